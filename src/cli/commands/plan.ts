@@ -1,0 +1,78 @@
+import { parseArgs } from "node:util";
+import { makePlan } from "../../plan/make-plan.js";
+import type { BudgetLine, Plan } from "../../plan/types.js";
+import { formatDuration } from "../../recipe/duration.js";
+import type { CliIO } from "../io.js";
+import { loadRecipe, requireFile } from "../load.js";
+import { backendOverride, BACKEND_OPTION } from "../options.js";
+import { formatDiagnostics } from "../print-diagnostics.js";
+import { table } from "../table.js";
+
+export const help = `intern plan <recipe.yaml> [--backend local|slurm|kubernetes] [--output text|json]
+
+Shows the compiled DAG as a table: each stage, its kind, whether an LLM decides it (agentic),
+where it runs, what it needs and what it may cost, then the budget: what the stages that always
+run may spend and what every pass may spend, against each limit. Estimates are upper bounds
+(GPUs x time limit; every agent step at its token limit). Exit 1 when the stages that always
+run already exceed a limit.
+`;
+
+function amount(resource: BudgetLine["resource"], v: number | null): string {
+  if (v === null) return "-";
+  switch (resource) {
+    case "gpu_hours":
+      return v.toFixed(2);
+    case "wall_clock":
+      return formatDuration(v);
+    case "llm_tokens":
+      return Math.round(v).toLocaleString("en-US");
+    case "llm_usd":
+      return `$${v.toFixed(2)}`;
+  }
+}
+
+export function formatPlan(plan: Plan, header: string): string {
+  const rows = plan.stages.map((p) => {
+    const s = p.stage;
+    return [
+      s.id,
+      s.kind,
+      s.mode,
+      s.placement === "job" ? `job${s.resources && s.resources.gpus > 0 ? ` ${s.resources.gpus}gpu` : ""}` : "control",
+      s.needs.length === 0 ? "-" : s.needs.length > 3 ? `${s.needs.slice(0, 3).join(",")},+${s.needs.length - 3}` : s.needs.join(","),
+      p.estimate.gpuHours > 0 ? p.estimate.gpuHours.toFixed(2) : "-",
+      formatDuration(p.estimate.wallSeconds),
+      p.estimate.llmTokens > 0 ? Math.round(p.estimate.llmTokens).toLocaleString("en-US") : "-",
+      `${p.action}${s.conditional ? " (if decided)" : ""}`,
+    ];
+  });
+  let out = `${header}\n\n${table(["STAGE", "KIND", "MODE", "WHERE", "NEEDS", "GPU-H", "WALL", "LLM TOKENS", "ACTION"], rows)}\n`;
+  out += table(
+    ["BUDGET", "ALWAYS RUN", "ALL PASSES", "LIMIT"],
+    plan.budget.map((b) => [b.resource, amount(b.resource, b.required), amount(b.resource, b.all), amount(b.resource, b.limit)]),
+  );
+  for (const n of plan.notes) out += `\nnote: ${n}\n`;
+  for (const e of plan.overBudget) out += `\nover budget: ${e}\n`;
+  return out;
+}
+
+export function planCommand(io: CliIO, args: string[]): number {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { output: { type: "string", default: "text" }, ...BACKEND_OPTION } });
+  const file = requireFile(positionals[0], "plan");
+  const { validated, graph } = loadRecipe(io.cwd, file, backendOverride(values.backend));
+  const plan = makePlan(graph, validated.recipe);
+  if (values.output === "json") {
+    io.stdout.write(JSON.stringify(plan, null, 2) + "\n");
+  } else {
+    if (validated.warnings.length > 0) io.stderr.write(formatDiagnostics(validated.warnings));
+    const r = validated.recipe;
+    const trials = validated.trials.length;
+    const header = `Plan for ${r.name}: ${graph.stages.length} stages, ${trials} trial${trials === 1 ? "" : "s"}, ${r.budget.iterations} pass${r.budget.iterations === 1 ? "" : "es"}, backend ${r.compute.backend}`;
+    io.stdout.write(formatPlan(plan, header));
+  }
+  if (plan.overBudget.length > 0) {
+    io.stderr.write(`${file}: the plan exceeds the budget (INTERN_OVER_BUDGET)\n  hint: raise the budget, or lower time limits, GPUs, agent steps or passes\n`);
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,34 @@
+import { parseArgs } from "node:util";
+import { formatDiagnostics } from "../print-diagnostics.js";
+import type { CliIO } from "../io.js";
+import { loadRecipe, requireFile } from "../load.js";
+
+export const help = `intern validate <recipe.yaml>... [--output text|json]
+
+Checks each recipe against the schema and the semantic rules (sources, budget, GPUs, TRL keys,
+stage needs and cycles) and compiles it. Offline, no credentials. Exit 0 when every recipe is
+valid, 1 otherwise; every error is printed as FILE:LINE:COL with the line and a hint.
+`;
+
+export function validateCommand(io: CliIO, args: string[]): number {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { output: { type: "string", default: "text" } } });
+  requireFile(positionals[0], "validate");
+  let failed = 0;
+  const results: unknown[] = [];
+  for (const file of positionals) {
+    try {
+      const { validated, graph } = loadRecipe(io.cwd, file);
+      results.push({ file, valid: true, stages: graph.stages.length, trials: validated.trials.length, warnings: validated.warnings });
+      if (values.output !== "json") {
+        io.stdout.write(`${file}: valid (${graph.stages.length} stages${validated.trials.length > 1 ? `, ${validated.trials.length} trials` : ""})\n`);
+        if (validated.warnings.length > 0) io.stderr.write(formatDiagnostics(validated.warnings));
+      }
+    } catch (error) {
+      if (values.output !== "json" || !(error instanceof Error && "diagnostics" in error)) throw error;
+      failed++;
+      results.push({ file, valid: false, errors: (error as { diagnostics: unknown }).diagnostics });
+    }
+  }
+  if (values.output === "json") io.stdout.write(JSON.stringify(positionals.length === 1 ? results[0] : results, null, 2) + "\n");
+  return failed > 0 ? 1 : 0;
+}

@@ -1,0 +1,8 @@
+/** What a command may touch of the outside world, injected so tests run commands in-process. */
+export interface CliIO {
+  argv: string[];
+  cwd: string;
+  env: Readonly<Record<string, string | undefined>>;
+  stdout: { write(text: string): unknown; isTTY?: boolean };
+  stderr: { write(text: string): unknown; isTTY?: boolean };
+}

@@ -1,0 +1,135 @@
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { RecipeInvalidError, UsageError } from "../errors.js";
+import { compileGraph } from "../graph/compile.js";
+import type { StageGraph } from "../graph/types.js";
+import { MAX_RECIPE_BYTES, parseRecipe, recipeTooLarge } from "../recipe/parse.js";
+import type { RuleContext } from "../recipe/rules/problem.js";
+import { diagnosticAt } from "../recipe/source.js";
+import type { TrlKeyTable } from "../recipe/trl-keys.js";
+import { validateRecipe, type ValidatedRecipe } from "../recipe/validate.js";
+import type { TemplateSet } from "../render/environment.js";
+import { internVersion, PACKAGE_ROOT } from "./package-root.js";
+
+/** Reads a recipe file's bytes; every file-system failure is a clear, located error. */
+export function readRecipeBytes(cwd: string, file: string): Uint8Array {
+  const path = resolve(cwd, file);
+  const fail = (code: string, message: string, hint: string): never => {
+    throw new RecipeInvalidError(file, [{ code, message: `${file}: ${message}`, hint, severity: "error" }]);
+  };
+  let stat;
+  try {
+    stat = statSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") fail("INTERN_FILE_NOT_FOUND", "no such file", "check the path; recipes usually live in recipes/");
+    if (code === "EACCES") fail("INTERN_FILE_UNREADABLE", "permission denied", "make the file readable by this user");
+    fail("INTERN_FILE_UNREADABLE", `cannot read it (${code ?? String(error)})`, "check the path");
+  }
+  if (stat!.isDirectory()) fail("INTERN_FILE_IS_DIRECTORY", "is a directory, not a recipe file", "name the recipe's .yaml file inside it");
+  // Refuse from the size alone: a huge file is never read into memory.
+  if (stat!.size > MAX_RECIPE_BYTES) throw recipeTooLarge(file, stat!.size);
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    return fail("INTERN_FILE_UNREADABLE", `cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`, "check the path and its permissions");
+  }
+}
+
+const trlTables = new Map<string, TrlKeyTable | null>();
+
+/** Key tables shipped in schema/trl/, read only for the version a recipe pins. */
+export const ruleContext: RuleContext = {
+  trlTable(version) {
+    if (!trlTables.has(version)) {
+      try {
+        trlTables.set(version, JSON.parse(readFileSync(join(PACKAGE_ROOT, "schema", "trl", `trl-${version}.json`), "utf8")) as TrlKeyTable);
+      } catch {
+        trlTables.set(version, null);
+      }
+    }
+    return trlTables.get(version)!;
+  },
+  get trlVersions() {
+    return readdirSync(join(PACKAGE_ROOT, "schema", "trl"))
+      .map((f) => /^trl-(.+)\.json$/.exec(f)?.[1])
+      .filter((v): v is string => v !== undefined);
+  },
+};
+
+function listFiles(dir: string, base = dir): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...listFiles(full, base));
+    else if (entry.name.endsWith(".hbs")) out.push(relative(base, full).split("\\").join("/"));
+  }
+  return out.sort();
+}
+
+/** intern's templates with the recipe's override folder laid over them. */
+export function loadTemplates(validated: ValidatedRecipe, cwd: string): TemplateSet {
+  const set = new Map<string, { text: string; origin: string }>();
+  const builtin = join(PACKAGE_ROOT, "templates");
+  for (const name of listFiles(builtin)) set.set(name, { text: readFileSync(join(builtin, name), "utf8"), origin: `templates/${name}` });
+  const override = validated.recipe.templates;
+  if (override !== null) {
+    const recipeDir = dirname(resolve(cwd, validated.source.file));
+    const dir = isAbsolute(override) ? override : join(recipeDir, override);
+    let names: string[];
+    try {
+      names = listFiles(dir);
+    } catch {
+      throw new RecipeInvalidError(validated.source.file, [
+        diagnosticAt(validated.source, ["templates"], "INTERN_TEMPLATES_NOT_FOUND", `template folder ${override} does not exist (looked in ${dir})`, { hint: "the path is relative to the recipe's folder" }),
+      ]);
+    }
+    for (const name of names) {
+      if (!set.has(name)) {
+        throw new RecipeInvalidError(validated.source.file, [
+          diagnosticAt(validated.source, ["templates"], "INTERN_TEMPLATE_UNKNOWN", `${override}/${name} overrides no template of intern's`, { hint: `templates that can be overridden: ${[...set.keys()].join(", ")}` }),
+        ]);
+      }
+      set.set(name, { text: readFileSync(join(dir, name), "utf8"), origin: `${override}/${name}` });
+    }
+  }
+  return set;
+}
+
+export function templateDigests(templates: TemplateSet): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, t] of templates) out[name] = createHash("sha256").update(t.text).digest("hex");
+  return out;
+}
+
+export interface LoadedRecipe {
+  validated: ValidatedRecipe;
+  templates: TemplateSet;
+  graph: StageGraph;
+}
+
+/** Applies command-line overrides (`--backend`) to the parsed data before validation. */
+export type DataOverride = (data: Record<string, unknown>) => void;
+
+/** Read, parse, validate, compile: everything `validate`, `plan`, `graph` and `render` share. */
+export function loadRecipe(cwd: string, file: string, override?: DataOverride): LoadedRecipe {
+  const parsed = parseRecipe(file, readRecipeBytes(cwd, file));
+  if (override && parsed.data !== null && typeof parsed.data === "object" && !Array.isArray(parsed.data)) override(parsed.data as Record<string, unknown>);
+  const validated = validateRecipe(parsed, ruleContext);
+  const templates = loadTemplates(validated, cwd);
+  const { graph, problems } = compileGraph(validated, { templateDigests: templateDigests(templates), version: internVersion() });
+  if (graph === null) {
+    throw new RecipeInvalidError(
+      file,
+      problems.map((p) => diagnosticAt(validated.source, p.path, p.code, p.message, { ...(p.hint ? { hint: p.hint } : {}), target: p.target ?? "value" })),
+    );
+  }
+  return { validated, templates, graph };
+}
+
+/** Throws a usage-level error when a command needs a recipe and got none. */
+export function requireFile(file: string | undefined, command: string): string {
+  if (file === undefined) throw new UsageError(`intern ${command} needs a recipe file`, `intern ${command} recipes/qwen3-1.7b-gpqa.yaml`);
+  return file;
+}

@@ -1,0 +1,107 @@
+import { InternError, UsageError } from "../errors.js";
+import { formatDiagnostics } from "./print-diagnostics.js";
+import type { CliIO } from "./io.js";
+import { internVersion } from "./package-root.js";
+
+export type { CliIO } from "./io.js";
+
+const USAGE = `intern: post-train open-weight LLMs from a YAML recipe
+
+Usage: intern <command> [options]
+
+Commands:
+  validate <recipe>...       check recipes against the schema and the semantic rules
+  plan <recipe>              the stage DAG as a table, with a budget estimate
+  graph <recipe>             the DAG as mermaid, dot or json
+  render <recipe> --out DIR  write TRL, accelerate and job files for every job stage
+  schema                     print the recipe JSON Schema
+  help [command]             help for a command
+  version                    print intern's version
+
+All of these run offline, with no credentials.
+Run \`intern help <command>\` for its options.
+`;
+
+type Command = { help: string; run: (io: CliIO, args: string[]) => number | Promise<number> };
+
+/** Commands load lazily: `intern validate` never loads what `intern render` needs. */
+async function command(name: string): Promise<Command | null> {
+  switch (name) {
+    case "validate": {
+      const m = await import("./commands/validate.js");
+      return { help: m.help, run: m.validateCommand };
+    }
+    case "plan": {
+      const m = await import("./commands/plan.js");
+      return { help: m.help, run: m.planCommand };
+    }
+    case "graph": {
+      const m = await import("./commands/graph.js");
+      return { help: m.help, run: m.graphCommand };
+    }
+    case "render": {
+      const m = await import("./commands/render.js");
+      return { help: m.help, run: m.renderCommand };
+    }
+    case "schema": {
+      const m = await import("./commands/schema.js");
+      return { help: m.help, run: (io) => m.schemaCommand(io) };
+    }
+    default:
+      return null;
+  }
+}
+
+function printError(io: CliIO, error: InternError): void {
+  if (error.diagnostics.length > 0) {
+    io.stderr.write(formatDiagnostics(error.diagnostics));
+    return;
+  }
+  io.stderr.write(`error: ${error.message} (${error.code})\n`);
+  if (error.hint) io.stderr.write(`  hint: ${error.hint}\n`);
+}
+
+/**
+ * The CLI as a function: parses argv, runs one command, returns the exit code (0 ok, 1 failure,
+ * 2 usage). The only place that turns errors into printed text and exit codes.
+ */
+export async function runCli(io: CliIO): Promise<number> {
+  const [name, ...rest] = io.argv;
+  try {
+    if (name === undefined || name === "--help" || name === "-h") {
+      io.stdout.write(USAGE);
+      return name === undefined ? 2 : 0;
+    }
+    if (name === "--version" || name === "-v" || name === "version") {
+      io.stdout.write(`${internVersion()}\n`);
+      return 0;
+    }
+    if (name === "help") {
+      const target = rest[0] ? await command(rest[0]) : null;
+      io.stdout.write(target ? target.help : USAGE);
+      return rest[0] && !target ? 2 : 0;
+    }
+    const cmd = await command(name);
+    if (!cmd) throw new UsageError(`unknown command ${JSON.stringify(name)}`, "run `intern --help` for the commands");
+    if (rest.includes("--help") || rest.includes("-h")) {
+      io.stdout.write(cmd.help);
+      return 0;
+    }
+    return await cmd.run(io, rest);
+  } catch (error) {
+    if (error instanceof InternError) {
+      printError(io, error);
+      return error instanceof UsageError ? 2 : 1;
+    }
+    // parseArgs reports unknown options and missing values with these codes.
+    const code = (error as { code?: string }).code;
+    if (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS")) {
+      io.stderr.write(`error: ${(error as Error).message} (INTERN_USAGE)\n  hint: run \`intern help ${name}\`\n`);
+      return 2;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr.write(`internal error (this is a bug in intern; please report it with the command you ran): ${message}\n`);
+    if (io.env.INTERN_DEBUG) io.stderr.write(`${error instanceof Error ? error.stack : ""}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,121 @@
+import { createHash } from "node:crypto";
+import type { Problem } from "../recipe/rules/problem.js";
+import type { ValidatedRecipe } from "../recipe/validate.js";
+import { builtinStages } from "./builtin-stages.js";
+import { topoOrder } from "./detect-cycles.js";
+import type { StageDraft } from "./draft.js";
+import { stableJson } from "./stable-json.js";
+import type { CompileResult, Stage, StageGraph } from "./types.js";
+import { insertUserStages } from "./user-stages.js";
+
+export interface CompileOptions {
+  /** Template name -> sha256 of its text, for every template the stages may render. */
+  templateDigests: Readonly<Record<string, string>>;
+  /** intern's version: a new version may render or run a stage differently. */
+  version: string;
+}
+
+function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+/** `train.p2` -> `train.t3.p2`: a trial suffix for stages the matrix makes differ. */
+function withTrial(localId: string, trial: number): string {
+  const dot = localId.indexOf(".");
+  return dot === -1 ? `${localId}.t${trial}` : `${localId.slice(0, dot)}.t${trial}${localId.slice(dot)}`;
+}
+
+function cycleProblem(v: ValidatedRecipe, cycle: string[], drafts: StageDraft[]): Problem {
+  const byId = new Map(drafts.map((d) => [d.localId, d]));
+  const user = cycle.map((id) => byId.get(id)).find((d) => d?.userIndex !== undefined);
+  const path = user ? ["stages", user.userIndex!, "needs"] : ["stages"];
+  return { path, code: "INTERN_CYCLE", message: `stages form a cycle: ${cycle.join(" <- ")}`, hint: "each stage waits for the one after its arrow; remove one of these needs/before entries", target: "key" };
+}
+
+/**
+ * Compiles a validated recipe into its stage DAG. Each matrix trial gets its own built-in and
+ * user stages; stages whose content key is the same across trials are one stage. Pure.
+ */
+export function compileGraph(v: ValidatedRecipe, options: CompileOptions): CompileResult {
+  const templateDigest = (name: string) => options.templateDigests[name] ?? "missing";
+  const merged = new Map<string, Stage>();
+  /** localId -> key -> global id */
+  const groups = new Map<string, Map<string, { firstTrial: number; drafts: StageDraft }>>();
+  const perTrial: { trial: number; order: StageDraft[]; keys: Map<string, string> }[] = [];
+
+  for (const trial of v.trials) {
+    const { drafts, problems } = insertUserStages(trial.recipe, builtinStages(trial.recipe));
+    if (problems.length > 0) return { graph: null, problems };
+    const sorted = topoOrder(drafts);
+    if ("cycle" in sorted) return { graph: null, problems: [cycleProblem(v, sorted.cycle, drafts)] };
+    const keys = new Map<string, string>();
+    for (const d of sorted.order) {
+      const key = sha256(
+        stableJson({
+          kind: d.kind,
+          name: d.name,
+          params: d.params,
+          resources: d.resources,
+          needs: d.needs.map((n) => keys.get(n)!).sort(),
+          templates: d.templates.map((t) => [t, templateDigest(t)]),
+          version: options.version,
+        }),
+      );
+      keys.set(d.localId, key);
+      let byKey = groups.get(d.localId);
+      if (!byKey) groups.set(d.localId, (byKey = new Map()));
+      if (!byKey.has(key)) byKey.set(key, { firstTrial: trial.index + 1, drafts: d });
+    }
+    perTrial.push({ trial: trial.index + 1, order: sorted.order, keys });
+  }
+
+  const idOf = (localId: string, key: string): string => {
+    const byKey = groups.get(localId)!;
+    return byKey.size === 1 ? localId : withTrial(localId, byKey.get(key)!.firstTrial);
+  };
+  const stages: Stage[] = [];
+  for (const { trial, order, keys } of perTrial) {
+    for (const d of order) {
+      const key = keys.get(d.localId)!;
+      const id = idOf(d.localId, key);
+      const existing = merged.get(id);
+      if (existing) {
+        if (existing.trials[existing.trials.length - 1] !== trial) existing.trials.push(trial);
+        continue;
+      }
+      const stage: Stage = {
+        id, name: d.name, kind: d.kind, mode: d.mode, placement: d.placement,
+        needs: d.needs.map((n) => idOf(n, keys.get(n)!)),
+        trials: [trial], pass: d.pass, conditional: d.conditional, params: d.params, resources: d.resources,
+        templates: d.templates, outputs: d.outputs, key, description: d.description,
+      };
+      merged.set(id, stage);
+      stages.push(stage);
+    }
+  }
+
+  // The report comes last: it reads every evaluation and decision, and waits for every stage
+  // nothing else waits for.
+  const needed = new Set(stages.flatMap((s) => s.needs));
+  const sinks = stages.filter((s) => !needed.has(s.id) || s.kind === "evaluate" || s.kind === "decide");
+  const trialCount = v.trials.length;
+  stages.push({
+    id: "report", name: "report", kind: "report", mode: "deterministic", placement: "control-plane",
+    needs: sinks.map((s) => s.id), trials: range(trialCount), pass: null, conditional: false,
+    params: { recipe: v.recipe.name, target: v.recipe.benchmark.target, metric: v.recipe.benchmark.metric },
+    resources: null, templates: [], outputs: ["report.md", "report.html"],
+    key: sha256(stableJson({ kind: "report", needs: sinks.map((s) => s.key).sort(), version: options.version })),
+    description: "baseline vs trained metric, data manifest, budget spent",
+  });
+  for (const s of stages) if (s.trials.length === trialCount && trialCount > 1) s.trials = [];
+  const graph: StageGraph = {
+    recipe: v.recipe.name,
+    stages,
+    trials: v.trials.map((t) => ({ index: t.index + 1, label: t.label })),
+  };
+  return { graph, problems: [] };
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i + 1);
+}

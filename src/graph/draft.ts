@@ -1,0 +1,25 @@
+import type { JobResources, Placement, StageKind, StageMode } from "./types.js";
+
+/** A stage of one trial before trials are merged: needs are local ids of the same trial. */
+export interface StageDraft {
+  localId: string;
+  name: string;
+  kind: StageKind;
+  mode: StageMode;
+  placement: Placement;
+  needs: string[];
+  pass: number | null;
+  conditional: boolean;
+  params: Record<string, unknown>;
+  resources: JobResources | null;
+  templates: string[];
+  outputs: string[];
+  description: string;
+  /** Index into recipe.stages for user stages, to locate problems. */
+  userIndex?: number;
+}
+
+/** `train` or `train.p2`: the pass suffix appears only when the recipe has several passes. */
+export function passId(name: string, pass: number | null, passes: number): string {
+  return pass === null || passes === 1 ? name : `${name}.p${pass}`;
+}

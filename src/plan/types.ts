@@ -1,0 +1,46 @@
+import type { Stage } from "../graph/types.js";
+
+export type PlanAction = "run" | "cached" | "replay";
+
+/** Upper bounds of what a stage may spend. */
+export interface Estimate {
+  gpuHours: number;
+  wallSeconds: number;
+  llmTokens: number;
+  llmUsd: number;
+}
+
+export interface PlannedStage {
+  stage: Stage;
+  action: PlanAction;
+  /** Why this action: "no earlier run has this key", "cached: same inputs as run X". */
+  reason: string;
+  estimate: Estimate;
+}
+
+export interface BudgetLine {
+  resource: "gpu_hours" | "wall_clock" | "llm_tokens" | "llm_usd";
+  limit: number | null;
+  /** Stages that always run (first pass, baseline, agentic research). */
+  required: number;
+  /** Every stage, every pass. */
+  all: number;
+}
+
+/** What `apply` would do, stage by stage, and what it may cost. */
+export interface Plan {
+  recipe: string;
+  stages: PlannedStage[];
+  budget: BudgetLine[];
+  /** Errors: the required part alone crosses a limit. */
+  overBudget: string[];
+  /** Warnings: all passes together would cross a limit; the run stops early instead. */
+  notes: string[];
+}
+
+/** Earlier stage results by content key, as the run store knows them. */
+export interface CacheIndex {
+  lookup(key: string): { runId: string } | null;
+}
+
+export const EMPTY_CACHE: CacheIndex = { lookup: () => null };

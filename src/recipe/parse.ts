@@ -1,0 +1,120 @@
+import { LineCounter, parseDocument, isMap, isSeq } from "yaml";
+import { RecipeInvalidError, type Diagnostic } from "../errors.js";
+import { offsetToLocation, snippetAt, type RecipeSource } from "./source.js";
+
+/** A recipe is configuration, not data: anything larger is almost surely the wrong file. */
+export const MAX_RECIPE_BYTES = 1024 * 1024;
+/** Aliases allowed in one recipe; enough for anchors reused by hand, far too few for a "billion laughs". */
+export const MAX_ALIAS_COUNT = 200;
+
+export interface ParsedRecipe {
+  source: RecipeSource;
+  /** The document as plain data, not yet validated. */
+  data: unknown;
+}
+
+function fail(file: string, text: string, lineCounter: LineCounter, offset: number, code: string, message: string, hint?: string): never {
+  const location = offsetToLocation({ file, lineCounter }, offset);
+  const d: Diagnostic = { code, message, location, snippet: snippetAt(text, location.line, location.col), severity: "error" };
+  if (hint !== undefined) d.hint = hint;
+  throw new RecipeInvalidError(file, [d]);
+}
+
+function decodeUtf8(file: string, bytes: Uint8Array): string {
+  try {
+    const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  } catch {
+    // Find the first bad byte to point at it: decode growing prefixes is quadratic, so walk
+    // the UTF-8 structure instead.
+    let i = 0;
+    let line = 1;
+    let col = 1;
+    while (i < bytes.length) {
+      const b = bytes[i]!;
+      const len = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
+      let ok = len > 0 && i + len <= bytes.length;
+      for (let k = 1; ok && k < len; k++) ok = (bytes[i + k]! & 0xc0) === 0x80;
+      if (!ok) break;
+      if (b === 0x0a) {
+        line++;
+        col = 1;
+      } else col++;
+      i += len;
+    }
+    const byte = bytes[i] ?? 0;
+    throw new RecipeInvalidError(file, [
+      {
+        code: "INTERN_RECIPE_NOT_UTF8",
+        message: `byte 0x${byte.toString(16).padStart(2, "0")} at offset ${i} is not valid UTF-8`,
+        location: { file, line, col },
+        hint: "save the recipe as UTF-8",
+        severity: "error",
+      },
+    ]);
+  }
+}
+
+/** The error for a file over MAX_RECIPE_BYTES; the loader raises it from the size alone. */
+export function recipeTooLarge(file: string, size: number): RecipeInvalidError {
+  return new RecipeInvalidError(file, [
+    {
+      code: "INTERN_RECIPE_TOO_LARGE",
+      message: `recipe is ${(size / 1024 / 1024).toFixed(1)} MiB; a recipe may be at most ${MAX_RECIPE_BYTES / 1024 / 1024} MiB`,
+      location: { file, line: 1, col: 1 },
+      hint: "keep data in files the recipe points at (data.datasets[].path), not in the recipe",
+      severity: "error",
+    },
+  ]);
+}
+
+/**
+ * Parses recipe bytes into a YAML document and plain data. Pure: the caller reads the file.
+ * Every failure is one located RecipeInvalidError, never a crash.
+ */
+export function parseRecipe(file: string, bytes: Uint8Array): ParsedRecipe {
+  if (bytes.length > MAX_RECIPE_BYTES) throw recipeTooLarge(file, bytes.length);
+  const text = decodeUtf8(file, bytes);
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, version: "1.2" });
+  const first = doc.errors[0];
+  if (first) {
+    const duplicate = first.code === "DUPLICATE_KEY";
+    const message = first.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+    fail(
+      file,
+      text,
+      lineCounter,
+      first.pos[0],
+      duplicate ? "INTERN_YAML_DUPLICATE_KEY" : "INTERN_YAML_SYNTAX",
+      duplicate ? "duplicate key: each key may appear once in a mapping" : `YAML syntax error: ${message}`,
+      duplicate ? "remove one of the two entries" : undefined,
+    );
+  }
+  const source: RecipeSource = { file, text, doc, lineCounter };
+  if (doc.contents === null || text.trim() === "") {
+    fail(file, text, lineCounter, 0, "INTERN_RECIPE_EMPTY", "recipe is empty", "start from one of the recipes in recipes/, or run `intern schema` for the format");
+  }
+  if (!isMap(doc.contents)) {
+    const kind = isSeq(doc.contents) ? "a list" : "a single value";
+    fail(file, text, lineCounter, doc.contents.range?.[0] ?? 0, "INTERN_RECIPE_NOT_MAPPING", `recipe must be a mapping of keys (apiVersion, kind, name, ...), not ${kind}`);
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const aliasBomb = /alias/i.test(message);
+    const anchor = text.search(/[*&][^\s]/);
+    fail(
+      file,
+      text,
+      lineCounter,
+      Math.max(anchor, 0),
+      aliasBomb ? "INTERN_YAML_ALIAS_LIMIT" : "INTERN_YAML_SYNTAX",
+      aliasBomb ? `too many alias expansions (more than ${MAX_ALIAS_COUNT}); the document would blow up in memory` : `YAML error: ${message}`,
+      aliasBomb ? "write the values out instead of nesting aliases" : undefined,
+    );
+  }
+  return { source, data };
+}

@@ -1,0 +1,24 @@
+import type { PathSegment } from "../source.js";
+import type { TrlKeyTable } from "../trl-keys.js";
+import type { RecipeInput } from "../types.js";
+
+/** A semantic problem at a path in the recipe; `validate` locates it in the source. */
+export interface Problem {
+  path: PathSegment[];
+  code: string;
+  message: string;
+  hint?: string;
+  /** Point at the key rather than the value. */
+  target?: "key" | "value";
+  severity?: "error" | "warning";
+}
+
+export interface RuleContext {
+  /** The key table for a TRL version, or null when intern has none for it. */
+  trlTable(version: string): TrlKeyTable | null;
+  /** TRL versions intern has key tables for. */
+  trlVersions: readonly string[];
+}
+
+/** A semantic rule: reads a schema-valid recipe, returns what is wrong with it. Pure. */
+export type Rule = (recipe: RecipeInput, ctx: RuleContext) => Problem[];

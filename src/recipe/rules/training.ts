@@ -1,0 +1,65 @@
+import { trlVersionOf } from "../derive.js";
+import { checkTrlKey } from "../trl-keys.js";
+import type { Problem, Rule } from "./problem.js";
+
+/** The training block: a supported method, TRL keys the pinned TRL knows, a sane search space. */
+export const trainingRule: Rule = (r, ctx) => {
+  const out: Problem[] = [];
+  const t = r.training ?? {};
+  if (t.method !== undefined && t.method !== "sft") {
+    out.push({ path: ["training", "method"], code: "INTERN_UNSUPPORTED", message: `training method \`${t.method}\` is not supported yet; intern trains with \`sft\``, hint: "the format reserves dpo and grpo for a later version" });
+  }
+  const version = trlVersionOf(r);
+  if (version === null) {
+    out.push({ path: ["compute", "environment", "requirements"], code: "INTERN_RECIPE_INVALID", message: "compute.environment.requirements has no `trl==VERSION` pin", hint: "pin TRL so hyperparameters can be checked and runs can be repeated" });
+    return out;
+  }
+  const table = ctx.trlTable(version);
+  if (table === null) {
+    out.push({
+      path: ["compute", "environment", "requirements"],
+      code: "INTERN_TRL_VERSION_UNKNOWN",
+      message: `intern has no key table for TRL ${version} (it knows ${ctx.trlVersions.join(", ")})`,
+      hint: "generate one with `python scripts/extract-trl-keys.py > schema/trl/trl-VERSION.json` in that environment",
+      severity: "warning",
+    });
+    return out;
+  }
+  const hp = t.hyperparameters ?? {};
+  for (const [key, value] of Object.entries(hp)) {
+    const p = checkTrlKey(table, key, value, { checkValue: true });
+    if (p) out.push({ path: ["training", "hyperparameters", key], code: p.kind === "type" ? "INTERN_TRL_VALUE" : "INTERN_TRL_UNKNOWN_KEY", message: p.message, ...(p.hint ? { hint: p.hint } : {}), target: p.kind === "type" ? "value" : "key" });
+  }
+  for (const [key, range] of Object.entries(t.search_space ?? {})) {
+    const path = ["training", "search_space", key];
+    const p = checkTrlKey(table, key, undefined, { checkValue: false });
+    if (p) {
+      out.push({ path, code: "INTERN_TRL_UNKNOWN_KEY", message: p.message, ...(p.hint ? { hint: p.hint } : {}), target: "key" });
+      continue;
+    }
+    if (key in hp) out.push({ path, code: "INTERN_RECIPE_INVALID", message: `\`${key}\` is both fixed in training.hyperparameters and open in training.search_space; keep one`, target: "key" });
+    const hasValues = range.values !== undefined;
+    const hasRange = range.min !== undefined || range.max !== undefined;
+    if (hasValues === hasRange) {
+      out.push({ path, code: "INTERN_RECIPE_INVALID", message: `search_space.${key} needs either \`values\` or \`min\` and \`max\``, target: "key" });
+      continue;
+    }
+    if (hasRange) {
+      if (range.min === undefined || range.max === undefined) out.push({ path, code: "INTERN_RECIPE_INVALID", message: `search_space.${key} needs both \`min\` and \`max\``, target: "key" });
+      else if (range.min > range.max) out.push({ path: [...path, "min"], code: "INTERN_RECIPE_INVALID", message: `search_space.${key}.min (${range.min}) is above max (${range.max})` });
+      else if (range.log && range.min <= 0) out.push({ path: [...path, "min"], code: "INTERN_RECIPE_INVALID", message: `search_space.${key} is on a log scale, so min must be > 0` });
+      for (const bound of ["min", "max"] as const) {
+        const v = range[bound];
+        if (v === undefined) continue;
+        const q = checkTrlKey(table, key, v, { checkValue: true });
+        if (q) out.push({ path: [...path, bound], code: "INTERN_TRL_VALUE", message: q.message });
+      }
+    } else {
+      range.values!.forEach((v, i) => {
+        const q = checkTrlKey(table, key, v, { checkValue: true });
+        if (q) out.push({ path: [...path, "values", i], code: "INTERN_TRL_VALUE", message: q.message });
+      });
+    }
+  }
+  return out;
+};

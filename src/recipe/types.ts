@@ -1,0 +1,277 @@
+/**
+ * The recipe's two lifecycle types. `RecipeInput` is what the schema admits (optional fields
+ * optional); `Recipe` is the normalized form every later step reads (defaults filled, durations
+ * in seconds, derived settings decided). Neither is ever mutated after it is made.
+ */
+
+export type Harness = "lm-eval" | "lighteval" | "builtin";
+export type Backend = "local" | "slurm" | "kubernetes";
+export type AccelerateProfile = "cpu" | "single-gpu" | "multi-gpu" | "fsdp2" | "zero3";
+export type TrainingMethod = "sft" | "dpo" | "grpo";
+export type PaperProvider = "hf-papers" | "arxiv" | "semantic-scholar";
+export type RetryKind = "node_fail" | "preempted" | "boot_fail" | "timeout" | "out_of_memory" | "failed";
+
+export interface AllowDenyInput {
+  allow?: string[];
+  deny?: string[];
+}
+
+export interface DatasetInput {
+  id?: string;
+  path?: string;
+  revision?: string;
+  config?: string;
+  split?: string;
+  license?: string;
+  format?: "conversational" | "prompt-completion";
+  columns?: { messages?: string; prompt?: string; completion?: string; system?: string };
+  fraction?: number;
+  max_rows?: number;
+}
+
+export interface SearchRangeInput {
+  values?: unknown[];
+  min?: number;
+  max?: number;
+  log?: boolean;
+}
+
+export interface UserStageInput {
+  name: string;
+  run: string;
+  needs?: string[];
+  before?: string[];
+  outputs?: string[];
+  placement?: "job" | "control-plane";
+  gpus?: number;
+  time_limit?: string;
+}
+
+/** A recipe as written, after schema validation. */
+export interface RecipeInput {
+  apiVersion: "intern/v1";
+  kind: "Recipe";
+  name: string;
+  goal: string;
+  templates?: string;
+  base_model: { id?: string; revision?: string; path?: string; trust_remote_code?: boolean };
+  benchmark: {
+    name: string;
+    harness: Harness;
+    task?: string;
+    metric: string;
+    target: number;
+    higher_is_better?: boolean;
+    num_fewshot?: number;
+    limit?: number;
+    batch_size?: number | "auto";
+    time_limit?: string;
+    data?: { dataset?: string; config?: string; revision?: string; split?: string; path?: string };
+  };
+  budget: {
+    gpu_hours?: number;
+    wall_clock?: string;
+    llm?: { tokens?: number; usd?: number };
+    iterations?: number;
+  };
+  sources?: {
+    papers?: { providers?: PaperProvider[]; seed?: string[]; max_papers?: number };
+    datasets?: AllowDenyInput;
+    models?: AllowDenyInput;
+    licenses?: string[];
+    allow_gated?: boolean;
+    synthetic?: { allow?: boolean; max_examples?: number };
+  };
+  agent?: {
+    provider?: "mistral";
+    model?: string;
+    server_url?: string;
+    temperature?: number;
+    seed?: number;
+    max_steps?: number;
+    max_tokens?: number;
+    max_prompt_tokens?: number;
+    timeout?: string;
+    pricing?: { input_usd_per_mtok: number; output_usd_per_mtok: number };
+  };
+  data?: {
+    datasets?: DatasetInput[];
+    seed?: number;
+    max_rows?: number;
+    dedupe?: boolean;
+    decontaminate?: { enabled?: boolean; ngram?: number; threshold?: number };
+  };
+  training?: {
+    method?: TrainingMethod;
+    hyperparameters?: Record<string, unknown>;
+    peft?: { method?: "lora"; r?: number; alpha?: number; dropout?: number; target_modules?: string[] | "all-linear" };
+    search_space?: Record<string, SearchRangeInput>;
+    time_limit?: string;
+  };
+  compute?: {
+    backend?: Backend;
+    nodes?: number;
+    gpus?: number;
+    eval_gpus?: number;
+    accelerate?: AccelerateProfile;
+    mixed_precision?: "no" | "bf16" | "fp16";
+    time_limit?: string;
+    environment?: { python?: string; requirements?: string[] };
+    retry?: { max_attempts?: number; on?: RetryKind[] };
+    slurm?: SlurmSettings;
+    kubernetes?: KubernetesSettingsInput;
+  };
+  stages?: UserStageInput[];
+  matrix?: Record<string, unknown[]>;
+}
+
+export interface SlurmSettings {
+  partition?: string;
+  account?: string;
+  qos?: string;
+  constraint?: string;
+  cpus_per_task?: number;
+  mem?: string;
+  gpu_request?: "gres" | "gpus-per-node";
+  container_image?: string;
+  container_mounts?: string[];
+  extra_sbatch?: string[];
+}
+
+export interface Toleration {
+  key?: string;
+  operator?: "Exists" | "Equal";
+  value?: string;
+  effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+}
+
+export interface KubernetesSettingsInput {
+  context?: string;
+  namespace?: string;
+  image?: string;
+  gpu_resource?: string;
+  cpu?: string;
+  memory?: string;
+  node_selector?: Record<string, string>;
+  tolerations?: Toleration[];
+  priority_class?: string;
+  service_account?: string;
+  image_pull_secrets?: string[];
+  pvc?: string;
+  secret?: string;
+  ttl_seconds_after_finished?: number;
+}
+
+export interface PinnedDataset {
+  /** `owner/name` for Hub datasets, the path as written for local files. */
+  source: { kind: "hub"; id: string; revision: string; config: string | null } | { kind: "local"; path: string };
+  split: string;
+  license: string | null;
+  format: "conversational" | "prompt-completion";
+  columns: { messages: string | null; prompt: string | null; completion: string | null; system: string | null };
+  fraction: number;
+  maxRows: number | null;
+}
+
+export interface SearchRange {
+  values: unknown[] | null;
+  min: number | null;
+  max: number | null;
+  log: boolean;
+}
+
+export interface UserStage {
+  name: string;
+  run: string;
+  needs: string[];
+  before: string[];
+  outputs: string[];
+  placement: "job" | "control-plane";
+  gpus: number;
+  timeLimitSeconds: number;
+}
+
+/** A validated, normalized recipe: every default decided, durations in seconds. */
+export interface Recipe {
+  name: string;
+  goal: string;
+  /** Template override folder as written (relative to the recipe), or null. */
+  templates: string | null;
+  baseModel: { kind: "hub"; id: string; revision: string; trustRemoteCode: boolean } | { kind: "local"; path: string; trustRemoteCode: boolean };
+  benchmark: {
+    name: string;
+    harness: Harness;
+    task: string | null;
+    metric: string;
+    target: number;
+    higherIsBetter: boolean;
+    numFewshot: number;
+    limit: number | null;
+    batchSize: number | "auto";
+    timeLimitSeconds: number;
+    data:
+      | { kind: "hub"; dataset: string; config: string | null; revision: string; split: string }
+      | { kind: "local"; path: string }
+      | { kind: "harness" };
+  };
+  budget: {
+    gpuHours: number | null;
+    wallClockSeconds: number | null;
+    llmTokens: number | null;
+    llmUsd: number | null;
+    iterations: number;
+  };
+  sources: {
+    paperProviders: PaperProvider[];
+    seedPapers: string[];
+    maxPapers: number;
+    datasets: { allow: string[]; deny: string[] };
+    models: { allow: string[]; deny: string[] };
+    licenses: string[];
+    allowGated: boolean;
+    synthetic: { allow: boolean; maxExamples: number };
+  };
+  agent: {
+    provider: "mistral";
+    model: string;
+    serverUrl: string | null;
+    temperature: number;
+    seed: number;
+    maxSteps: number;
+    maxTokens: number;
+    maxPromptTokens: number;
+    timeoutSeconds: number;
+    pricing: { inputUsdPerMtok: number; outputUsdPerMtok: number } | null;
+  };
+  data: {
+    /** Null when the recipe leaves the data to the agent. */
+    datasets: PinnedDataset[] | null;
+    seed: number;
+    maxRows: number | null;
+    dedupe: boolean;
+    decontaminate: { enabled: boolean; ngram: number; threshold: number };
+  };
+  training: {
+    method: TrainingMethod;
+    hyperparameters: Record<string, unknown>;
+    peft: { method: "lora"; r: number; alpha: number; dropout: number; targetModules: string[] | "all-linear" } | null;
+    searchSpace: Record<string, SearchRange>;
+    timeLimitSeconds: number;
+  };
+  compute: {
+    backend: Backend;
+    nodes: number;
+    gpus: number;
+    gpusPerNode: number;
+    evalGpus: number;
+    accelerate: AccelerateProfile;
+    mixedPrecision: "no" | "bf16" | "fp16";
+    timeLimitSeconds: number;
+    environment: { kind: "python"; python: string } | { kind: "requirements"; requirements: string[] };
+    trlVersion: string;
+    retry: { maxAttempts: number; on: RetryKind[] };
+    slurm: SlurmSettings;
+    kubernetes: Required<Pick<KubernetesSettingsInput, "namespace" | "gpu_resource" | "ttl_seconds_after_finished">> & KubernetesSettingsInput;
+  };
+  stages: UserStage[];
+}

@@ -1,0 +1,107 @@
+import { RecipeInvalidError, type Diagnostic } from "../errors.js";
+import { checkSchema } from "./check-schema.js";
+import { MAX_TRIALS, matrixTrials, trialCount, trialLabel, withValue } from "./matrix.js";
+import { normalizeRecipe } from "./normalize.js";
+import type { ParsedRecipe } from "./parse.js";
+import type { Problem, RuleContext } from "./rules/problem.js";
+import { RULES } from "./rules/index.js";
+import { diagnosticAt, formatPath, type RecipeSource } from "./source.js";
+import type { Recipe, RecipeInput } from "./types.js";
+
+/** One combination of matrix values, with the recipe it makes. */
+export interface Trial {
+  index: number;
+  /** `lr=2e-05 seed=1`, empty without a matrix. */
+  label: string;
+  values: [string, unknown][];
+  recipe: Recipe;
+}
+
+/** A recipe that passed the schema and every semantic rule, normalized, with its trials. */
+export interface ValidatedRecipe {
+  source: RecipeSource;
+  input: RecipeInput;
+  /** The recipe without matrix values. */
+  recipe: Recipe;
+  /** One trial per matrix combination; exactly one (with no values) without a matrix. */
+  trials: Trial[];
+  warnings: Diagnostic[];
+}
+
+function runRules(input: RecipeInput, ctx: RuleContext): Problem[] {
+  const out: Problem[] = [];
+  for (const rule of RULES) out.push(...rule(input, ctx));
+  return out;
+}
+
+function toDiagnostic(source: RecipeSource, p: Problem): Diagnostic {
+  return diagnosticAt(source, p.path, p.code, p.message, {
+    ...(p.hint !== undefined ? { hint: p.hint } : {}),
+    target: p.target ?? "value",
+    severity: p.severity ?? "error",
+  });
+}
+
+const MAX_TRIAL_PROBLEMS = 5;
+
+/**
+ * Schema, semantic rules, then the same for every matrix trial. Collects every error and
+ * throws them together; returns the normalized recipe and warnings otherwise. Pure.
+ */
+export function validateRecipe(parsed: ParsedRecipe, ctx: RuleContext): ValidatedRecipe {
+  const { source, data } = parsed;
+  const schemaErrors = checkSchema(source, data);
+  if (schemaErrors.length > 0) throw new RecipeInvalidError(source.file, schemaErrors);
+  const input = data as RecipeInput;
+  const { matrix, ...base } = input;
+  const baseProblems = runRules(base as RecipeInput, ctx);
+  const diagnostics = baseProblems.map((p) => toDiagnostic(source, p));
+  const count = trialCount(matrix);
+  if (count > MAX_TRIALS) {
+    diagnostics.push(diagnosticAt(source, ["matrix"], "INTERN_MATRIX_INVALID", `matrix makes ${count} trials; at most ${MAX_TRIALS} are allowed`, { target: "key" }));
+  }
+  const trials: Trial[] = [];
+  if (diagnostics.every((d) => d.severity !== "error")) {
+    const known = new Set(baseProblems.map((p) => `${formatPath(p.path)}|${p.message}`));
+    const trialProblems = new Map<string, Diagnostic>();
+    for (const t of matrix === undefined ? [{ index: 0, values: [] as [string, unknown][] }] : matrixTrials(matrix)) {
+      let trialInput: RecipeInput = base as RecipeInput;
+      let broken = false;
+      for (const [path, value] of t.values) {
+        const next = withValue(trialInput, path, value);
+        if ("error" in next) {
+          trialProblems.set(`${path}|${next.error}`, diagnosticAt(source, ["matrix", path], "INTERN_MATRIX_INVALID", `matrix path \`${path}\`: ${next.error}`, { target: "key" }));
+          broken = true;
+          break;
+        }
+        trialInput = next;
+      }
+      if (broken) continue;
+      if (t.values.length > 0) {
+        const label = trialLabel(t.values);
+        const problems = [...checkSchemaProblems(source, trialInput), ...runRules(trialInput, ctx)].filter((p) => (p.severity ?? "error") === "error");
+        let bad = false;
+        for (const p of problems) {
+          const key = `${formatPath(p.path)}|${p.message}`;
+          if (known.has(key)) continue;
+          bad = true;
+          const axis = t.values.find(([path]) => formatPath(p.path).startsWith(path.replace(/\.(\d+)(?=\.|$)/g, "[$1]"))) ?? t.values[0]!;
+          if (!trialProblems.has(key) && trialProblems.size < MAX_TRIAL_PROBLEMS) {
+            trialProblems.set(key, diagnosticAt(source, ["matrix", axis[0]], p.code, `in matrix trial ${t.index + 1} (${label}): ${p.message}`, { ...(p.hint !== undefined ? { hint: p.hint } : {}), target: "key" }));
+          }
+        }
+        if (bad) continue;
+      }
+      trials.push({ index: t.index, label: trialLabel(t.values), values: t.values, recipe: normalizeRecipe(trialInput) });
+    }
+    diagnostics.push(...trialProblems.values());
+  }
+  const errors = diagnostics.filter((d) => d.severity === "error");
+  if (errors.length > 0) throw new RecipeInvalidError(source.file, diagnostics);
+  return { source, input, recipe: trials.length === 1 && matrix === undefined ? trials[0]!.recipe : normalizeRecipe(base as RecipeInput), trials, warnings: diagnostics };
+}
+
+/** Schema errors of a derived (matrix) input, as problems at their own paths. */
+function checkSchemaProblems(source: RecipeSource, input: RecipeInput): Problem[] {
+  return checkSchema(source, input).map((d) => ({ path: [], code: d.code, message: d.message }));
+}

@@ -1,0 +1,193 @@
+import type { Stage, StageGraph } from "../graph/types.js";
+import { formatSlurmTime } from "../recipe/duration.js";
+import type { Recipe } from "../recipe/types.js";
+import { environmentDigest, kubernetesName, slurmJobName } from "./job-names.js";
+import { initialChoice } from "./search-choice.js";
+
+/** Where the run lives, as the job sees it. */
+export interface RunLocation {
+  runId: string;
+  /** The run folder as jobs see it: a shared filesystem path, or the PVC mount on Kubernetes. */
+  runDir: string;
+  /** Where provisioned Python environments live (`.intern/envs`). */
+  envsDir: string;
+  /** The recipe's folder, for resolving relative paths in it. */
+  recipeDir: string;
+  /** intern's own Python helpers (the builtin evaluator). */
+  pythonDir: string;
+}
+
+export const KUBERNETES_WORKSPACE = "/workspace";
+export const KUBERNETES_FILES = "/intern";
+export const MAIN_PROCESS_PORT = 29500;
+
+function join(dir: string, ...parts: string[]): string {
+  return [dir.replace(/\/+$/, ""), ...parts].join("/");
+}
+
+function absolute(base: string, path: string): string {
+  return path.startsWith("/") ? path : join(base, path.replace(/^\.\//, ""));
+}
+
+export function stageDir(loc: RunLocation, stageId: string): string {
+  return join(loc.runDir, "stages", stageId);
+}
+
+function python(recipe: Recipe, loc: RunLocation): { python: string; bin_dir: string | null } {
+  const env = recipe.compute.environment;
+  if (recipe.compute.backend === "kubernetes" || recipe.compute.slurm.container_image !== undefined && recipe.compute.backend === "slurm") {
+    return { python: "python3", bin_dir: null };
+  }
+  if (env.kind === "python") {
+    const dir = env.python.includes("/") ? env.python.slice(0, env.python.lastIndexOf("/")) : null;
+    return { python: env.python, bin_dir: dir };
+  }
+  const dir = join(loc.envsDir, environmentDigest(env.requirements), "bin");
+  return { python: join(dir, "python"), bin_dir: dir };
+}
+
+/** Requests equal limits, so a training pod gets exactly what it asked for (Guaranteed QoS). */
+function kubernetesResources(gpuResource: string, gpus: number, cpu: string | undefined, memory: string | undefined) {
+  const limits: Record<string, string | number> = {};
+  if (gpus > 0) limits[gpuResource] = gpus;
+  if (cpu !== undefined) limits.cpu = cpu;
+  if (memory !== undefined) limits.memory = memory;
+  const requests = Object.fromEntries(Object.entries(limits).filter(([k]) => k === "cpu" || k === "memory"));
+  return Object.keys(requests).length > 0 ? { limits, requests } : { limits };
+}
+
+function needOfKind(graph: StageGraph, stage: Stage, kind: string): Stage | undefined {
+  const byId = new Map(graph.stages.map((s) => [s.id, s]));
+  return stage.needs.map((n) => byId.get(n)).find((s) => s?.kind === kind);
+}
+
+/** The TRL config as ordered key/value entries: what intern sets, then the recipe's keys. */
+function sftEntries(recipe: Recipe, stage: Stage, loc: RunLocation, dataDir: string, overrides: Record<string, unknown>): { key: string; value: unknown }[] {
+  const m = recipe.baseModel;
+  const entries: [string, unknown][] = [
+    ["model_name_or_path", m.kind === "hub" ? m.id : absolute(loc.recipeDir, m.path)],
+    ...(m.kind === "hub" ? [["model_revision", m.revision] as [string, unknown]] : []),
+    ["trust_remote_code", m.trustRemoteCode],
+    ["dataset_name", dataDir],
+    ["dataset_train_split", "train"],
+    ["output_dir", join(stageDir(loc, stage.id), "model")],
+  ];
+  const p = recipe.training.peft;
+  if (p) {
+    entries.push(["use_peft", true], ["lora_r", p.r], ["lora_alpha", p.alpha], ["lora_dropout", p.dropout], ["lora_target_modules", p.targetModules === "all-linear" ? ["all-linear"] : p.targetModules]);
+  }
+  const hp: Record<string, unknown> = { report_to: "none", ...recipe.training.hyperparameters };
+  for (const [k, range] of Object.entries(recipe.training.searchSpace)) hp[k] = k in overrides ? overrides[k] : initialChoice(range);
+  for (const [k, v] of Object.entries(hp)) entries.push([k, v]);
+  return entries.map(([key, value]) => ({ key, value }));
+}
+
+/**
+ * Everything a job stage's templates may read. Every field is present (null when unused), so
+ * strict mode catches a misspelled name in a template instead of rendering it empty.
+ */
+export function stageContext(recipe: Recipe, graph: StageGraph, stage: Stage, loc: RunLocation, overrides: Record<string, unknown> = {}) {
+  const res = stage.resources!;
+  const dir = stageDir(loc, stage.id);
+  const backend = recipe.compute.backend;
+  const prepare = needOfKind(graph, stage, "prepare");
+  const train = needOfKind(graph, stage, "train");
+  const dataDir = prepare ? join(stageDir(loc, prepare.id), "data") : join(dir, "data");
+  const py = python(recipe, loc);
+  const k8sName = kubernetesName(recipe.name, stage.id, stage.key);
+  const multiNode = res.nodes > 1;
+  const m = recipe.baseModel;
+  const b = recipe.benchmark;
+  const s = recipe.compute.slurm;
+  const k = recipe.compute.kubernetes;
+  const evalModel = train ? { path: join(stageDir(loc, train.id), "model"), revision: null } : m.kind === "hub" ? { path: m.id, revision: m.revision } : { path: absolute(loc.recipeDir, m.path), revision: null };
+  return {
+    recipe: { name: recipe.name },
+    stage: { id: stage.id, name: stage.name, kind: stage.kind, pass: stage.pass, key: stage.key, description: stage.description },
+    run: { id: loc.runId, dir: loc.runDir },
+    paths: {
+      stage_dir: dir,
+      data_dir: dataDir,
+      run_script: join(backend === "kubernetes" ? KUBERNETES_FILES : dir, "run.sh"),
+      sft_config: join(backend === "kubernetes" ? KUBERNETES_FILES : dir, "sft.yaml"),
+      accelerate_config: join(backend === "kubernetes" ? KUBERNETES_FILES : dir, "accelerate.yaml"),
+      stdout: join(dir, "job.out"),
+      stderr: join(dir, "job.err"),
+      results: join(dir, "results"),
+    },
+    env: { python: py.python, bin_dir: py.bin_dir },
+    job: {
+      nodes: res.nodes,
+      gpus: res.gpus,
+      gpus_per_node: res.gpusPerNode,
+      multi_node: multiNode,
+      time_seconds: res.timeLimitSeconds,
+      time: formatSlurmTime(res.timeLimitSeconds),
+      port: MAIN_PROCESS_PORT,
+    },
+    slurm: {
+      job_name: slurmJobName(recipe.name, stage.id),
+      comment: `intern:run=${loc.runId}:stage=${stage.id}:key=${stage.key.slice(0, 16)}`,
+      partition: s.partition ?? null,
+      account: s.account ?? null,
+      qos: s.qos ?? null,
+      constraint: s.constraint ?? null,
+      cpus_per_task: s.cpus_per_task ?? null,
+      mem: s.mem ?? null,
+      gres: s.gpu_request !== "gpus-per-node" && res.gpusPerNode > 0 ? `gpu:${res.gpusPerNode}` : null,
+      gpus_per_node: s.gpu_request === "gpus-per-node" && res.gpusPerNode > 0 ? res.gpusPerNode : null,
+      container_image: s.container_image ?? null,
+      container_mounts: [`${loc.runDir}:${loc.runDir}`, ...(s.container_mounts ?? [])].join(","),
+      extra: s.extra_sbatch ?? [],
+    },
+    kubernetes: {
+      name: k8sName,
+      namespace: k.namespace,
+      image: k.image ?? null,
+      gpu_resource: k.gpu_resource,
+      resources: kubernetesResources(k.gpu_resource, res.gpusPerNode, k.cpu, k.memory),
+      node_selector: k.node_selector ?? null,
+      tolerations: k.tolerations ?? null,
+      priority_class: k.priority_class ?? null,
+      service_account: k.service_account ?? null,
+      image_pull_secrets: (k.image_pull_secrets ?? []).map((name) => ({ name })),
+      pvc: k.pvc ?? null,
+      secret: k.secret ?? null,
+      ttl: k.ttl_seconds_after_finished,
+      backoff_limit: Math.max(0, recipe.compute.retry.maxAttempts - 1),
+      head_addr: `${k8sName}-0.${k8sName}`,
+      workspace: KUBERNETES_WORKSPACE,
+      files_dir: KUBERNETES_FILES,
+      labels: {
+        "app.kubernetes.io/managed-by": "intern",
+        "app.kubernetes.io/name": recipe.name,
+        "intern.dev/run": loc.runId,
+        "intern.dev/stage": stage.id.replace(/[^A-Za-z0-9._-]/g, "-"),
+        "intern.dev/key": stage.key.slice(0, 16),
+      },
+    },
+    accelerate: {
+      num_machines: res.nodes,
+      num_processes: Math.max(1, res.gpus),
+      mixed_precision: recipe.compute.mixedPrecision,
+    },
+    sft: { entries: sftEntries(recipe, stage, loc, dataDir, overrides) },
+    eval: {
+      harness: b.harness,
+      task: b.task,
+      metric: b.metric,
+      num_fewshot: b.numFewshot,
+      limit: b.limit,
+      batch_size: String(b.batchSize),
+      model: evalModel.path,
+      revision: evalModel.revision,
+      trust_remote_code: m.trustRemoteCode,
+      data_path: b.data.kind === "local" ? absolute(loc.recipeDir, b.data.path) : null,
+      script: join(loc.pythonDir, "evaluate_builtin.py"),
+      device: stage.resources!.gpus > 0 ? "cuda" : "cpu",
+    },
+    command: { run: typeof stage.params.run === "string" ? stage.params.run : null },
+  };
+}
+
+export type StageContext = ReturnType<typeof stageContext>;

@@ -1,0 +1,42 @@
+import type { Stage, StageGraph } from "../graph/types.js";
+import type { Recipe } from "../recipe/types.js";
+import { stageContext, type RunLocation } from "./context.js";
+import { RenderedText, type Renderer } from "./environment.js";
+
+export interface RenderedFile {
+  /** Relative to the stage folder. */
+  path: string;
+  content: string;
+  executable: boolean;
+}
+
+/** The template that runs a job stage's own command, by stage kind and harness. */
+function commandTemplate(recipe: Recipe, stage: Stage): string {
+  if (stage.kind === "train") return "jobs/train.sh.hbs";
+  if (stage.kind === "evaluate") return `jobs/evaluate-${recipe.benchmark.harness}.sh.hbs`;
+  return "jobs/command.sh.hbs";
+}
+
+/**
+ * Renders every file a job stage needs: the stage's configs (TRL, accelerate), its `run.sh`,
+ * and the backend's wrapper (an sbatch script, or a Kubernetes Job with a headless Service
+ * and a ConfigMap carrying the other files). Pure: writing them is the caller's job.
+ */
+export function renderStage(renderer: Renderer, recipe: Recipe, graph: StageGraph, stage: Stage, loc: RunLocation, overrides: Record<string, unknown> = {}): RenderedFile[] {
+  if (stage.placement !== "job") return [];
+  const ctx = stageContext(recipe, graph, stage, loc, overrides);
+  const files: RenderedFile[] = [];
+  if (stage.kind === "train") {
+    files.push({ path: "sft.yaml", content: renderer.render("trl/sft.yaml.hbs", ctx), executable: false });
+    files.push({ path: "accelerate.yaml", content: renderer.render(`accelerate/${recipe.compute.accelerate}.yaml.hbs`, ctx), executable: false });
+  }
+  const command = new RenderedText(renderer.render(commandTemplate(recipe, stage), ctx));
+  files.push({ path: "run.sh", content: renderer.render("jobs/job.sh.hbs", { ...ctx, body: command }), executable: true });
+  if (recipe.compute.backend === "slurm") {
+    files.push({ path: "job.sbatch", content: renderer.render("slurm/job.sbatch.hbs", ctx), executable: true });
+  } else if (recipe.compute.backend === "kubernetes") {
+    const carried = Object.fromEntries(files.map((f) => [f.path, f.content]));
+    files.push({ path: "job.yaml", content: renderer.render("kubernetes/job.yaml.hbs", { ...ctx, files: carried }), executable: false });
+  }
+  return files;
+}
