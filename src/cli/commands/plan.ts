@@ -31,11 +31,14 @@ function amount(resource: BudgetLine["resource"], v: number | null): string {
   }
 }
 
-export function formatPlan(plan: Plan, header: string): string {
+export function formatPlan(plan: Plan, header: string, trialLabels: ReadonlyMap<number, string> = new Map()): string {
+  const withTrials = trialLabels.size > 1;
   const rows = plan.stages.map((p) => {
     const s = p.stage;
+    const trial = s.trials.length === 0 ? "all" : s.trials.length === 1 ? (trialLabels.get(s.trials[0]!) ?? String(s.trials[0])) : `${s.trials.length} trials`;
     return [
       s.id,
+      ...(withTrials ? [trial] : []),
       s.kind,
       s.mode,
       s.placement === "job" ? `job${s.resources && s.resources.gpus > 0 ? ` ${s.resources.gpus}gpu` : ""}` : "control",
@@ -46,7 +49,7 @@ export function formatPlan(plan: Plan, header: string): string {
       `${p.action}${s.conditional ? " (if decided)" : ""}`,
     ];
   });
-  let out = `${header}\n\n${table(["STAGE", "KIND", "MODE", "WHERE", "NEEDS", "GPU-H", "WALL", "LLM TOKENS", "ACTION"], rows)}\n`;
+  let out = `${header}\n\n${table(["STAGE", ...(withTrials ? ["TRIAL"] : []), "KIND", "MODE", "WHERE", "NEEDS", "GPU-H", "WALL", "LLM TOKENS", "ACTION"], rows)}\n`;
   out += table(
     ["BUDGET", "ALWAYS RUN", "ALL PASSES", "LIMIT"],
     plan.budget.map((b) => [b.resource, amount(b.resource, b.required), amount(b.resource, b.all), amount(b.resource, b.limit)]),
@@ -68,7 +71,7 @@ export function planCommand(io: CliIO, args: string[]): number {
     const r = validated.recipe;
     const trials = validated.trials.length;
     const header = `Plan for ${r.name}: ${graph.stages.length} stages, ${trials} trial${trials === 1 ? "" : "s"}, ${r.budget.iterations} pass${r.budget.iterations === 1 ? "" : "es"}, backend ${r.compute.backend}`;
-    io.stdout.write(formatPlan(plan, header));
+    io.stdout.write(formatPlan(plan, header, new Map(graph.trials.map((t) => [t.index, t.label]))));
   }
   if (plan.overBudget.length > 0) {
     io.stderr.write(`${file}: the plan exceeds the budget (INTERN_OVER_BUDGET)\n  hint: raise the budget, or lower time limits, GPUs, agent steps or passes\n`);
