@@ -16,12 +16,21 @@ export class RenderedText {
   constructor(readonly text: string) {}
 }
 
+type HelperOptions = { loc?: { start: { line: number } } };
+
+/**
+ * Wraps a quoting function as a helper. Handlebars' strict mode does not reach helper
+ * arguments, so an argument naming nothing arrives as undefined: that is reported with the
+ * template line, like any other missing variable.
+ */
 function wrap(name: string, fn: (v: unknown) => string) {
-  return (value: unknown) => {
+  return (value: unknown, options: HelperOptions) => {
+    const line = options?.loc ? `line ${options.loc.start.line}: ` : "";
+    if (value === undefined) throw new QuoteError(`${line}{{${name} ...}} names a variable that is not defined`);
     try {
       return new Handlebars.SafeString(fn(value));
     } catch (error) {
-      if (error instanceof QuoteError) throw new QuoteError(`helper ${name}: ${error.message}`);
+      if (error instanceof QuoteError) throw new QuoteError(`${line}helper ${name}: ${error.message}`);
       throw error;
     }
   };
