@@ -1,4 +1,4 @@
-import { LineCounter, parseDocument, isMap, isSeq } from "yaml";
+import { LineCounter, parseDocument, isMap, isScalar, isSeq, visit } from "yaml";
 import { RecipeInvalidError, type Diagnostic } from "../errors.js";
 import { offsetToLocation, snippetAt, type RecipeSource } from "./source.js";
 
@@ -27,7 +27,8 @@ function decodeUtf8(file: string, bytes: Uint8Array): string {
   } catch {
     // Find the first bad byte to point at it: decode growing prefixes is quadratic, so walk
     // the UTF-8 structure instead.
-    let i = 0;
+    // A leading byte-order mark is not part of the text the columns count.
+    let i = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
     let line = 1;
     let col = 1;
     while (i < bytes.length) {
@@ -35,6 +36,9 @@ function decodeUtf8(file: string, bytes: Uint8Array): string {
       const len = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
       let ok = len > 0 && i + len <= bytes.length;
       for (let k = 1; ok && k < len; k++) ok = (bytes[i + k]! & 0xc0) === 0x80;
+      // Overlong forms, UTF-16 surrogates and code points past U+10FFFF are invalid too.
+      const second = bytes[i + 1] ?? 0;
+      if (ok && ((b === 0xe0 && second < 0xa0) || (b === 0xed && second >= 0xa0) || (b === 0xf0 && second < 0x90) || (b === 0xf4 && second >= 0x90))) ok = false;
       if (!ok) break;
       if (b === 0x0a) {
         line++;
@@ -92,7 +96,9 @@ export function parseRecipe(file: string, bytes: Uint8Array): ParsedRecipe {
     );
   }
   const source: RecipeSource = { file, text, doc, lineCounter };
-  if (doc.contents === null || text.trim() === "") {
+  // A bare `---` parses as an empty scalar: that is an empty recipe too, not "a single value".
+  const blank = isScalar(doc.contents) && doc.contents.range?.[0] === doc.contents.range?.[1];
+  if (doc.contents === null || text.trim() === "" || blank) {
     fail(file, text, lineCounter, 0, "INTERN_RECIPE_EMPTY", "recipe is empty", "start from one of the recipes in recipes/, or run `intern schema` for the format");
   }
   if (!isMap(doc.contents)) {
@@ -105,12 +111,19 @@ export function parseRecipe(file: string, bytes: Uint8Array): ParsedRecipe {
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const aliasBomb = /alias/i.test(message);
-    const anchor = text.search(/[*&][^\s]/);
+    // Point at the first alias: searching the text for `*` or `&` would find globs and prose.
+    let alias = 0;
+    visit(doc, {
+      Alias(_key, node) {
+        alias = node.range?.[0] ?? 0;
+        return visit.BREAK;
+      },
+    });
     fail(
       file,
       text,
       lineCounter,
-      Math.max(anchor, 0),
+      alias,
       aliasBomb ? "INTERN_YAML_ALIAS_LIMIT" : "INTERN_YAML_SYNTAX",
       aliasBomb ? `too many alias expansions (more than ${MAX_ALIAS_COUNT}); the document would blow up in memory` : `YAML error: ${message}`,
       aliasBomb ? "write the values out instead of nesting aliases" : undefined,
