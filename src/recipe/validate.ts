@@ -85,7 +85,7 @@ export function validateRecipe(parsed: ParsedRecipe, ctx: RuleContext): Validate
           const key = `${formatPath(p.path)}|${p.message}`;
           if (known.has(key)) continue;
           bad = true;
-          const axis = t.values.find(([path]) => formatPath(p.path).startsWith(path.replace(/\.(\d+)(?=\.|$)/g, "[$1]"))) ?? t.values[0]!;
+          const axis = t.values.find(([path]) => causedBy(p, path)) ?? t.values[0]!;
           if (!trialProblems.has(key) && trialProblems.size < MAX_TRIAL_PROBLEMS) {
             trialProblems.set(key, diagnosticAt(source, ["matrix", axis[0]], p.code, `in matrix trial ${t.index + 1} (${label}): ${p.message}`, { ...(p.hint !== undefined ? { hint: p.hint } : {}), target: "key" }));
           }
@@ -101,7 +101,18 @@ export function validateRecipe(parsed: ParsedRecipe, ctx: RuleContext): Validate
   return { source, input, recipe: trials.length === 1 && matrix === undefined ? trials[0]!.recipe : normalizeRecipe(base as RecipeInput), trials, warnings: diagnostics };
 }
 
-/** Schema errors of a derived (matrix) input, as problems at their own paths. */
+/** Whether a trial's problem comes from the matrix axis at `axisPath` (`data.datasets.0.fraction`). */
+function causedBy(p: Problem, axisPath: string): boolean {
+  const axis = axisPath.replace(/\.(\d+)(?=\.|$)/g, "[$1]");
+  // Schema problems of a trial carry no path; their message names the path they are about.
+  if (p.path.length === 0) return p.message.includes(axis);
+  const where = formatPath(p.path);
+  const within = (a: string, b: string) => a === b || a.startsWith(`${b}.`) || a.startsWith(`${b}[`);
+  // The axis sets the problem's value, or a value inside what the problem is about (a fraction of the mix).
+  return within(where, axis) || within(axis, where);
+}
+
+/** Schema errors of a derived (matrix) input, as problems without a path (their messages name it). */
 function checkSchemaProblems(source: RecipeSource, input: RecipeInput): Problem[] {
   return checkSchema(source, input).map((d) => ({ path: [], code: d.code, message: d.message }));
 }

@@ -1,5 +1,6 @@
 import { parseDuration } from "../duration.js";
 import { needsAgent } from "../derive.js";
+import { formatPath } from "../source.js";
 import type { Problem, Rule } from "./problem.js";
 
 const CODE = "INTERN_BUDGET_INVALID";
@@ -24,14 +25,16 @@ export const budgetRule: Rule = (r) => {
   r.stages?.forEach((s, i) => durations.push([["stages", String(i), "time_limit"], s.time_limit]));
   for (const [path, text] of durations) {
     if (text !== undefined && parseDuration(text) === 0) {
-      out.push({ path: path.map((p) => (/^\d+$/.test(p) ? Number(p) : p)), code: CODE, message: `${path.join(".")} is zero`, hint: "a limit of zero allows nothing; raise it or remove it" });
+      const at = path.map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+      out.push({ path: at, code: CODE, message: `${formatPath(at)} is zero`, hint: "a limit of zero allows nothing; raise it or remove it" });
     }
   }
   const wall = b.wall_clock === undefined ? null : parseDuration(b.wall_clock);
   const train = parseDuration(r.training?.time_limit ?? "4h");
   if (wall !== null && wall > 0 && train !== null && train > wall) {
     out.push({
-      path: ["training", "time_limit"],
+      // With no training.time_limit written, the default (4h) is in no line: point at the budget.
+      path: r.training?.time_limit === undefined ? ["budget", "wall_clock"] : ["training", "time_limit"],
       code: CODE,
       message: `training.time_limit (${r.training?.time_limit ?? "4h"}) is longer than budget.wall_clock (${b.wall_clock})`,
       hint: "a training job could never use its time limit; lower training.time_limit or raise budget.wall_clock",

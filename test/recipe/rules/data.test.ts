@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { compileText, diagnosticsOf, find, lineOf, recipeYaml } from "../../helpers/recipe.js";
+
+const CODE = "INTERN_RECIPE_INVALID";
+
+describe("data rule", () => {
+  it("needs a fraction on every dataset once one has one", () => {
+    const text = recipeYaml({ data: { datasets: [{ id: "a/one", fraction: 0.5 }, { id: "a/two" }] } });
+    const d = find(diagnosticsOf(text), CODE, "data.datasets[1] has no fraction while others do");
+    expect(d.hint).toBe("give every dataset a fraction, or none for an equal mix");
+    expect(d.location?.line).toBe(lineOf(text, "id: a/two"));
+  });
+
+  it("needs fractions that add up to 1", () => {
+    const text = recipeYaml({ data: { datasets: [{ id: "a/one", fraction: 0.5 }, { id: "a/two", fraction: 0.3 }] } });
+    const d = find(diagnosticsOf(text), CODE, "dataset fractions add up to 0.8, not 1");
+    expect(d.location).toMatchObject({ line: lineOf(text, "datasets:"), col: 3 });
+  });
+
+  it("tolerates floating-point rounding in the sum", () => {
+    const { validated } = compileText(recipeYaml({ data: { datasets: [0.1, 0.2, 0.7].map((fraction, i) => ({ id: `a/d${i}`, fraction })) } }));
+    expect(validated.recipe.data.datasets!.map((d) => d.fraction)).toEqual([0.1, 0.2, 0.7]);
+  });
+
+  it("gives an equal share to datasets without fractions", () => {
+    const { validated } = compileText(recipeYaml({ data: { datasets: [{ id: "a/one" }, { id: "a/two" }, { id: "a/three" }, { id: "a/four" }] } }));
+    expect(validated.recipe.data.datasets!.map((d) => d.fraction)).toEqual([0.25, 0.25, 0.25, 0.25]);
+  });
+
+  it("refuses prompt/completion columns in the conversational format", () => {
+    const text = recipeYaml({ data: { datasets: [{ id: "a/b", columns: { prompt: "q", completion: "a" } }] } });
+    const d = find(diagnosticsOf(text), CODE, "columns.prompt/completion map to the `prompt-completion` format; set format: prompt-completion or map columns.messages");
+    expect(d.location).toMatchObject({ line: lineOf(text, "columns:"), col: 7 });
+  });
+
+  it("refuses a messages column in the prompt-completion format", () => {
+    const text = recipeYaml({ data: { datasets: [{ id: "a/b", format: "prompt-completion", columns: { messages: "conv" } }] } });
+    const d = find(diagnosticsOf(text), CODE, "columns.messages belongs to the `conversational` format");
+    expect(d.location?.line).toBe(lineOf(text, "messages: conv"));
+  });
+
+  it("maps prompt-completion columns with defaults", () => {
+    const { validated } = compileText(recipeYaml({ data: { datasets: [{ id: "a/b", format: "prompt-completion", columns: { prompt: "q" } }] } }));
+    expect(validated.recipe.data.datasets![0]!.columns).toEqual({ messages: null, prompt: "q", completion: "completion", system: null });
+  });
+});
