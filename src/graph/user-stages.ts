@@ -47,12 +47,15 @@ export function insertUserStages(r: Recipe, builtins: StageDraft[]): { drafts: S
   r.stages.forEach((s, i) => {
     for (const [field, list] of [["needs", s.needs], ["before", s.before]] as const) {
       list.forEach((n, j) => {
+        // The report is added after user stages: it is in no list here, and it always runs last.
+        if (n === "report") {
+          if (field === "needs") problems.push({ path: ["stages", i, field, j], code: "INTERN_UNKNOWN_NEED", message: `stage ${s.name} cannot need \`report\`: the report is the last stage of a run` });
+          return;
+        }
         if (byName.has(n) || userNames.has(n)) {
-          if (n === "report" && field === "needs") problems.push({ path: ["stages", i, field, j], code: "INTERN_UNKNOWN_NEED", message: `stage ${s.name} cannot need \`report\`: the report is the last stage of a run` });
           if (n === s.name) problems.push({ path: ["stages", i, field, j], code: "INTERN_CYCLE", message: `stage ${s.name} lists itself in ${field}` });
           return;
         }
-        if (n === "report") return;
         const absent = WHY_ABSENT[n];
         const guess = closest(n, known);
         problems.push({

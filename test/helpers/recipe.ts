@@ -4,10 +4,11 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse, stringify } from "yaml";
 import { loadTemplates, ruleContext, templateDigests } from "../../src/cli/load.js";
-import { InternError, type Diagnostic } from "../../src/errors.js";
+import { InternError, RecipeInvalidError, type Diagnostic } from "../../src/errors.js";
 import { compileGraph } from "../../src/graph/compile.js";
 import type { StageGraph } from "../../src/graph/types.js";
 import { parseRecipe } from "../../src/recipe/parse.js";
+import { diagnosticAt } from "../../src/recipe/source.js";
 import { validateRecipe, type ValidatedRecipe } from "../../src/recipe/validate.js";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -66,14 +67,20 @@ export function compileText(text: string, options: { file?: string; digests?: Re
   const validated = validateRecipe(parseRecipe(file, Buffer.from(text)), ruleContext);
   const digests = options.digests ?? templateDigests(loadTemplates(validated, ROOT));
   const { graph, problems } = compileGraph(validated, { templateDigests: digests, version: "0.0.0-test" });
-  if (graph === null) throw new InternError("TEST_COMPILE", "compile problems", { diagnostics: problems.map((p) => ({ code: p.code, message: p.message, severity: "error", ...(p.hint ? { hint: p.hint } : {}) })) });
+  if (graph === null) {
+    // Located as the CLI locates them (src/cli/load.ts).
+    throw new RecipeInvalidError(
+      file,
+      problems.map((p) => diagnosticAt(validated.source, p.path, p.code, p.message, { ...(p.hint ? { hint: p.hint } : {}), target: p.target ?? "value" })),
+    );
+  }
   return { validated, graph };
 }
 
-/** The diagnostics a recipe gets; fails when it is valid. */
+/** The diagnostics a recipe gets from validation and compilation; fails when it has none. */
 export function diagnosticsOf(text: string, file = "recipe.yaml"): readonly Diagnostic[] {
   try {
-    validateRecipe(parseRecipe(file, Buffer.from(text)), ruleContext);
+    compileText(text, { file });
   } catch (error) {
     if (error instanceof InternError) return error.diagnostics;
     throw error;

@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+import { loadTemplates, templateDigests } from "../../src/cli/load.js";
+import type { StageGraph } from "../../src/graph/types.js";
+import { compileText, recipeYaml, ROOT } from "../helpers/recipe.js";
+
+const keys = (g: StageGraph) => Object.fromEntries(g.stages.map((s) => [s.id, s.key]));
+const DIGESTS = templateDigests(loadTemplates(compileText(recipeYaml()).validated, ROOT));
+
+/** Ids whose key differs between two graphs of the same stages. */
+function changed(a: StageGraph, b: StageGraph): string[] {
+  expect(b.stages.map((s) => s.id)).toEqual(a.stages.map((s) => s.id));
+  const before = keys(a);
+  return b.stages.filter((s) => s.key !== before[s.id]).map((s) => s.id);
+}
+
+/** The stages that wait for any of `ids`, directly or not, with `ids` themselves. */
+function withDependents(g: StageGraph, ids: string[]): string[] {
+  const out = new Set(ids);
+  for (const s of g.stages) if (s.needs.some((n) => out.has(n))) out.add(s.id);
+  return g.stages.map((s) => s.id).filter((id) => out.has(id));
+}
+
+describe("content keys", () => {
+  const base = compileText(recipeYaml(), { digests: DIGESTS }).graph;
+
+  it("are sha256 hex, one per stage, all different", () => {
+    const all = base.stages.map((s) => s.key);
+    for (const k of all) expect(k).toMatch(/^[0-9a-f]{64}$/);
+    expect(new Set(all).size).toBe(all.length);
+  });
+
+  it("are the same for the same recipe", () => {
+    expect(keys(compileText(recipeYaml(), { digests: DIGESTS }).graph)).toEqual(keys(base));
+  });
+
+  it("do not depend on key order or formatting in the file", () => {
+    const reordered = recipeYaml({ training: { hyperparameters: { num_train_epochs: 1, learning_rate: 2e-5 } } }).replace("learning_rate: 0.00002", "learning_rate: 2.0e-5   # the same number");
+    expect(keys(compileText(reordered, { digests: DIGESTS }).graph)).toEqual(keys(base));
+  });
+
+  it("change for train and what follows it when a hyperparameter changes, not for the baseline", () => {
+    const g = compileText(recipeYaml({ training: { hyperparameters: { learning_rate: 3e-5 } } }), { digests: DIGESTS }).graph;
+    expect(changed(base, g)).toEqual(["train", "evaluate", "report"]);
+  });
+
+  it("change for the baseline and what follows it when the benchmark changes, not for training", () => {
+    const g = compileText(recipeYaml({ benchmark: { num_fewshot: 5 } }), { digests: DIGESTS }).graph;
+    expect(changed(base, g)).toEqual(["baseline", "evaluate", "report"]);
+  });
+
+  it("change for every stage when the data changes, except the baseline", () => {
+    const g = compileText(recipeYaml({ data: { seed: 7 } }), { digests: DIGESTS }).graph;
+    expect(changed(base, g)).toEqual(["prepare", "train", "evaluate", "report"]);
+  });
+
+  it.each([
+    ["trl/sft.yaml.hbs", ["train"]],
+    ["jobs/evaluate-lm-eval.sh.hbs", ["baseline", "evaluate"]],
+    ["jobs/job.sh.hbs", ["baseline", "train", "evaluate"]],
+  ])("change only for the stages that render %s, and those after them", (template, renderers) => {
+    expect(base.stages.filter((s) => s.templates.includes(template)).map((s) => s.id)).toEqual(renderers);
+    const g = compileText(recipeYaml(), { digests: { ...DIGESTS, [template]: "0".repeat(64) } }).graph;
+    expect(changed(base, g)).toEqual(withDependents(base, renderers));
+  });
+
+  it("do not change for a template no stage renders", () => {
+    const g = compileText(recipeYaml(), { digests: { ...DIGESTS, "kubernetes/job.yaml.hbs": "0".repeat(64) } }).graph;
+    expect(changed(base, g)).toEqual([]);
+  });
+
+  it("change for every stage with intern's version", async () => {
+    const { compileGraph } = await import("../../src/graph/compile.js");
+    const { validated } = compileText(recipeYaml());
+    const next = compileGraph(validated, { templateDigests: DIGESTS, version: "9.9.9" }).graph!;
+    expect(changed(base, next)).toEqual(base.stages.map((s) => s.id));
+  });
+
+  it("are equal for a stage shared by trials and for the same stage without a matrix", () => {
+    const swept = compileText(recipeYaml({ matrix: { "training.hyperparameters.learning_rate": [2e-5, 3e-5] } }), { digests: DIGESTS }).graph;
+    expect(swept.stages.find((s) => s.id === "baseline")!.key).toBe(keys(base).baseline);
+    expect(swept.stages.find((s) => s.id === "prepare")!.key).toBe(keys(base).prepare);
+    // Trial 1 has the learning rate the plain recipe fixes: the same training stage.
+    expect(swept.stages.find((s) => s.id === "train.t1")!.key).toBe(keys(base).train);
+    expect(swept.stages.find((s) => s.id === "train.t2")!.key).not.toBe(keys(base).train);
+  });
+});
