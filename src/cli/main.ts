@@ -78,8 +78,9 @@ export async function runCli(io: CliIO): Promise<number> {
     }
     if (name === "help") {
       const target = rest[0] ? await command(rest[0]) : null;
+      if (rest[0] && !target) throw new UsageError(`unknown command ${JSON.stringify(rest[0])}`, "run `intern --help` for the commands");
       io.stdout.write(target ? target.help : USAGE);
-      return rest[0] && !target ? 2 : 0;
+      return 0;
     }
     const cmd = await command(name);
     if (!cmd) throw new UsageError(`unknown command ${JSON.stringify(name)}`, "run `intern --help` for the commands");

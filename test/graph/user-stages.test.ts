@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { StageGraph } from "../../src/graph/types.js";
-import { compileText, diagnosticsOf, find, lineOf, only, recipeYaml } from "../helpers/recipe.js";
+import { compileText, diagnosticsOf, lineOf, only, recipeYaml } from "../helpers/recipe.js";
 
 type StageIn = { name: string; run?: string; needs?: string[]; before?: string[]; placement?: string; gpus?: number };
 const withStages = (stages: StageIn[], changes: Record<string, unknown> = {}) =>

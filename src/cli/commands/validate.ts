@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { InternError } from "../../errors.js";
 import { formatDiagnostics } from "../print-diagnostics.js";
 import type { CliIO } from "../io.js";
 import { loadRecipe, requireFile } from "../load.js";
@@ -24,9 +25,11 @@ export function validateCommand(io: CliIO, args: string[]): number {
         if (validated.warnings.length > 0) io.stderr.write(formatDiagnostics(validated.warnings));
       }
     } catch (error) {
-      if (values.output !== "json" || !(error instanceof Error && "diagnostics" in error)) throw error;
+      // A recipe's own problems do not stop the others from being checked.
+      if (!(error instanceof InternError) || error.diagnostics.length === 0) throw error;
       failed++;
-      results.push({ file, valid: false, errors: (error as { diagnostics: unknown }).diagnostics });
+      results.push({ file, valid: false, errors: error.diagnostics });
+      if (values.output !== "json") io.stderr.write(formatDiagnostics(error.diagnostics));
     }
   }
   if (values.output === "json") io.stdout.write(JSON.stringify(positionals.length === 1 ? results[0] : results, null, 2) + "\n");

@@ -1,0 +1,75 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { bin, STACK_FRAME } from "../helpers/cli.js";
+import { FIXTURES, ROOT, tempDir } from "../helpers/recipe.js";
+
+// The installed command: bin/intern.js on dist/, built by test/global-setup.ts.
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+
+describe("bin/intern.js", () => {
+  it("prints the usage for --help and exits 0", () => {
+    const r = bin(["--help"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("Usage: intern <command> [options]");
+  });
+
+  it("prints a command's help", () => {
+    const r = bin(["help", "graph"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^intern graph <recipe\.yaml> \[--format mermaid\|dot\|json\]/);
+  });
+
+  it("exits 2 for an unknown command", () => {
+    const r = bin(["deploy"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('error: unknown command "deploy" (INTERN_USAGE)\n  hint: run `intern --help` for the commands\n');
+  });
+
+  it("exits 2 for an unknown option, without a stack trace", () => {
+    const r = bin(["validate", "--strict", "recipes/qwen3-1.7b-gpqa.yaml"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: Unknown option '--strict'/);
+    expect(r.stderr).not.toMatch(STACK_FRAME);
+  });
+
+  it("validates several recipes", () => {
+    const r = bin(["validate", "recipes/minimal.yaml", "recipes/matrix-lr.yaml"], FIXTURES);
+    expect(r).toMatchObject({ code: 0, stdout: "recipes/minimal.yaml: valid (5 stages)\nrecipes/matrix-lr.yaml: valid (9 stages, 3 trials)\n", stderr: "" });
+  });
+
+  it("exits 1 with every located error for an invalid recipe", () => {
+    const r = bin(["validate", "recipes/several-errors.yaml"], FIXTURES);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("recipes/several-errors.yaml:17:12: compute.backend must be one of");
+    expect(r.stderr.endsWith("\n5 errors\n")).toBe(true);
+    expect(r.stderr).not.toMatch(STACK_FRAME);
+  });
+
+  it("plans the reference recipe", () => {
+    const r = bin(["plan", "recipes/qwen3-1.7b-gpqa.yaml"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Plan for qwen3-1-7b-gpqa: \d+ stages, 1 trial, 3 passes, backend slurm\n/);
+  });
+
+  it("prints the graph as JSON, mermaid and dot", () => {
+    const json = bin(["graph", "recipes/qwen3-1.7b-gpqa.yaml", "--format", "json"]);
+    expect(json.code).toBe(0);
+    expect((JSON.parse(json.stdout) as { recipe: string }).recipe).toBe("qwen3-1-7b-gpqa");
+    expect(bin(["graph", "recipes/qwen3-1.7b-gpqa.yaml"]).stdout.startsWith("flowchart TD\n")).toBe(true);
+    expect(bin(["graph", "recipes/qwen3-1.7b-gpqa.yaml", "--format", "dot"]).stdout.startsWith("digraph ")).toBe(true);
+  });
+
+  it("prints the schema file as it is", () => {
+    const r = bin(["schema"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual(JSON.parse(readFileSync(join(ROOT, "schema", "recipe.schema.json"), "utf8")));
+  });
+
+  it("renders files", () => {
+    const r = bin(["render", "recipes/minimal.yaml", "--out", tmp.dir, "--stage", "train"], FIXTURES);
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(tmp.dir, "stages", "train", "sft.yaml"), "utf8")).toContain("learning_rate: 0.00002");
+  });
+});
