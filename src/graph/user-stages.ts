@@ -95,6 +95,17 @@ export function insertUserStages(r: Recipe, builtins: StageDraft[]): { drafts: S
       });
     }
   });
+  // A per-pass stage that needs a user stage skipped in its pass is skipped too, and so on down the chain.
+  const exists = new Set([...drafts, ...userDrafts].map((d) => d.localId));
+  for (let pruned = true; pruned; ) {
+    pruned = false;
+    for (let k = userDrafts.length - 1; k >= 0; k--) {
+      if (userDrafts[k]!.needs.every((n) => exists.has(n))) continue;
+      exists.delete(userDrafts[k]!.localId);
+      userDrafts.splice(k, 1);
+      pruned = true;
+    }
+  }
   const userByLocal = new Map(userDrafts.map((d) => [d.localId, d]));
   for (const u of userDrafts) {
     const s = r.stages[u.userIndex!]!;

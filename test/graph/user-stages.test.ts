@@ -139,6 +139,12 @@ describe("placing user stages", () => {
     expect(stage(g, "notify.p2").needs).toEqual(["decide.p2"]);
   });
 
+  it("skips the last pass for a stage that needs one that needs decide", () => {
+    const g = compileText(withStages([{ name: "notify", needs: ["decide"], placement: "control-plane" }, { name: "log", needs: ["notify"], placement: "control-plane" }], THREE_PASSES)).graph;
+    expect(ids(g).filter((id) => id.startsWith("log"))).toEqual(["log.p1", "log.p2"]);
+    expect(stage(g, "log.p2").needs).toEqual(["notify.p2"]);
+  });
+
   it("makes a stage per pass when it runs before a per-pass stage, and chains stages that need it", () => {
     const g = compileText(withStages([{ name: "gate", needs: ["prepare"], before: ["train"], placement: "control-plane" }, { name: "audit", needs: ["gate"], placement: "control-plane" }], THREE_PASSES)).graph;
     expect(stage(g, "train.p2").needs).toEqual(["prepare", "decide.p1", "gate.p2"]);
