@@ -110,15 +110,23 @@ export function parseRecipe(file: string, bytes: Uint8Array): ParsedRecipe {
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    const aliasBomb = /alias/i.test(message);
-    // Point at the first alias: searching the text for `*` or `&` would find globs and prose.
-    let alias = 0;
+    // yaml says "Excessive alias count"; an alias with no anchor before it fails here too.
+    const aliasBomb = /excessive alias/i.test(message);
+    // Point at the first alias (or the first unresolved one): searching the text for `*` or `&`
+    // would find globs and prose.
+    let alias = -1;
     visit(doc, {
       Alias(_key, node) {
-        alias = node.range?.[0] ?? 0;
-        return visit.BREAK;
+        if (alias === -1) alias = node.range?.[0] ?? 0;
+        if (aliasBomb) return visit.BREAK;
+        if (node.resolve(doc) === undefined) {
+          alias = node.range?.[0] ?? 0;
+          return visit.BREAK;
+        }
+        return undefined;
       },
     });
+    alias = Math.max(alias, 0);
     fail(
       file,
       text,

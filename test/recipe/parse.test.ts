@@ -83,6 +83,20 @@ describe("parseRecipe", () => {
     expect(d.snippet).toContain("b: &b [*a,");
   });
 
+  it("reports an alias with no anchor as a YAML error at that alias, not as an alias bomb", () => {
+    const d = parseError("a: &x 1\nb: *x\nc: *y\n");
+    expect(d.code).toBe("INTERN_YAML_SYNTAX");
+    expect(d.message).toBe("YAML error: Unresolved alias (the anchor must be set before the alias): y");
+    expect(d.location).toMatchObject({ line: 3, col: 4 });
+  });
+
+  it("refuses several documents in one file", () => {
+    const d = parseError(`${fixture("recipes/minimal.yaml")}---\nname: other\n`);
+    expect(d.code).toBe("INTERN_YAML_SYNTAX");
+    expect(d.message).toMatch(/multiple documents/);
+    expect(d.snippet).toMatch(/\| ---\n/);
+  });
+
   it("accepts anchors and aliases used by hand", () => {
     const { data } = parseRecipe("r.yaml", bytesOf("few-aliases.yaml"));
     expect(data).toMatchObject({ one: { split: "train" }, two: { license: "apache-2.0" } });
