@@ -10,6 +10,7 @@ import { diagnosticAt } from "../recipe/source.js";
 import type { TrlKeyTable } from "../recipe/trl-keys.js";
 import { validateRecipe, type ValidatedRecipe } from "../recipe/validate.js";
 import type { TemplateSet } from "../render/environment.js";
+import { fileDigests } from "./file-digests.js";
 import { internVersion, PACKAGE_ROOT } from "./package-root.js";
 
 /** Reads a recipe file's bytes; every file-system failure is a clear, located error. */
@@ -118,7 +119,11 @@ export function loadRecipe(cwd: string, file: string, override?: DataOverride): 
   if (override && parsed.data !== null && typeof parsed.data === "object" && !Array.isArray(parsed.data)) override(parsed.data as Record<string, unknown>);
   const validated = validateRecipe(parsed, ruleContext);
   const templates = loadTemplates(validated, cwd);
-  const { graph, problems } = compileGraph(validated, { templateDigests: templateDigests(templates), version: internVersion() });
+  const { graph, problems } = compileGraph(validated, {
+    templateDigests: templateDigests(templates),
+    version: internVersion(),
+    fileDigests: fileDigests(validated, dirname(resolve(cwd, file))),
+  });
   if (graph === null) {
     throw new RecipeInvalidError(
       file,

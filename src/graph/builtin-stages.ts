@@ -34,6 +34,11 @@ export function builtinStages(r: Recipe): StageDraft[] {
   const out: StageDraft[] = [];
   const passes = r.budget.iterations;
   const dataOpen = r.data.datasets === null;
+  // A base model made by one of the recipe's own stages: evaluation and training wait for it.
+  const modelNeeds = r.baseModel.kind === "stage" ? [r.baseModel.stage] : [];
+  const benchmarkFiles = r.benchmark.data.kind === "local" ? [r.benchmark.data.path] : [];
+  const modelFiles = r.baseModel.kind === "local" ? [r.baseModel.path] : [];
+  const dataFiles = (r.data.datasets ?? []).flatMap((d) => (d.source.kind === "local" ? [d.source.path] : []));
   const evalTemplate = `jobs/evaluate-${r.benchmark.harness}.sh.hbs`;
   if (dataOpen) {
     out.push({
@@ -55,9 +60,9 @@ export function builtinStages(r: Recipe): StageDraft[] {
     });
   }
   out.push({
-    localId: "baseline", name: "baseline", kind: "evaluate", mode: "deterministic", placement: "job", needs: [], pass: null, conditional: false,
+    localId: "baseline", name: "baseline", kind: "evaluate", mode: "deterministic", placement: "job", needs: [...modelNeeds], pass: null, conditional: false,
     params: { model: r.baseModel, benchmark: benchmarkParams(r), ...environment(r) },
-    resources: evalResources(r), templates: [evalTemplate], outputs: ["results.json"], description: `evaluate the base model on ${r.benchmark.name}`,
+    resources: evalResources(r), templates: [evalTemplate], outputs: ["results.json"], description: `evaluate the base model on ${r.benchmark.name}`, files: [...benchmarkFiles, ...modelFiles],
   });
   // With pinned data and no synthesis, the data never changes between passes: prepare once.
   const preparePerPass = dataOpen || r.sources.synthetic.allow;
@@ -74,25 +79,25 @@ export function builtinStages(r: Recipe): StageDraft[] {
         localId: prepareId, name: "prepare", kind: "prepare", mode: "deterministic", placement: "control-plane", needs: [...dataNeeds, ...(preparePerPass ? decidePrev : [])],
         pass: preparePerPass && passes > 1 ? p : null, conditional: preparePerPass && p > 1,
         params: { ...prepareParams, pass: preparePerPass ? p : null },
-        resources: null, templates: [], outputs: ["data/train.jsonl", "manifest.json"], description: "read, map, mix, dedupe and decontaminate the training data",
+        resources: null, templates: [], outputs: ["data/train.jsonl", "manifest.json"], description: "read, map, mix, dedupe and decontaminate the training data", files: [...dataFiles, ...benchmarkFiles],
       });
     }
     const trainId = passId("train", p, passes);
     out.push({
-      localId: trainId, name: "train", kind: "train", mode: "deterministic", placement: "job", needs: [prepareId, ...decidePrev], pass: passes > 1 ? p : null, conditional: p > 1,
+      localId: trainId, name: "train", kind: "train", mode: "deterministic", placement: "job", needs: [prepareId, ...decidePrev, ...modelNeeds], pass: passes > 1 ? p : null, conditional: p > 1,
       params: {
         method: r.training.method, base_model: r.baseModel, hyperparameters: r.training.hyperparameters, search_space: r.training.searchSpace, peft: r.training.peft,
         accelerate: r.compute.accelerate, mixed_precision: r.compute.mixedPrecision, trl: r.compute.trlVersion, pass: p, ...environment(r),
       },
       resources: { nodes: r.compute.nodes, gpus: r.compute.gpus, gpusPerNode: r.compute.gpusPerNode, timeLimitSeconds: r.training.timeLimitSeconds },
       templates: jobTemplates(r, ["trl/sft.yaml.hbs", `accelerate/${r.compute.accelerate}.yaml.hbs`, "jobs/train.sh.hbs"]),
-      outputs: ["model/"], description: `${r.training.method} with TRL ${r.compute.trlVersion}${p > 1 ? " (hyperparameters and mix from the decide stage)" : ""}`,
+      outputs: ["model/"], files: modelFiles, description: `${r.training.method} with TRL ${r.compute.trlVersion}${p > 1 ? " (hyperparameters and mix from the decide stage)" : ""}`,
     });
     const evalId = passId("evaluate", p, passes);
     out.push({
       localId: evalId, name: "evaluate", kind: "evaluate", mode: "deterministic", placement: "job", needs: [trainId], pass: passes > 1 ? p : null, conditional: p > 1,
       params: { model: `output of ${trainId}`, benchmark: benchmarkParams(r), ...environment(r) },
-      resources: evalResources(r), templates: jobTemplates(r, [evalTemplate]), outputs: ["results.json"], description: `evaluate the trained model on ${r.benchmark.name}`,
+      resources: evalResources(r), templates: jobTemplates(r, [evalTemplate]), outputs: ["results.json"], description: `evaluate the trained model on ${r.benchmark.name}`, files: benchmarkFiles,
     });
     if (p < passes) {
       out.push({

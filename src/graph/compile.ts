@@ -13,6 +13,8 @@ export interface CompileOptions {
   templateDigests: Readonly<Record<string, string>>;
   /** intern's version: a new version may render or run a stage differently. */
   version: string;
+  /** Digests of the files stages read, by the path the recipe gives (read by the caller). */
+  fileDigests?: Readonly<Record<string, string>>;
 }
 
 function sha256(text: string): string {
@@ -58,6 +60,7 @@ export function compileGraph(v: ValidatedRecipe, options: CompileOptions): Compi
           resources: d.resources,
           needs: d.needs.map((n) => keys.get(n)!).sort(),
           templates: d.templates.map((t) => [t, templateDigest(t)]),
+          files: (d.files ?? []).map((f) => [f, options.fileDigests?.[f] ?? "unknown"]),
           version: options.version,
         }),
       );

@@ -15,6 +15,8 @@ export interface StageDraft {
   templates: string[];
   outputs: string[];
   description: string;
+  /** Files (as the recipe names them, relative to it) whose content the stage reads; their digests join its key. */
+  files?: string[];
   /** Index into recipe.stages for user stages, to locate problems. */
   userIndex?: number;
 }

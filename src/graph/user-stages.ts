@@ -91,7 +91,7 @@ export function insertUserStages(r: Recipe, builtins: StageDraft[]): { drafts: S
         params: { run: s.run, outputs: s.outputs, placement: s.placement, gpus: s.gpus, ...(s.placement === "job" ? { environment: r.compute.environment, backend: r.compute.backend } : {}) },
         resources: s.placement === "job" ? { nodes: 1, gpus: s.gpus, gpusPerNode: s.gpus, timeLimitSeconds: s.timeLimitSeconds } : null,
         templates: s.placement === "job" ? jobTemplates(r, ["jobs/command.sh.hbs"]) : [],
-        outputs: s.outputs, description: s.run.split("\n")[0]!.slice(0, 60), userIndex: i,
+        outputs: s.outputs, description: s.run.split("\n")[0]!.slice(0, 60), userIndex: i, files: s.inputs,
       });
     }
   });

@@ -52,7 +52,9 @@ export function normalizeRecipe(input: RecipeInput): Recipe {
     baseModel:
       bm.id !== undefined
         ? { kind: "hub", id: bm.id, revision: bm.revision ?? "main", trustRemoteCode: bm.trust_remote_code ?? false }
-        : { kind: "local", path: bm.path!, trustRemoteCode: bm.trust_remote_code ?? false },
+        : bm.stage !== undefined
+          ? { kind: "stage", stage: bm.stage, trustRemoteCode: bm.trust_remote_code ?? false }
+          : { kind: "local", path: bm.path!, trustRemoteCode: bm.trust_remote_code ?? false },
     benchmark: {
       name: bench.name,
       harness: bench.harness,
@@ -143,6 +145,7 @@ export function normalizeRecipe(input: RecipeInput): Recipe {
       needs: st.needs ?? [],
       before: st.before ?? [],
       outputs: st.outputs ?? [],
+      inputs: st.inputs ?? [],
       placement: st.placement ?? "job",
       gpus: st.gpus ?? 0,
       timeLimitSeconds: seconds(st.time_limit ?? c.time_limit, "1h"),

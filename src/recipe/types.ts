@@ -42,6 +42,7 @@ export interface UserStageInput {
   needs?: string[];
   before?: string[];
   outputs?: string[];
+  inputs?: string[];
   placement?: "job" | "control-plane";
   gpus?: number;
   time_limit?: string;
@@ -54,7 +55,7 @@ export interface RecipeInput {
   name: string;
   goal: string;
   templates?: string;
-  base_model: { id?: string; revision?: string; path?: string; trust_remote_code?: boolean };
+  base_model: { id?: string; revision?: string; path?: string; stage?: string; trust_remote_code?: boolean };
   benchmark: {
     name: string;
     harness: Harness;
@@ -186,6 +187,7 @@ export interface UserStage {
   needs: string[];
   before: string[];
   outputs: string[];
+  inputs: string[];
   placement: "job" | "control-plane";
   gpus: number;
   timeLimitSeconds: number;
@@ -197,7 +199,10 @@ export interface Recipe {
   goal: string;
   /** Template override folder as written (relative to the recipe), or null. */
   templates: string | null;
-  baseModel: { kind: "hub"; id: string; revision: string; trustRemoteCode: boolean } | { kind: "local"; path: string; trustRemoteCode: boolean };
+  baseModel:
+    | { kind: "hub"; id: string; revision: string; trustRemoteCode: boolean }
+    | { kind: "local"; path: string; trustRemoteCode: boolean }
+    | { kind: "stage"; stage: string; trustRemoteCode: boolean };
   benchmark: {
     name: string;
     harness: Harness;

@@ -15,6 +15,10 @@ export interface RunLocation {
   recipeDir: string;
   /** intern's own Python helpers (the builtin evaluator). */
   pythonDir: string;
+  /** Folders of stages reused from earlier runs (cache hits), by stage id. */
+  stageDirs?: Readonly<Record<string, string>>;
+  /** The provisioned job environment, once known; render falls back to where it would be. */
+  pythonEnv?: { python: string; binDir: string | null };
 }
 
 export const KUBERNETES_WORKSPACE = "/workspace";
@@ -30,10 +34,11 @@ function absolute(base: string, path: string): string {
 }
 
 export function stageDir(loc: RunLocation, stageId: string): string {
-  return join(loc.runDir, "stages", stageId);
+  return loc.stageDirs?.[stageId] ?? join(loc.runDir, "stages", stageId);
 }
 
 function python(recipe: Recipe, loc: RunLocation): { python: string; bin_dir: string | null } {
+  if (loc.pythonEnv) return { python: loc.pythonEnv.python, bin_dir: loc.pythonEnv.binDir };
   const env = recipe.compute.environment;
   if (recipe.compute.backend === "kubernetes" || recipe.compute.slurm.container_image !== undefined && recipe.compute.backend === "slurm") {
     return { python: "python3", bin_dir: null };
@@ -61,11 +66,19 @@ function needOfKind(graph: StageGraph, stage: Stage, kind: string): Stage | unde
   return stage.needs.map((n) => byId.get(n)).find((s) => s?.kind === kind);
 }
 
+/** Where the base model is, as a job sees it: a Hub id, a local folder, or a stage's `model/`. */
+function baseModelPath(recipe: Recipe, loc: RunLocation): string {
+  const m = recipe.baseModel;
+  if (m.kind === "hub") return m.id;
+  if (m.kind === "stage") return join(stageDir(loc, m.stage), "model");
+  return absolute(loc.recipeDir, m.path);
+}
+
 /** The TRL config as ordered key/value entries: what intern sets, then the recipe's keys. */
 function sftEntries(recipe: Recipe, stage: Stage, loc: RunLocation, dataDir: string, overrides: Record<string, unknown>): { key: string; value: unknown }[] {
   const m = recipe.baseModel;
   const entries: [string, unknown][] = [
-    ["model_name_or_path", m.kind === "hub" ? m.id : absolute(loc.recipeDir, m.path)],
+    ["model_name_or_path", baseModelPath(recipe, loc)],
     ...(m.kind === "hub" ? [["model_revision", m.revision] as [string, unknown]] : []),
     ["trust_remote_code", m.trustRemoteCode],
     ["dataset_name", dataDir],
@@ -76,7 +89,10 @@ function sftEntries(recipe: Recipe, stage: Stage, loc: RunLocation, dataDir: str
   if (p) {
     entries.push(["use_peft", true], ["lora_r", p.r], ["lora_alpha", p.alpha], ["lora_dropout", p.dropout], ["lora_target_modules", p.targetModules === "all-linear" ? ["all-linear"] : p.targetModules]);
   }
-  const hp: Record<string, unknown> = { report_to: "none", ...recipe.training.hyperparameters };
+  // SFTConfig defaults bf16 to true, and `trl sft` refuses that on a machine without a GPU
+  // unless use_cpu is set; a CPU job trains in full precision, as its accelerate config says.
+  const cpu = stage.resources!.gpus === 0 ? { use_cpu: true, bf16: false } : {};
+  const hp: Record<string, unknown> = { report_to: "none", ...cpu, ...recipe.training.hyperparameters };
   for (const [k, range] of Object.entries(recipe.training.searchSpace)) hp[k] = k in overrides ? overrides[k] : initialChoice(range);
   for (const [k, v] of Object.entries(hp)) entries.push([k, v]);
   return entries.map(([key, value]) => ({ key, value }));
@@ -100,7 +116,7 @@ export function stageContext(recipe: Recipe, graph: StageGraph, stage: Stage, lo
   const b = recipe.benchmark;
   const s = recipe.compute.slurm;
   const k = recipe.compute.kubernetes;
-  const evalModel = train ? { path: join(stageDir(loc, train.id), "model"), revision: null } : m.kind === "hub" ? { path: m.id, revision: m.revision } : { path: absolute(loc.recipeDir, m.path), revision: null };
+  const evalModel = train ? { path: join(stageDir(loc, train.id), "model"), revision: null } : { path: baseModelPath(recipe, loc), revision: m.kind === "hub" ? m.revision : null };
   return {
     recipe: { name: recipe.name },
     stage: { id: stage.id, name: stage.name, kind: stage.kind, pass: stage.pass, key: stage.key, description: stage.description },

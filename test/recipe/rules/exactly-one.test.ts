@@ -6,7 +6,7 @@ const CODE = "INTERN_RECIPE_INVALID";
 describe("exactly one of id and path", () => {
   it("needs base_model.id or base_model.path", () => {
     const text = recipeYaml({ base_model: { id: undefined, trust_remote_code: false } });
-    const d = find(diagnosticsOf(text), CODE, "base_model needs `id` or `path`");
+    const d = find(diagnosticsOf(text), CODE, "base_model needs `id`, `path` or `stage`");
     expect(d.location).toMatchObject({ line: lineOf(text, "base_model:"), col: 1 });
   });
 
