@@ -2,6 +2,8 @@ import { trlVersionOf } from "../derive.js";
 import { checkTrlKey } from "../trl-keys.js";
 import type { Problem, Rule } from "./problem.js";
 
+const KEY_PROBLEM_CODE = { unknown: "INTERN_TRL_UNKNOWN_KEY", reserved: "INTERN_TRL_RESERVED_KEY", type: "INTERN_TRL_VALUE" } as const;
+
 /** The training block: a supported method, TRL keys the pinned TRL knows, a sane search space. */
 export const trainingRule: Rule = (r, ctx) => {
   const out: Problem[] = [];
@@ -28,13 +30,13 @@ export const trainingRule: Rule = (r, ctx) => {
   const hp = t.hyperparameters ?? {};
   for (const [key, value] of Object.entries(hp)) {
     const p = checkTrlKey(table, key, value, { checkValue: true });
-    if (p) out.push({ path: ["training", "hyperparameters", key], code: p.kind === "type" ? "INTERN_TRL_VALUE" : "INTERN_TRL_UNKNOWN_KEY", message: p.message, ...(p.hint ? { hint: p.hint } : {}), target: p.kind === "type" ? "value" : "key" });
+    if (p) out.push({ path: ["training", "hyperparameters", key], code: KEY_PROBLEM_CODE[p.kind], message: p.message, ...(p.hint ? { hint: p.hint } : {}), target: p.kind === "type" ? "value" : "key" });
   }
   for (const [key, range] of Object.entries(t.search_space ?? {})) {
     const path = ["training", "search_space", key];
     const p = checkTrlKey(table, key, undefined, { checkValue: false });
     if (p) {
-      out.push({ path, code: "INTERN_TRL_UNKNOWN_KEY", message: p.message, ...(p.hint ? { hint: p.hint } : {}), target: "key" });
+      out.push({ path, code: KEY_PROBLEM_CODE[p.kind], message: p.message, ...(p.hint ? { hint: p.hint } : {}), target: "key" });
       continue;
     }
     if (key in hp) out.push({ path, code: "INTERN_RECIPE_INVALID", message: `\`${key}\` is both fixed in training.hyperparameters and open in training.search_space; keep one`, target: "key" });

@@ -92,7 +92,7 @@ describe("hyperparameters", () => {
     ["hub_token", "hf_x", "tokens come from HF_TOKEN in the environment and are never written to a config"],
   ])("refuses the reserved key %s", (key, value, why) => {
     const text = hp({ [key]: value });
-    const d = only(diagnosticsOf(text), "INTERN_TRL_UNKNOWN_KEY");
+    const d = only(diagnosticsOf(text), "INTERN_TRL_RESERVED_KEY");
     expect(d.message).toBe(`\`${key}\` is set by intern`);
     expect(d.hint).toBe(why);
     expect(d.location?.line).toBe(lineOf(text, `${key}:`));
@@ -119,7 +119,7 @@ describe("search space", () => {
   });
 
   it("refuses a reserved key", () => {
-    expect(only(diagnosticsOf(space({ output_dir: { values: ["a"] } })), "INTERN_TRL_UNKNOWN_KEY").message).toBe("`output_dir` is set by intern");
+    expect(only(diagnosticsOf(space({ output_dir: { values: ["a"] } })), "INTERN_TRL_RESERVED_KEY").message).toBe("`output_dir` is set by intern");
   });
 
   it.each([
