@@ -10,6 +10,9 @@ const USAGE = `intern: post-train open-weight LLMs from a YAML recipe
 Usage: intern <command> [options]
 
 Commands:
+  apply <recipe>             run the recipe on this machine (resumes an unfinished run)
+  status [run]               runs, their stages and what they spent
+  logs <run> <stage>         a stage's log
   validate <recipe>...       check recipes against the schema and the semantic rules
   plan <recipe>              the stage DAG as a table, with a budget estimate
   graph <recipe>             the DAG as mermaid, dot or json
@@ -18,7 +21,7 @@ Commands:
   help [command]             help for a command
   version                    print intern's version
 
-All of these run offline, with no credentials.
+validate, plan, graph, render and schema run offline, with no credentials.
 Run \`intern help <command>\` for its options.
 `;
 
@@ -27,6 +30,18 @@ type Command = { help: string; run: (io: CliIO, args: string[]) => number | Prom
 /** Commands load lazily: `intern validate` never loads what `intern render` needs. */
 async function command(name: string): Promise<Command | null> {
   switch (name) {
+    case "apply": {
+      const m = await import("./commands/apply.js");
+      return { help: m.help, run: m.applyCommand };
+    }
+    case "status": {
+      const m = await import("./commands/status.js");
+      return { help: m.help, run: m.statusCommand };
+    }
+    case "logs": {
+      const m = await import("./commands/logs.js");
+      return { help: m.help, run: m.logsCommand };
+    }
     case "validate": {
       const m = await import("./commands/validate.js");
       return { help: m.help, run: m.validateCommand };

@@ -1,0 +1,92 @@
+import { parseArgs } from "node:util";
+import { join } from "node:path";
+import { applyRecipe } from "../../engine/apply.js";
+import { UsageError } from "../../errors.js";
+import { LocalExecutor } from "../../executors/local/local-executor.js";
+import type { CliIO } from "../io.js";
+import { loadRecipe, requireFile } from "../load.js";
+import { backendOverride, BACKEND_OPTION } from "../options.js";
+import { internVersion, PACKAGE_ROOT } from "../package-root.js";
+import { formatDiagnostics } from "../print-diagnostics.js";
+import { listrReporter } from "../reporters/listr.js";
+import { jsonReporter, plainReporter } from "../reporters/plain.js";
+import type { Reporter } from "../reporters/types.js";
+
+export const help = `intern apply <recipe.yaml> [--new | --resume RUN] [--fail-fast] [--jobs N] [--backend local] [--output text|json]
+
+Runs the recipe on this machine. The run lives in .intern/runs/<run>/: an append-only
+events.jsonl, one folder per stage (rendered files, log, outputs) and the report.
+A stage whose content key matches a completed stage of any earlier run is reused ("cached").
+An unfinished run of the same recipe is resumed: finished stages are not redone and a job that
+was running is re-attached, never started twice. Ctrl-C cancels running jobs and exits 130;
+apply again resumes. Jobs get the budget's remaining time as their time limit; when a limit is
+reached, running jobs are cancelled and the run ends "budget_exhausted".
+
+  --new          start a new run even if an unfinished one exists (the cache still applies)
+  --resume RUN   continue this run
+  --fail-fast    stop everything at the first failed stage (default: independent branches go on)
+  --jobs N       job stages running at once (default 1: training on a CPU wants the cores)
+  --output json  events as JSON lines on stdout
+Exit code 0 when the run succeeds, 1 when it fails or runs out of budget, 130 when interrupted.
+`;
+
+function reporterFor(io: CliIO, output: string, stages: { id: string; kind: string }[]): Reporter {
+  if (output === "json") return jsonReporter(io.stdout);
+  const tty = io.stdout.isTTY === true && !io.env.CI && io.env.TERM !== "dumb";
+  return tty ? listrReporter(stages, io.stdout as NodeJS.WriteStream) : plainReporter(io.stdout);
+}
+
+export async function applyCommand(io: CliIO, args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      new: { type: "boolean", default: false },
+      resume: { type: "string" },
+      "fail-fast": { type: "boolean", default: false },
+      jobs: { type: "string", default: "1" },
+      output: { type: "string", default: "text" },
+      "poll-interval": { type: "string", default: "1000" },
+      ...BACKEND_OPTION,
+    },
+  });
+  const file = requireFile(positionals[0], "apply");
+  const jobs = Number(values.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs must be a whole number >= 1, not ${values.jobs}`);
+  if (values.new && values.resume !== undefined) throw new UsageError("--new and --resume cannot be used together");
+  const loaded = loadRecipe(io.cwd, file, backendOverride(values.backend));
+  if (loaded.validated.warnings.length > 0 && values.output !== "json") io.stderr.write(formatDiagnostics(loaded.validated.warnings));
+  const reporter = reporterFor(io, values.output!, loaded.graph.stages);
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  try {
+    const result = await applyRecipe({
+      projectDir: io.cwd,
+      recipeFile: file,
+      loaded,
+      executor: new LocalExecutor(),
+      ...(values.resume !== undefined ? { resume: values.resume } : {}),
+      forceNew: values.new!,
+      failFast: values["fail-fast"]!,
+      jobs,
+      pollIntervalMs: Math.max(50, Number(values["poll-interval"]) || 1000),
+      env: io.env,
+      signal: controller.signal,
+      pythonDir: join(PACKAGE_ROOT, "python"),
+      internVersion: internVersion(),
+      onEvent: (e) => reporter.event(e),
+    });
+    reporter.close();
+    if (values.output !== "json") {
+      const report = join(io.cwd, ".intern", "runs", result.runId, "report.md");
+      io.stdout.write(`\nrun ${result.runId}: ${result.status}${result.status === "succeeded" ? `\nreport: ${report}` : ""}\n`);
+    }
+    return result.status === "succeeded" ? 0 : result.status === "interrupted" ? 130 : 1;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    reporter.close();
+  }
+}

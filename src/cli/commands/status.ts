@@ -1,0 +1,65 @@
+import { parseArgs } from "node:util";
+import { foldEvents, type RunState } from "../../engine/run-state.js";
+import { listRuns, readEvents, runDir } from "../../engine/run-store.js";
+import { InternError } from "../../errors.js";
+import { formatDuration } from "../../recipe/duration.js";
+import type { CliIO } from "../io.js";
+import { table } from "../table.js";
+
+export const help = `intern status [RUN] [--output text|json]
+
+Without RUN: every run in .intern/runs, newest first, with its state and what it spent.
+With RUN: its stages, their state, time and GPU-hours, and the budget spent against its limits.
+`;
+
+function spent(s: RunState): string {
+  const parts = [`${formatDuration(s.spent.wallSeconds)} wall`];
+  if (s.spent.gpuHours > 0) parts.push(`${s.spent.gpuHours.toFixed(3)} GPU-h`);
+  if (s.spent.llmTokens > 0) parts.push(`${s.spent.llmTokens} tokens`);
+  return parts.join(", ");
+}
+
+function counts(s: RunState): string {
+  const by = new Map<string, number>();
+  for (const st of s.stages.values()) by.set(st.status, (by.get(st.status) ?? 0) + 1);
+  return [...by].map(([k, v]) => `${v} ${k}`).join(", ");
+}
+
+export function statusCommand(io: CliIO, args: string[]): number {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { output: { type: "string", default: "text" } } });
+  const runs = listRuns(io.cwd);
+  if (positionals[0] === undefined) {
+    const states = runs.reverse().map((id) => foldEvents(readEvents(runDir(io.cwd, id)))).filter((s): s is RunState => s !== null);
+    if (values.output === "json") {
+      io.stdout.write(JSON.stringify(states.map((s) => ({ ...s, stages: [...s.stages.values()] })), null, 2) + "\n");
+      return 0;
+    }
+    if (states.length === 0) {
+      io.stdout.write("no runs yet: `intern apply <recipe>` starts one\n");
+      return 0;
+    }
+    io.stdout.write(table(["RUN", "RECIPE", "STATE", "STAGES", "SPENT"], states.map((s) => [s.id, s.recipe, s.status, counts(s), spent(s)])));
+    return 0;
+  }
+  const id = positionals[0];
+  if (!runs.includes(id)) throw new InternError("INTERN_RUN_NOT_FOUND", `no run ${id}`, { hint: "`intern status` lists the runs" });
+  const s = foldEvents(readEvents(runDir(io.cwd, id)));
+  if (!s) throw new InternError("INTERN_RUN_UNREADABLE", `run ${id} has no readable events`);
+  if (values.output === "json") {
+    io.stdout.write(JSON.stringify({ ...s, stages: [...s.stages.values()] }, null, 2) + "\n");
+    return 0;
+  }
+  io.stdout.write(`run ${s.id} of ${s.recipe}: ${s.status}\n\n`);
+  io.stdout.write(
+    table(
+      ["STAGE", "KIND", "STATE", "TIME", "GPU-H", "NOTE"],
+      [...s.stages.values()].map((st) => [
+        st.id, st.kind, st.status, st.seconds > 0 ? formatDuration(st.seconds) : "-", st.gpuHours > 0 ? st.gpuHours.toFixed(3) : "-",
+        st.status === "cached" ? `from ${st.fromRun}` : typeof st.outputs.value === "number" ? `${String(st.outputs.metric)} ${(st.outputs.value as number).toFixed(4)}` : (st.error ?? "").split("\n")[0]!.slice(0, 80),
+      ]),
+    ),
+  );
+  const b = s.budget;
+  io.stdout.write(`\nspent: ${spent(s)}; limits: ${[b.wallClockSeconds !== null ? `${formatDuration(b.wallClockSeconds)} wall` : "", b.gpuHours !== null ? `${b.gpuHours} GPU-h` : "", b.llmTokens !== null ? `${b.llmTokens} tokens` : ""].filter(Boolean).join(", ") || "none"}\n`);
+  return 0;
+}

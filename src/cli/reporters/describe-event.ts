@@ -1,0 +1,36 @@
+import type { RunEvent } from "../../engine/events.js";
+import { formatDuration } from "../../recipe/duration.js";
+
+/** One line for an event, or null for events not worth a line. */
+export function describeEvent(e: RunEvent): string | null {
+  switch (e.type) {
+    case "run_started":
+      return `run ${e.run}: ${e.stages.length} stages of ${e.recipe}`;
+    case "run_resumed":
+      return "resuming the run";
+    case "env_ready":
+      return `job environment ${e.created ? "created" : "ready"}: ${e.python}`;
+    case "stage_started":
+      return `${e.stage}: started${e.attempt > 1 ? ` (attempt ${e.attempt})` : ""}`;
+    case "job_submitted":
+      return `${e.stage}: job submitted (time limit ${formatDuration(e.timeLimitSeconds)})`;
+    case "stage_cached":
+      return `${e.stage}: cached (same inputs as run ${e.fromRun})`;
+    case "stage_done":
+      return `${e.stage}: done in ${formatDuration(e.seconds)}${typeof e.outputs.value === "number" ? ` (${String(e.outputs.metric)} ${(e.outputs.value as number).toFixed(4)})` : ""}`;
+    case "stage_failed":
+      return `${e.stage}: FAILED: ${e.error}${e.hint ? `\n  hint: ${e.hint}` : ""}${e.logTail ? `\n  last lines of ${e.log}:\n${e.logTail.replace(/^/gm, "    | ")}` : ""}`;
+    case "stage_skipped":
+      return `${e.stage}: skipped, ${e.reason}`;
+    case "budget_exhausted":
+      return `budget exhausted: ${e.resource} reached its limit (${e.limit})`;
+    case "run_interrupted":
+      return "interrupted: running jobs were cancelled; `intern apply` again resumes the run";
+    case "run_finished":
+      return `run ${e.status} in ${formatDuration(e.seconds)}`;
+    case "message":
+      return `${e.stage ? `${e.stage}: ` : ""}${e.text}`;
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,173 @@
+import { dirname, join, relative, resolve } from "node:path";
+import type { LoadedRecipe } from "../cli/load.js";
+import { ensureEnvironment, envsDir, type PythonEnvironment } from "../environments/ensure-environment.js";
+import { InternError } from "../errors.js";
+import type { Executor } from "../executors/types.js";
+import type { Stage } from "../graph/types.js";
+import { Renderer } from "../render/environment.js";
+import type { RunLocation } from "../render/context.js";
+import type { Recipe } from "../recipe/types.js";
+import { controlCommandRunner, jobCommandRunner } from "../stages/command.js";
+import { evaluateRunner } from "../stages/evaluate.js";
+import { prepareRunner } from "../stages/prepare-runner.js";
+import { reportRunner } from "../stages/report.js";
+import { trainRunner } from "../stages/train.js";
+import type { StageContext, StageRunner } from "../stages/types.js";
+import { FileCacheIndex } from "./cache-index.js";
+import type { RunEvent, RunStatus } from "./events.js";
+import { acquireRunLock } from "./run-lock.js";
+import { foldEvents, type RunState } from "./run-state.js";
+import { createRunDir, EventLog, newRunId, readEvents, runDir } from "./run-store.js";
+import { schedule } from "./scheduler.js";
+import { chooseRun, planDigest } from "./select-run.js";
+
+export interface ApplyOptions {
+  /** The project folder: `.intern/` lives here. */
+  projectDir: string;
+  recipeFile: string;
+  loaded: LoadedRecipe;
+  executor: Executor;
+  resume?: string;
+  forceNew: boolean;
+  failFast: boolean;
+  jobs: number;
+  pollIntervalMs: number;
+  env: Readonly<Record<string, string | undefined>>;
+  signal: AbortSignal;
+  /** intern's own Python helpers (python/). */
+  pythonDir: string;
+  internVersion: string;
+  onEvent: (e: RunEvent) => void;
+  now?: () => number;
+}
+
+export interface ApplyResult {
+  runId: string;
+  status: RunStatus | "interrupted";
+  state: RunState;
+  resumed: boolean;
+}
+
+const AGENTIC_LATER = "agentic stages (research, discover, synthesize, decide) are not available yet";
+
+function runnerFor(stage: Stage): StageRunner {
+  switch (stage.kind) {
+    case "prepare":
+      return prepareRunner;
+    case "train":
+      return trainRunner;
+    case "evaluate":
+      return evaluateRunner;
+    case "report":
+      return reportRunner;
+    case "command":
+      return stage.placement === "job" ? jobCommandRunner : controlCommandRunner;
+    default:
+      throw new InternError("INTERN_UNSUPPORTED", `stage ${stage.id}: ${AGENTIC_LATER}`);
+  }
+}
+
+/** What this version of intern cannot run yet, said before anything starts. */
+function refuseUnsupported(loaded: LoadedRecipe, executor: Executor): void {
+  const agentic = loaded.graph.stages.filter((s) => s.mode === "agentic").map((s) => s.id);
+  if (agentic.length > 0) {
+    throw new InternError("INTERN_UNSUPPORTED", `this recipe needs ${agentic.join(", ")}, but ${AGENTIC_LATER}`, {
+      hint: "pin data.datasets, set budget.iterations to 1 and sources.synthetic.allow to false; `intern plan` still shows the full DAG",
+    });
+  }
+  const backend = loaded.validated.recipe.compute.backend;
+  if (backend !== executor.name) {
+    throw new InternError("INTERN_UNSUPPORTED", `compute.backend ${backend} cannot run jobs yet; this version runs them on this machine (local)`, {
+      hint: "`intern apply --backend local` runs the recipe here; `intern render` writes the Slurm or Kubernetes files",
+    });
+  }
+}
+
+/**
+ * Applies a recipe: picks the run (resume or new), takes the run's lock, provisions the job
+ * environment when a job needs it, and walks the DAG. Returns when the run finishes, fails,
+ * runs out of budget or is interrupted; the event log says which.
+ */
+export async function applyRecipe(options: ApplyOptions): Promise<ApplyResult> {
+  const { loaded, projectDir } = options;
+  refuseUnsupported(loaded, options.executor);
+  const now = options.now ?? Date.now;
+  const recipePath = relative(projectDir, resolve(projectDir, options.recipeFile)) || options.recipeFile;
+  const recipeDir = dirname(resolve(projectDir, options.recipeFile));
+  const graph = loaded.graph;
+  const digest = planDigest(graph);
+  const choice = chooseRun(projectDir, recipePath, digest, { ...(options.resume !== undefined ? { resume: options.resume } : {}), forceNew: options.forceNew });
+  const runId = choice.kind === "resume" ? choice.runId : newRunId(loaded.validated.recipe.name, new Date(now()));
+  const dir = choice.kind === "resume" ? runDir(projectDir, runId) : createRunDir(projectDir, runId);
+  const release = acquireRunLock(dir, runId);
+  const log = new EventLog(join(dir, "events.jsonl"));
+  const append = (e: RunEvent) => {
+    log.append(e);
+    options.onEvent(e);
+  };
+  try {
+    const recipe = loaded.validated.recipe;
+    const iso = () => new Date(now()).toISOString();
+    if (choice.kind === "resume") append({ type: "run_resumed", at: iso(), pid: process.pid });
+    else {
+      append({
+        type: "run_started", at: iso(), run: runId, recipe: recipePath, recipeDigest: digest, name: recipe.name, backend: recipe.compute.backend,
+        stages: graph.stages.map((s) => ({ id: s.id, key: s.key, kind: s.kind, placement: s.placement, needs: s.needs, gpus: s.resources?.gpus ?? 0 })),
+        budget: { gpuHours: recipe.budget.gpuHours, wallClockSeconds: recipe.budget.wallClockSeconds, llmTokens: recipe.budget.llmTokens, llmUsd: recipe.budget.llmUsd },
+        intern: options.internVersion, pid: process.pid,
+      });
+      append({ type: "message", at: iso(), text: `new run ${runId}: ${choice.reason}` });
+    }
+    const before = foldEvents(readEvents(dir))!;
+    const byTrial = new Map(loaded.validated.trials.map((t) => [t.index + 1, t.recipe]));
+    const recipeOf = (s: Stage): Recipe => byTrial.get(s.trials[0] ?? 1) ?? recipe;
+
+    // The job environment, once, before the first job that needs it.
+    let pythonEnv: PythonEnvironment | null = null;
+    const needsEnv = graph.stages.some((s) => s.placement === "job" && before.stages.get(s.id)?.status !== "done" && before.stages.get(s.id)?.status !== "cached");
+    if (needsEnv) {
+      pythonEnv = await ensureEnvironment(recipe.compute.environment, {
+        envsDir: envsDir(projectDir, options.env),
+        ...(options.env.INTERN_HOST_PYTHON ? { hostPython: options.env.INTERN_HOST_PYTHON } : {}),
+        onProgress: (text) => append({ type: "message", at: iso(), text }),
+      });
+      append({ type: "env_ready", at: iso(), env: pythonEnv.id, python: pythonEnv.python, created: pythonEnv.created });
+    }
+
+    const renderer = new Renderer(loaded.templates);
+    const cache = new FileCacheIndex(projectDir);
+    const initial = new Map<string, { status: "pending" | "done" | "running"; outputs: Record<string, unknown>; dir: string; ref: string | null; attempt: number; submittedAt: string | null }>();
+    for (const s of graph.stages) {
+      const st = before.stages.get(s.id);
+      const own = join(dir, "stages", s.id);
+      if (!st) continue;
+      if (st.status === "done" || st.status === "cached") initial.set(s.id, { status: "done", outputs: st.outputs, dir: st.dir ?? own, ref: null, attempt: st.attempt, submittedAt: null });
+      else if (st.status === "running" && s.placement === "job") initial.set(s.id, { status: "running", outputs: {}, dir: own, ref: st.ref, attempt: st.attempt, submittedAt: st.submittedAt });
+      else initial.set(s.id, { status: "pending", outputs: {}, dir: own, ref: null, attempt: st.attempt, submittedAt: null });
+    }
+    const context = (s: Stage, needOutputs: Map<string, Record<string, unknown>>, dirs: Map<string, string>): StageContext => {
+      const stageDirs: Record<string, string> = {};
+      for (const [id, d] of dirs) if (d) stageDirs[id] = d;
+      const loc: RunLocation = {
+        runId, runDir: dir, envsDir: envsDir(projectDir, options.env), recipeDir, pythonDir: options.pythonDir, stageDirs,
+        ...(pythonEnv ? { pythonEnv: { python: pythonEnv.python, binDir: pythonEnv.binDir } } : {}),
+      };
+      return {
+        stage: s, recipe: recipeOf(s), graph, loc, dir: join(dir, "stages", s.id), recipeDir, projectDir, renderer, executor: options.executor, pythonEnv,
+        needOutputs, state: () => foldEvents(readEvents(dir))!, env: options.env, signal: options.signal,
+      };
+    };
+    const startedMs = now();
+    const status = await schedule({
+      runId, stages: graph.stages, initial, runners: runnerFor, context, executor: options.executor, cache,
+      limits: before.budget, spentBefore: { ...before.spent }, startedMs, jobs: options.jobs, failFast: options.failFast,
+      pollIntervalMs: options.pollIntervalMs, append, signal: options.signal, now,
+    });
+    if (status === "interrupted") append({ type: "run_interrupted", at: iso(), signal: "SIGINT" });
+    else append({ type: "run_finished", at: iso(), status, seconds: (now() - startedMs) / 1000 });
+    return { runId, status, state: foldEvents(readEvents(dir))!, resumed: choice.kind === "resume" };
+  } finally {
+    log.close();
+    release();
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * The run's event log, one JSON object per line in `.intern/runs/<id>/events.jsonl`. A run's
+ * state is whatever its events say: each event is on disk (fsynced) before the engine acts
+ * on it, so a crash at any point leaves a run that `status` can read and `apply` can resume.
+ */
+
+export type StageStatus = "pending" | "running" | "done" | "cached" | "failed" | "skipped" | "cancelled";
+
+export interface StageEstimateRecord {
+  gpus: number;
+  timeLimitSeconds: number | null;
+}
+
+export type RunEvent =
+  | { type: "run_started"; at: string; run: string; recipe: string; recipeDigest: string; name: string; backend: string; stages: { id: string; key: string; kind: string; placement: string; needs: string[]; gpus: number }[]; budget: BudgetLimits; intern: string; pid: number }
+  | { type: "run_resumed"; at: string; pid: number }
+  | { type: "env_ready"; at: string; env: string; python: string; created: boolean }
+  | { type: "stage_started"; at: string; stage: string; key: string; attempt: number }
+  | { type: "job_submitted"; at: string; stage: string; ref: string; gpus: number; timeLimitSeconds: number; attempt: number }
+  | { type: "stage_cached"; at: string; stage: string; key: string; fromRun: string; dir: string; outputs: Record<string, unknown> }
+  | { type: "stage_done"; at: string; stage: string; key: string; seconds: number; gpuHours: number; outputs: Record<string, unknown> }
+  | { type: "stage_failed"; at: string; stage: string; key: string; seconds: number; gpuHours: number; error: string; code: string; hint?: string; logTail?: string; log?: string; state?: string }
+  | { type: "stage_skipped"; at: string; stage: string; reason: string }
+  | { type: "budget_charged"; at: string; stage: string; gpuHours: number; llmTokens: number; llmUsd: number }
+  | { type: "budget_exhausted"; at: string; resource: string; limit: number; spent: number }
+  | { type: "run_interrupted"; at: string; signal: string }
+  | { type: "run_finished"; at: string; status: RunStatus; seconds: number }
+  | { type: "message"; at: string; text: string; stage?: string };
+
+export type RunStatus = "succeeded" | "failed" | "budget_exhausted" | "cancelled";
+
+export interface BudgetLimits {
+  gpuHours: number | null;
+  wallClockSeconds: number | null;
+  llmTokens: number | null;
+  llmUsd: number | null;
+}
+
+export type RunEventType = RunEvent["type"];

@@ -1,0 +1,277 @@
+import { join } from "node:path";
+import { InternError } from "../errors.js";
+import type { Executor, JobSpec, JobStatus } from "../executors/types.js";
+import type { Stage } from "../graph/types.js";
+import type { StageContext, StageRunner } from "../stages/types.js";
+import { allowedSeconds, checkBudget, type Spending } from "./budget.js";
+import type { FileCacheIndex } from "./cache-index.js";
+import type { BudgetLimits, RunEvent, RunStatus } from "./events.js";
+
+type Status = "pending" | "running" | "done" | "failed" | "skipped";
+
+interface Running {
+  stage: Stage;
+  startedMs: number;
+  attempt: number;
+  /** Job stages: the executor's reference and the job. */
+  ref?: string;
+  job?: JobSpec;
+  /** Control-plane stages: settles when the stage does. */
+  promise?: Promise<{ ok: true; outputs: Record<string, unknown> } | { ok: false; error: unknown }>;
+  settled?: { ok: true; outputs: Record<string, unknown> } | { ok: false; error: unknown };
+}
+
+export interface SchedulerInput {
+  runId: string;
+  stages: Stage[];
+  /** Status each stage starts from (resume): done/cached stages are final, running jobs re-attach. */
+  initial: Map<string, { status: "pending" | "done" | "running"; outputs: Record<string, unknown>; dir: string; ref: string | null; attempt: number; submittedAt: string | null }>;
+  runners: (stage: Stage) => StageRunner;
+  context: (stage: Stage, needOutputs: Map<string, Record<string, unknown>>, dirs: Map<string, string>) => StageContext;
+  executor: Executor;
+  cache: FileCacheIndex;
+  limits: BudgetLimits;
+  /** Spent before this process took over (earlier sessions of the run). */
+  spentBefore: Spending;
+  startedMs: number;
+  jobs: number;
+  failFast: boolean;
+  pollIntervalMs: number;
+  append: (e: RunEvent) => void;
+  signal: AbortSignal;
+  now: () => number;
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
+  });
+
+function errorInfo(error: unknown): { message: string; code: string; hint?: string } {
+  if (error instanceof InternError) return { message: error.message, code: error.code, ...(error.hint ? { hint: error.hint } : {}) };
+  return { message: error instanceof Error ? error.message : String(error), code: "INTERN_STAGE_ERROR" };
+}
+
+/**
+ * Walks the DAG: starts every stage whose needs are done (jobs up to `jobs` at a time), reuses
+ * cached stages, polls all running jobs with one call, stops dependents of a failed stage while
+ * independent branches go on, and enforces the budget. Every step is an event appended (and
+ * fsynced) before the next step acts on it.
+ */
+export async function schedule(input: SchedulerInput): Promise<RunStatus | "interrupted"> {
+  const { stages, executor, append } = input;
+  const iso = () => new Date(input.now()).toISOString();
+  const status = new Map<string, Status>();
+  const outputs = new Map<string, Record<string, unknown>>();
+  const dirs = new Map<string, string>();
+  const running = new Map<string, Running>();
+  let gpuHoursDone = 0;
+  let stopReason: RunStatus | "interrupted" | null = null;
+  let anyFailed = false;
+
+  for (const s of stages) {
+    const init = input.initial.get(s.id);
+    dirs.set(s.id, init?.dir ?? "");
+    if (init?.status === "done") {
+      status.set(s.id, "done");
+      outputs.set(s.id, init.outputs);
+    } else status.set(s.id, "pending");
+  }
+
+  const spending = (): Spending => {
+    let runningGpuHours = 0;
+    for (const r of running.values()) if (r.ref) runningGpuHours += ((r.stage.resources?.gpus ?? 0) * (input.now() - r.startedMs)) / 3_600_000;
+    return {
+      gpuHours: input.spentBefore.gpuHours + gpuHoursDone + runningGpuHours,
+      wallSeconds: input.spentBefore.wallSeconds + (input.now() - input.startedMs) / 1000,
+      llmTokens: input.spentBefore.llmTokens,
+      llmUsd: input.spentBefore.llmUsd,
+    };
+  };
+
+  const finishStage = (r: Running, result: { ok: true; outputs: Record<string, unknown> } | { ok: false; error: unknown; state?: string; logTail?: string }) => {
+    const seconds = (input.now() - r.startedMs) / 1000;
+    const gpuHours = r.ref ? ((r.stage.resources?.gpus ?? 0) * seconds) / 3600 : 0;
+    running.delete(r.stage.id);
+    gpuHoursDone += gpuHours;
+    if (result.ok) {
+      append({ type: "stage_done", at: iso(), stage: r.stage.id, key: r.stage.key, seconds, gpuHours, outputs: result.outputs });
+      input.cache.put(r.stage.key, { runId: input.runId, stage: r.stage.id, dir: dirs.get(r.stage.id)!, outputs: result.outputs });
+      status.set(r.stage.id, "done");
+      outputs.set(r.stage.id, result.outputs);
+      return;
+    }
+    const info = errorInfo(result.error);
+    const log = r.job ? executor.logPath(r.job) : join(dirs.get(r.stage.id)!, "job.log");
+    append({
+      type: "stage_failed", at: iso(), stage: r.stage.id, key: r.stage.key, seconds, gpuHours, error: info.message, code: info.code,
+      ...(info.hint ? { hint: info.hint } : {}), ...(result.logTail ? { logTail: result.logTail } : {}), log, ...(result.state ? { state: result.state } : {}),
+    });
+    status.set(r.stage.id, "failed");
+    if (info.code !== "INTERN_CANCELLED" && info.code !== "INTERN_BUDGET_EXHAUSTED") anyFailed = true;
+  };
+
+  const cancelAll = async (code: string, message: string) => {
+    for (const r of [...running.values()]) {
+      if (r.ref) await executor.cancel(r.ref);
+      finishStage(r, { ok: false, error: new InternError(code, message) });
+    }
+  };
+
+  // Jobs that were running when the last intern process stopped: watch them again, never resubmit.
+  for (const s of stages) {
+    const init = input.initial.get(s.id);
+    if (init?.status !== "running") continue;
+    const ctx = input.context(s, new Map(), dirs);
+    const job: JobSpec = { stageId: s.id, dir: ctx.dir, script: "", env: {}, timeLimitSeconds: 0, gpus: s.resources?.gpus ?? 0 };
+    const ref = init.ref ?? (await executor.find(job));
+    if (ref) {
+      running.set(s.id, { stage: s, startedMs: init.submittedAt ? Date.parse(init.submittedAt) : input.now(), attempt: init.attempt, ref, job });
+      status.set(s.id, "running");
+      append({ type: "message", at: iso(), stage: s.id, text: `re-attached to the job that was running (${executor.name} ${ref})` });
+    }
+  }
+
+  const ready = (s: Stage) => status.get(s.id) === "pending" && s.needs.every((n) => status.get(n) === "done");
+  const blocked = (s: Stage) => s.needs.find((n) => status.get(n) === "failed" || status.get(n) === "skipped");
+
+  const start = async (s: Stage) => {
+    const needOutputs = new Map(s.needs.map((n) => [n, outputs.get(n) ?? {}]));
+    const hit = input.cache.get(s.key);
+    if (hit && hit.runId !== input.runId) {
+      append({ type: "stage_cached", at: iso(), stage: s.id, key: s.key, fromRun: hit.runId, dir: hit.dir, outputs: hit.outputs });
+      status.set(s.id, "done");
+      outputs.set(s.id, hit.outputs);
+      dirs.set(s.id, hit.dir);
+      return;
+    }
+    const attempt = (input.initial.get(s.id)?.attempt ?? 0) + 1;
+    const runner = input.runners(s);
+    const ctx = input.context(s, needOutputs, dirs);
+    dirs.set(s.id, ctx.dir);
+    append({ type: "stage_started", at: iso(), stage: s.id, key: s.key, attempt });
+    status.set(s.id, "running");
+    const r: Running = { stage: s, startedMs: input.now(), attempt };
+    running.set(s.id, r);
+    if (runner.placement === "control-plane") {
+      r.promise = runner.run(ctx).then(
+        (o) => (r.settled = { ok: true as const, outputs: o }),
+        (error: unknown) => (r.settled = { ok: false as const, error }),
+      );
+      return;
+    }
+    try {
+      const limit = allowedSeconds(input.limits, spending(), s.resources!.timeLimitSeconds, s.resources!.gpus);
+      const job = await runner.prepare(ctx, limit);
+      const ref = await executor.submit(job);
+      r.ref = ref;
+      r.job = job;
+      append({ type: "job_submitted", at: iso(), stage: s.id, ref, gpus: job.gpus, timeLimitSeconds: job.timeLimitSeconds, attempt });
+    } catch (error) {
+      finishStage(r, { ok: false, error });
+    }
+  };
+
+  const collectJob = async (r: Running, st: JobStatus) => {
+    const ctx = input.context(r.stage, new Map(r.stage.needs.map((n) => [n, outputs.get(n) ?? {}])), dirs);
+    if (st.state === "succeeded") {
+      try {
+        const runner = input.runners(r.stage);
+        if (runner.placement !== "job") throw new Error("not a job stage");
+        finishStage(r, { ok: true, outputs: await runner.collect(ctx) });
+      } catch (error) {
+        finishStage(r, { ok: false, error });
+      }
+      return;
+    }
+    const { lastLines } = await import("../process/run-process.js");
+    const { readFileSync, existsSync } = await import("node:fs");
+    const logPath = executor.logPath(r.job ?? { dir: ctx.dir });
+    const tail = existsSync(logPath) ? lastLines(readFileSync(logPath, "utf8"), 20) : "";
+    const budgetCut = st.state === "timeout" && r.job && r.job.timeLimitSeconds < (r.stage.resources?.timeLimitSeconds ?? Infinity);
+    const hint =
+      st.state === "timeout"
+        ? budgetCut
+          ? "the job's time limit was cut to what the budget had left; raise the budget"
+          : `raise the stage's time limit (training.time_limit or benchmark.time_limit)`
+        : `the job log has the details: ${logPath}`;
+    const code = budgetCut ? "INTERN_BUDGET_EXHAUSTED" : st.state === "cancelled" ? "INTERN_CANCELLED" : "INTERN_JOB_FAILED";
+    finishStage(r, { ok: false, error: new InternError(code, `stage ${r.stage.id}: job ${st.reason ?? st.state}`, { hint }), state: st.state, logTail: tail });
+    if (budgetCut) stopReason = "budget_exhausted";
+  };
+
+  while (true) {
+    if (input.signal.aborted) {
+      await cancelAll("INTERN_CANCELLED", "cancelled by the user (interrupt)");
+      return "interrupted";
+    }
+    const verdict = checkBudget(input.limits, spending());
+    if (verdict.exhausted && stopReason === null) {
+      const e = verdict.exhausted;
+      append({ type: "budget_exhausted", at: iso(), resource: e.resource, limit: e.limit, spent: e.spent });
+      await cancelAll("INTERN_BUDGET_EXHAUSTED", `budget exhausted: ${e.resource} reached its limit of ${e.limit}`);
+      stopReason = "budget_exhausted";
+    }
+    if (stopReason === null && !(input.failFast && anyFailed)) {
+      for (const s of stages) {
+        if (status.get(s.id) !== "pending") continue;
+        const bad = blocked(s);
+        if (bad) {
+          append({ type: "stage_skipped", at: iso(), stage: s.id, reason: `needs ${bad}, which ${status.get(bad) === "failed" ? "failed" : "did not run"}` });
+          status.set(s.id, "skipped");
+        }
+      }
+      const jobsRunning = [...running.values()].filter((r) => r.stage.placement === "job").length;
+      let slots = input.jobs - jobsRunning;
+      for (const s of stages) {
+        if (!ready(s)) continue;
+        if (s.placement === "job") {
+          if (slots <= 0 && !input.cache.get(s.key)) continue;
+          if (!input.cache.get(s.key)) {
+            const left = allowedSeconds(input.limits, spending(), s.resources!.timeLimitSeconds, s.resources!.gpus);
+            if (left < 1) continue;
+            slots--;
+          }
+        }
+        await start(s);
+      }
+    } else if (input.failFast && anyFailed && running.size > 0) {
+      await cancelAll("INTERN_CANCELLED", "cancelled: another stage failed (--fail-fast)");
+    }
+    if (running.size === 0) {
+      // Every stage that could start has started; a ready stage left behind has no budget to run in.
+      const stranded = stages.filter(ready);
+      if (stranded.length > 0 && stopReason === null && !(input.failFast && anyFailed)) {
+        const spent = spending();
+        const wall = input.limits.wallClockSeconds !== null && spent.wallSeconds >= input.limits.wallClockSeconds - 1;
+        append({
+          type: "budget_exhausted", at: iso(), resource: wall ? "wall_clock" : "gpu_hours",
+          limit: (wall ? input.limits.wallClockSeconds : input.limits.gpuHours) ?? 0, spent: wall ? spent.wallSeconds : spent.gpuHours,
+        });
+        stopReason = "budget_exhausted";
+      }
+      break;
+    }
+    const settledControl = [...running.values()].filter((r) => r.settled);
+    for (const r of settledControl) finishStage(r, r.settled!);
+    if (settledControl.length > 0) continue;
+    const promises = [...running.values()].filter((r) => r.promise).map((r) => r.promise!);
+    const jobRefs = [...running.values()].filter((r) => r.ref);
+    await Promise.race([sleep(jobRefs.length > 0 ? input.pollIntervalMs : 60_000, input.signal), ...promises]);
+    if (jobRefs.length > 0) {
+      const states = await executor.poll(jobRefs.map((r) => r.ref!));
+      for (const r of jobRefs) {
+        const st = states.get(r.ref!);
+        if (st && st.state !== "running" && st.state !== "pending") await collectJob(r, st);
+      }
+    }
+  }
+  for (const s of stages) {
+    if (status.get(s.id) === "pending") {
+      append({ type: "stage_skipped", at: iso(), stage: s.id, reason: stopReason === "budget_exhausted" ? "the budget ran out" : input.failFast && anyFailed ? "stopped after a failure (--fail-fast)" : "its needs did not complete" });
+    }
+  }
+  if (stopReason !== null) return stopReason;
+  return anyFailed ? "failed" : "succeeded";
+}

@@ -1,0 +1,41 @@
+/**
+ * What a compute backend does for the engine. Small on purpose: submit, poll (one call for all
+ * jobs), cancel, find an existing job, and say where its log is.
+ */
+
+export const JOB_STATES = ["pending", "running", "succeeded", "failed", "cancelled", "timeout", "lost"] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+export interface JobSpec {
+  stageId: string;
+  /** The stage's folder: rendered files, the log, the outputs. */
+  dir: string;
+  /** The rendered script that runs the stage (`run.sh`, or the backend's wrapper). */
+  script: string;
+  env: Record<string, string>;
+  timeLimitSeconds: number;
+  gpus: number;
+}
+
+export interface JobStatus {
+  state: JobState;
+  exitCode: number | null;
+  /** Why, in words, when it did not succeed. */
+  reason: string | null;
+}
+
+export interface Executor {
+  readonly name: string;
+  /** Starts the job; returns a reference that `poll` and `cancel` understand, and that survives a restart of intern. */
+  submit(job: JobSpec): Promise<string>;
+  /** A job of this stage that is already running or finished (after a crash), so it is not submitted twice. */
+  find(job: JobSpec): Promise<string | null>;
+  /** States of all given jobs in one call. */
+  poll(refs: readonly string[]): Promise<Map<string, JobStatus>>;
+  /** Stops the job and returns once it is gone. */
+  cancel(ref: string): Promise<void>;
+  /** Path of the job's combined output. */
+  logPath(job: Pick<JobSpec, "dir">): string;
+  /** What `submit` would do, for dry runs. */
+  describe(job: JobSpec): string;
+}

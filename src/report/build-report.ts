@@ -1,0 +1,108 @@
+import type { RunState, StageState } from "../engine/run-state.js";
+import type { StageGraph } from "../graph/types.js";
+import { formatDuration } from "../recipe/duration.js";
+import type { Recipe } from "../recipe/types.js";
+
+export interface ReportInput {
+  recipe: Recipe;
+  graph: StageGraph;
+  state: RunState;
+}
+
+interface MetricRow {
+  stage: string;
+  label: string;
+  value: number;
+  stderr: number | null;
+}
+
+function metrics(input: ReportInput): MetricRow[] {
+  const rows: MetricRow[] = [];
+  for (const s of input.graph.stages) {
+    if (s.kind !== "evaluate") continue;
+    const st = input.state.stages.get(s.id);
+    const v = st?.outputs.value;
+    if (typeof v !== "number") continue;
+    const trial = s.trials.length === 1 ? input.graph.trials.find((t) => t.index === s.trials[0])?.label : "";
+    rows.push({ stage: s.id, label: s.id === "baseline" ? "baseline (base model)" : `${s.id}${trial ? ` (${trial})` : ""}`, value: v, stderr: typeof st?.outputs.stderr === "number" ? (st.outputs.stderr as number) : null });
+  }
+  return rows;
+}
+
+function fmt(n: number): string {
+  return n.toFixed(4);
+}
+
+function stageLine(s: StageState): string {
+  const time = s.status === "cached" ? `cached from ${s.fromRun}` : s.seconds > 0 ? formatDuration(s.seconds) : "-";
+  return `| ${s.id} | ${s.kind} | ${s.status} | ${time} | ${s.gpuHours > 0 ? s.gpuHours.toFixed(3) : "-"} |`;
+}
+
+function manifestSummary(state: RunState): Record<string, unknown> | null {
+  for (const s of state.stages.values()) if (s.kind === "prepare" && s.outputs.manifest) return s.outputs.manifest as Record<string, unknown>;
+  return null;
+}
+
+/** The run report as Markdown. Pure. */
+export function reportMarkdown(input: ReportInput): string {
+  const { recipe, state } = input;
+  const rows = metrics(input);
+  const lines = [`# ${recipe.name}: run ${state.id}`, "", recipe.goal, ""];
+  lines.push(`Benchmark: **${recipe.benchmark.name}** (${recipe.benchmark.harness}), metric \`${recipe.benchmark.metric}\`, target ${recipe.benchmark.target}.`, "");
+  lines.push("## Results", "", "| Model | " + recipe.benchmark.metric + " | ± stderr |", "| --- | --- | --- |");
+  for (const r of rows) lines.push(`| ${r.label} | ${fmt(r.value)} | ${r.stderr === null ? "-" : fmt(r.stderr)} |`);
+  const base = rows.find((r) => r.stage === "baseline");
+  const best = rows.filter((r) => r.stage !== "baseline").sort((a, b) => (recipe.benchmark.higherIsBetter ? b.value - a.value : a.value - b.value))[0];
+  if (base && best) lines.push("", `Best trained model: ${best.label}, ${fmt(best.value)} against ${fmt(base.value)} for the base model (${best.value - base.value >= 0 ? "+" : ""}${fmt(best.value - base.value)}).`);
+  const m = manifestSummary(state);
+  if (m) {
+    lines.push("", "## Data", "", "```json", JSON.stringify({ totals: m.totals, decontamination: m.decontamination && typeof m.decontamination === "object" ? { ...(m.decontamination as Record<string, unknown>), removed: undefined } : m.decontamination }, null, 2), "```");
+  }
+  lines.push("", "## Stages", "", "| Stage | Kind | Status | Time | GPU-hours |", "| --- | --- | --- | --- | --- |");
+  for (const s of state.stages.values()) lines.push(stageLine(s));
+  lines.push("", "## Budget", "", "| Resource | Spent | Limit |", "| --- | --- | --- |");
+  const b = state.budget;
+  lines.push(`| GPU-hours | ${state.spent.gpuHours.toFixed(3)} | ${b.gpuHours ?? "-"} |`);
+  lines.push(`| Wall clock | ${formatDuration(state.spent.wallSeconds)} | ${b.wallClockSeconds === null ? "-" : formatDuration(b.wallClockSeconds)} |`);
+  lines.push(`| LLM tokens | ${state.spent.llmTokens} | ${b.llmTokens ?? "-"} |`);
+  return `${lines.join("\n")}\n`;
+}
+
+function esc(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+/** A bar per evaluation, the target as a line: inline SVG, no script, no network. */
+function chart(rows: MetricRow[], target: number): string {
+  const max = Math.max(target, ...rows.map((r) => r.value), 1e-9) * 1.1;
+  const w = 560;
+  const barH = 26;
+  const h = rows.length * (barH + 10) + 30;
+  const x = (v: number) => 200 + (v / max) * (w - 220);
+  const bars = rows
+    .map((r, i) => {
+      const y = 10 + i * (barH + 10);
+      return `<text x="195" y="${y + 17}" text-anchor="end" font-size="12">${esc(r.label)}</text><rect x="200" y="${y}" width="${Math.max(1, x(r.value) - 200)}" height="${barH}" fill="${r.stage === "baseline" ? "#9aa5b1" : "#3b82f6"}"/><text x="${x(r.value) + 4}" y="${y + 17}" font-size="12">${fmt(r.value)}</text>`;
+    })
+    .join("");
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" role="img" aria-label="metric by model">${bars}<line x1="${x(target)}" x2="${x(target)}" y1="0" y2="${h - 18}" stroke="#dc2626" stroke-dasharray="4 3"/><text x="${x(target)}" y="${h - 4}" font-size="11" text-anchor="middle" fill="#dc2626">target ${target}</text></svg>`;
+}
+
+/** The same report as one self-contained HTML page. Pure. */
+export function reportHtml(input: ReportInput): string {
+  const md = reportMarkdown(input);
+  const rows = metrics(input);
+  const body = md
+    .split("\n")
+    .map((l) => esc(l))
+    .join("\n");
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${esc(input.recipe.name)} ${esc(input.state.id)}</title>
+<style>body{font:14px/1.5 system-ui,sans-serif;max-width:960px;margin:2em auto;padding:0 1em}pre{white-space:pre-wrap;background:#f6f8fa;padding:1em;border-radius:6px}</style></head>
+<body><h1>${esc(input.recipe.name)}</h1>
+<h2>${esc(input.recipe.benchmark.metric)} on ${esc(input.recipe.benchmark.name)}</h2>
+${chart(rows, input.recipe.benchmark.target)}
+<pre>${body}</pre>
+</body></html>
+`;
+}

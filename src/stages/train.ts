@@ -1,0 +1,20 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { InternError } from "../errors.js";
+import { renderJob } from "./job-stage.js";
+import type { JobRunner } from "./types.js";
+
+/** `trl sft` with the rendered config, in the job environment; the model lands in `model/`. */
+export const trainRunner: JobRunner = {
+  placement: "job",
+  async prepare(ctx, timeLimitSeconds) {
+    return renderJob(ctx, timeLimitSeconds);
+  },
+  async collect(ctx) {
+    const model = join(ctx.dir, "model");
+    if (!existsSync(join(model, "config.json"))) {
+      throw new InternError("INTERN_TRAIN_NO_MODEL", `training finished but left no model in ${model}`, { hint: `see the job log: ${ctx.executor.logPath(ctx)}` });
+    }
+    return { model };
+  },
+};

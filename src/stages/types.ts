@@ -1,0 +1,44 @@
+import type { PythonEnvironment } from "../environments/ensure-environment.js";
+import type { Executor, JobSpec } from "../executors/types.js";
+import type { Stage, StageGraph } from "../graph/types.js";
+import type { Renderer } from "../render/environment.js";
+import type { RunLocation } from "../render/context.js";
+import type { Recipe } from "../recipe/types.js";
+import type { RunState } from "../engine/run-state.js";
+
+/** What a stage sees while it runs. */
+export interface StageContext {
+  stage: Stage;
+  /** The recipe of the stage's trial (matrix values applied). */
+  recipe: Recipe;
+  graph: StageGraph;
+  loc: RunLocation;
+  /** This stage's folder. */
+  dir: string;
+  recipeDir: string;
+  projectDir: string;
+  renderer: Renderer;
+  executor: Executor;
+  pythonEnv: PythonEnvironment | null;
+  /** Outputs recorded by the stages this one needs (done or cached). */
+  needOutputs: ReadonlyMap<string, Record<string, unknown>>;
+  /** The run as its events say, for the report. */
+  state: () => RunState;
+  env: Readonly<Record<string, string | undefined>>;
+  signal: AbortSignal;
+}
+
+/** A stage that runs inside the intern process. */
+export interface ControlPlaneRunner {
+  placement: "control-plane";
+  run(ctx: StageContext): Promise<Record<string, unknown>>;
+}
+
+/** A stage that runs as a job: render its files, then read what it left. */
+export interface JobRunner {
+  placement: "job";
+  prepare(ctx: StageContext, timeLimitSeconds: number): Promise<JobSpec>;
+  collect(ctx: StageContext): Promise<Record<string, unknown>>;
+}
+
+export type StageRunner = ControlPlaneRunner | JobRunner;
