@@ -1,0 +1,160 @@
+import { normalizeText } from "./normalize-text.js";
+
+/** A benchmark item as decontamination sees it: its index and question plus choices. */
+export interface BenchmarkText {
+  /** 0-based position in the benchmark file (line number minus one). */
+  index: number;
+  text: string;
+}
+
+/** Word n-grams of every benchmark item, by n-gram text. */
+export interface NgramIndex {
+  n: number;
+  /** n-gram -> the items that contain it (one number in the common case of a single item). */
+  grams: Map<string, number | number[]>;
+  /**
+   * A bitmap of the rolling hashes of every n-gram in `grams`, about 64 bits per n-gram: a window
+   * whose bit is clear cannot match, and about 1.5% of the others are false alarms.
+   */
+  bits: Uint32Array;
+  items: number;
+  /** Items with fewer than n words: they have no n-gram and can match nothing. */
+  tooShort: number[];
+}
+
+export interface ContaminationMatch {
+  /** Index of the benchmark item with the most n-grams in common (the first, on a tie). */
+  item: number;
+  /** Distinct n-grams the row shares with that item. */
+  shared: number;
+  /** The first shared n-gram, as normalised text. */
+  ngram: string;
+}
+
+/**
+ * Word positions and a rolling hash of every n-word window, so that most windows are rejected
+ * by one integer lookup and only candidates are cut out as strings. Buffers are reused between
+ * calls: the functions here are synchronous.
+ */
+let starts = new Int32Array(1024);
+let wordHashes = new Int32Array(1024);
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
+const BASE = 0x5bd1e995;
+
+/** Fills `starts` and `wordHashes` for normalised text (single spaces, none at the ends); returns the word count. */
+function scanWords(text: string): number {
+  if (text.length === 0) return 0;
+  // At most one word per two characters, plus one.
+  if (starts.length < (text.length >>> 1) + 1) {
+    starts = new Int32Array(text.length + 1);
+    wordHashes = new Int32Array(text.length + 1);
+  }
+  const s = starts;
+  const h = wordHashes;
+  let words = 1;
+  let hash = FNV_OFFSET;
+  s[0] = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 32) {
+      h[words - 1] = hash;
+      hash = FNV_OFFSET;
+      s[words++] = i + 1;
+    } else hash = Math.imul(hash ^ c, FNV_PRIME);
+  }
+  h[words - 1] = hash;
+  return words;
+}
+
+/** The rolling hash of the window after the one at word w, given `hash`, the one at w. */
+function roll(hash: number, w: number, n: number, top: number): number {
+  return (Math.imul((hash - Math.imul(wordHashes[w]!, top)) | 0, BASE) + wordHashes[w + n]!) | 0;
+}
+
+/** The hash of the first window, and BASE^(n-1): the weight of the word that leaves it. */
+function firstWindow(n: number): { hash: number; top: number } {
+  let top = 1;
+  for (let j = 1; j < n; j++) top = Math.imul(top, BASE);
+  let hash = 0;
+  for (let j = 0; j < n; j++) hash = (Math.imul(hash, BASE) + wordHashes[j]!) | 0;
+  return { hash, top };
+}
+
+/** The text of the window of n words starting at word w. */
+function gramAt(text: string, words: number, w: number, n: number): string {
+  return text.slice(starts[w]!, w + n < words ? starts[w + n]! - 1 : text.length);
+}
+
+export function buildNgramIndex(items: readonly BenchmarkText[], n: number): NgramIndex {
+  const grams = new Map<string, number | number[]>();
+  const hashes: number[] = [];
+  const tooShort: number[] = [];
+  for (const item of items) {
+    const text = normalizeText(item.text);
+    const words = scanWords(text);
+    if (words < n) {
+      tooShort.push(item.index);
+      continue;
+    }
+    let { hash, top } = firstWindow(n);
+    for (let w = 0; w + n <= words; w++) {
+      if (w > 0) hash = roll(hash, w - 1, n, top);
+      hashes.push(hash);
+      const gram = gramAt(text, words, w, n);
+      const seen = grams.get(gram);
+      if (seen === undefined) grams.set(gram, item.index);
+      else if (typeof seen === "number") {
+        if (seen !== item.index) grams.set(gram, [seen, item.index]);
+      } else if (seen[seen.length - 1] !== item.index) seen.push(item.index);
+    }
+  }
+  let size = 1 << 16;
+  while (size < hashes.length * 64 && size < 1 << 30) size *= 2;
+  const bits = new Uint32Array(size / 32);
+  const mask = size - 1;
+  for (const hash of hashes) {
+    const bit = hash & mask;
+    bits[bit >>> 5]! |= 1 << (bit & 31);
+  }
+  return { n, grams, bits, items: items.length, tooShort };
+}
+
+/**
+ * The benchmark item a training row overlaps most, when it shares at least `threshold` distinct
+ * n-grams with it; null otherwise. `text` is the row's normalised text (turns joined by spaces).
+ */
+export function findContamination(index: NgramIndex, text: string, threshold: number): ContaminationMatch | null {
+  const { n, bits } = index;
+  const mask = bits.length * 32 - 1;
+  const words = scanWords(text);
+  if (words < n) return null;
+  let candidates: number[] | null = null;
+  let { hash, top } = firstWindow(n);
+  for (let w = 0; w + n <= words; w++) {
+    if (w > 0) hash = roll(hash, w - 1, n, top);
+    const bit = hash & mask;
+    if ((bits[bit >>> 5]! & (1 << (bit & 31))) !== 0) (candidates ??= []).push(w);
+  }
+  if (candidates === null) return null;
+  const hits = new Map<number, { shared: number; ngram: string }>();
+  const counted = new Set<string>();
+  for (const w of candidates) {
+    const gram = gramAt(text, words, w, n);
+    const items = index.grams.get(gram);
+    // Absent: two different n-grams with one hash. Counted: the row repeats this n-gram.
+    if (items === undefined || counted.has(gram)) continue;
+    counted.add(gram);
+    for (const item of typeof items === "number" ? [items] : items) {
+      const hit = hits.get(item);
+      if (hit === undefined) hits.set(item, { shared: 1, ngram: gram });
+      else hit.shared++;
+    }
+  }
+  let best: ContaminationMatch | null = null;
+  for (const [item, hit] of hits) {
+    if (hit.shared < threshold) continue;
+    if (best === null || hit.shared > best.shared || (hit.shared === best.shared && item < best.item)) best = { item, shared: hit.shared, ngram: hit.ngram };
+  }
+  return best;
+}

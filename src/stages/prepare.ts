@@ -1,0 +1,182 @@
+import { mkdir } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { buildNgramIndex, findContamination, type ContaminationMatch, type NgramIndex } from "../data/decontaminate.js";
+import { conversationKey, Deduper } from "../data/dedupe.js";
+import type { DatasetReport, DecontaminationReport, PrepareManifest, RemovedRow } from "../data/manifest.js";
+import { mapRow } from "../data/map-row.js";
+import { chooseRows, mixOrder, planMix } from "../data/mix.js";
+import { normalizeText } from "../data/normalize-text.js";
+import { readBenchmark } from "../data/read-benchmark.js";
+import { readRecords, type RecordSource } from "../data/read-records.js";
+import { columnsOf, scanDataset, type DatasetScan } from "../data/scan-dataset.js";
+import { writeJsonLines } from "../data/write-jsonl.js";
+import { writeManifest } from "../data/write-manifest.js";
+import { InternError } from "../errors.js";
+import type { PinnedDataset, Recipe } from "../recipe/types.js";
+
+export type { PrepareManifest } from "../data/manifest.js";
+
+export interface PrepareInput {
+  recipe: Recipe;
+  /** The recipe's folder: local dataset and benchmark paths are relative to it. */
+  recipeDir: string;
+  /** The stage folder; write data/train.jsonl and manifest.json in it */
+  dir: string;
+}
+
+/** Where the training file goes, relative to the stage folder: TRL loads the folder as split `train`. */
+export const TRAIN_FILE = "data/train.jsonl";
+
+interface LocalDataset {
+  dataset: PinnedDataset;
+  path: string;
+  source: RecordSource;
+}
+
+function localDatasets(recipe: Recipe, recipeDir: string): LocalDataset[] {
+  const datasets = recipe.data.datasets;
+  if (datasets === null) {
+    throw new InternError("INTERN_DATA_NOT_PINNED", "data.datasets is not set, and choosing datasets comes with the agentic stages", {
+      hint: "pin the training data under data.datasets, with a path to a local .jsonl, .jsonl.gz or .parquet file",
+    });
+  }
+  return datasets.map((dataset, i) => {
+    if (dataset.source.kind === "hub") {
+      throw new InternError("INTERN_HUB_DATA_UNAVAILABLE", `data.datasets[${i}]: ${dataset.source.id} is a Hub dataset; Hub downloads come with the agentic stages`, {
+        hint: `pin a local file for now: download it and set data.datasets[${i}].path to the .jsonl, .jsonl.gz or .parquet file, relative to the recipe`,
+      });
+    }
+    return { dataset, path: dataset.source.path, source: { path: resolve(recipeDir, dataset.source.path), key: `data.datasets[${i}].path` } };
+  });
+}
+
+type Benchmark = { skipped: string } | { index: NgramIndex; report: Extract<DecontaminationReport, { benchmark: unknown }> };
+
+async function loadBenchmark(recipe: Recipe, recipeDir: string): Promise<Benchmark> {
+  const { enabled, ngram, threshold } = recipe.data.decontaminate;
+  const data = recipe.benchmark.data;
+  const local = "set benchmark.data.path to a local JSON Lines copy of the benchmark to check it";
+  if (!enabled) return { skipped: "data.decontaminate.enabled is false" };
+  if (data.kind === "hub") return { skipped: `the benchmark is the Hub dataset ${data.dataset}, which intern cannot read yet; ${local}` };
+  if (data.kind === "harness") {
+    const task = recipe.benchmark.task === null ? "" : ` task ${recipe.benchmark.task}`;
+    return { skipped: `the benchmark's items live inside ${recipe.benchmark.harness}${task}, which intern cannot read; ${local}` };
+  }
+  const { items, digest } = await readBenchmark({ path: resolve(recipeDir, data.path), key: "benchmark.data.path" });
+  const index = buildNgramIndex(items, ngram);
+  return {
+    index,
+    report: { benchmark: { path: data.path, sha256: digest.sha256, items: items.length, itemsWithoutNgrams: index.tooShort.length }, ngram, threshold, removed: [] },
+  };
+}
+
+function changed(source: RecordSource): InternError {
+  return new InternError("INTERN_DATA_CHANGED", `${source.path} changed while it was being prepared`, { hint: "run again once nothing writes to the file" });
+}
+
+/**
+ * The prepare stage: reads the pinned local datasets, maps them to TRL's conversational format,
+ * mixes them by fraction with the recipe's seed, drops exact duplicates and rows that overlap
+ * the benchmark, and writes `dir/data/train.jsonl` and `dir/manifest.json`. Same recipe and
+ * files, same bytes.
+ *
+ * Two passes over each file: the first maps every row and keeps only the indices of those that
+ * fit (four bytes a row); the second parses only the rows the mix takes. Memory grows with the
+ * output, not with the input.
+ */
+export async function prepareData(input: PrepareInput): Promise<PrepareManifest> {
+  const { recipe, recipeDir, dir } = input;
+  const { seed, maxRows, dedupe } = recipe.data;
+  const locals = localDatasets(recipe, recipeDir);
+  const benchmark = await loadBenchmark(recipe, recipeDir);
+  const threshold = recipe.data.decontaminate.threshold;
+
+  const scans: DatasetScan[] = [];
+  for (const local of locals) scans.push(await scanDataset(local.source, local.dataset));
+  const plan = planMix(
+    scans.map((s, i) => ({ available: s.fitting.length, fraction: locals[i]!.dataset.fraction })),
+    maxRows,
+  );
+
+  // Second pass: the chosen rows, each put at its place in the mixed order.
+  const total = plan.taken;
+  const order = mixOrder(seed, total);
+  const lines = new Array<string>(total);
+  const keys = new Array<string>(dedupe ? total : 0);
+  const matches = new Array<ContaminationMatch | null>("index" in benchmark ? total : 0);
+  const datasetOf = new Uint32Array(total);
+  const rowOf = new Uint32Array(total);
+  let k = 0;
+  for (let i = 0; i < locals.length; i++) {
+    const { dataset, source } = locals[i]!;
+    const scan = scans[i]!;
+    const records = chooseRows(seed, i, plan.shares[i]!).map((p) => scan.fitting[p]!);
+    if (records.length === 0) continue;
+    const first = k;
+    const summary = await readRecords(source, { columns: columnsOf(dataset), limit: dataset.maxRows, only: records }, (index, value) => {
+      const messages = mapRow(value, dataset);
+      if (!Array.isArray(messages) || k - first >= records.length) throw changed(source);
+      const slot = order[k++]!;
+      lines[slot] = JSON.stringify({ messages });
+      datasetOf[slot] = i;
+      rowOf[slot] = index;
+      if (!dedupe && !("index" in benchmark)) return;
+      const normalized = messages.map((m) => normalizeText(m.content));
+      if (dedupe) keys[slot] = conversationKey(messages, normalized);
+      if ("index" in benchmark) matches[slot] = findContamination(benchmark.index, normalized.filter((t) => t.length > 0).join(" "), threshold);
+    });
+    if (k - first !== records.length || summary.sha256 !== scan.sha256) throw changed(source);
+  }
+
+  const deduper = new Deduper();
+  const removed: RemovedRow[] = [];
+  function* kept(): Generator<string> {
+    for (let slot = 0; slot < total; slot++) {
+      if (dedupe && deduper.isDuplicate(keys[slot]!)) continue;
+      const match = matches[slot];
+      if (match) {
+        removed.push({ dataset: datasetOf[slot]!, row: rowOf[slot]!, benchmarkItem: match.item, sharedNgrams: match.shared, ngram: match.ngram });
+        continue;
+      }
+      yield lines[slot]!;
+    }
+  }
+  await mkdir(join(dir, "data"), { recursive: true });
+  const output = await writeJsonLines(join(dir, TRAIN_FILE), kept());
+  removed.sort((a, b) => a.dataset - b.dataset || a.row - b.row);
+
+  const datasets: DatasetReport[] = locals.map(({ dataset, path }, i) => {
+    const scan = scans[i]!;
+    const share = plan.shares[i]!;
+    return {
+      source: "local",
+      path,
+      format: dataset.format,
+      columns: { ...dataset.columns },
+      sha256: scan.sha256,
+      bytes: scan.bytes,
+      fraction: dataset.fraction,
+      maxRows: dataset.maxRows,
+      rows: { read: scan.records, mapped: scan.fitting.length, notFitting: scan.records - scan.fitting.length, wanted: share.wanted, taken: share.taken },
+      short: share.taken < share.wanted ? `its fraction asks for ${share.wanted} rows but only ${share.available} fit; the mix has ${share.wanted - share.taken} fewer` : null,
+      notFitting: { byReason: scan.byReason, samples: scan.samples },
+    };
+  });
+  const manifest: PrepareManifest = {
+    version: 1,
+    seed,
+    datasets,
+    mix: { maxRows, available: plan.available, target: plan.target, taken: plan.taken },
+    dedupe: { enabled: dedupe, removed: deduper.removed },
+    decontamination: "index" in benchmark ? { ...benchmark.report, removed } : { skipped: benchmark.skipped },
+    totals: { afterMix: total, duplicatesRemoved: deduper.removed, contaminatedRemoved: removed.length, written: output.rows },
+    output: { path: TRAIN_FILE, rows: output.rows, bytes: output.bytes, sha256: output.sha256 },
+  };
+  await writeManifest(join(dir, "manifest.json"), manifest);
+  if (output.rows === 0) {
+    throw new InternError("INTERN_DATA_EMPTY", `no training rows are left (${plan.available} fit, ${total} mixed, ${deduper.removed} duplicates, ${removed.length} contaminated)`, {
+      hint: `see ${join(dir, "manifest.json")} for why rows did not fit; check data.datasets[].format and columns`,
+    });
+  }
+  return manifest;
+}

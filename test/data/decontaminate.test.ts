@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { buildNgramIndex, findContamination } from "../../src/data/decontaminate.js";
+import { normalizeText } from "../../src/data/normalize-text.js";
+
+const items = [
+  { index: 0, text: "The quick brown fox jumps over the lazy dog\nyes\nno" },
+  { index: 1, text: "A completely different question about the lazy dog today" },
+  { index: 2, text: "Too short" },
+];
+
+describe("buildNgramIndex", () => {
+  it("indexes each item's word n-grams of normalised text and lists items too short to have one", () => {
+    const index = buildNgramIndex(items, 4);
+    expect(index.grams.get("the quick brown fox")).toBe(0);
+    expect(index.grams.get("lazy dog yes no")).toBe(0);
+    expect(index.tooShort).toEqual([2]);
+    expect(index.items).toBe(3);
+  });
+
+  it("keeps every item that shares an n-gram", () => {
+    const index = buildNgramIndex([{ index: 0, text: "one two three" }, { index: 5, text: "zero one two three" }], 3);
+    expect(index.grams.get("one two three")).toEqual([0, 5]);
+  });
+});
+
+describe("findContamination", () => {
+  const index = buildNgramIndex(items, 4);
+  it("matches a row that contains an item's n-gram, naming the item, the count and one n-gram", () => {
+    const row = normalizeText("Q: the QUICK brown fox jumps, over!");
+    expect(findContamination(index, row, 1)).toEqual({ item: 0, shared: 3, ngram: "the quick brown fox" });
+  });
+
+  it("counts distinct n-grams only and needs the threshold", () => {
+    const row = normalizeText("the quick brown fox. the quick brown fox. the quick brown fox.");
+    expect(findContamination(index, row, 1)?.shared).toBe(1);
+    expect(findContamination(index, row, 2)).toBeNull();
+  });
+
+  it("picks the item with most shared n-grams, not the first one hit", () => {
+    const row = normalizeText("The quick brown fox. A completely different question about the lazy dog today");
+    expect(findContamination(index, row, 1)).toEqual({ item: 1, shared: 6, ngram: "a completely different question" });
+  });
+
+  it("breaks a tie by the lower item index", () => {
+    const tied = buildNgramIndex([{ index: 3, text: "alpha beta gamma" }, { index: 1, text: "delta epsilon zeta" }], 3);
+    expect(findContamination(tied, "alpha beta gamma delta epsilon zeta", 1)).toEqual({ item: 1, shared: 1, ngram: "delta epsilon zeta" });
+  });
+
+  it("leaves clean rows and rows shorter than n alone", () => {
+    expect(findContamination(index, normalizeText("The fox is quick and brown."), 1)).toBeNull();
+    expect(findContamination(index, normalizeText("lazy dog"), 1)).toBeNull();
+    expect(findContamination(index, "", 1)).toBeNull();
+  });
+});

@@ -1,0 +1,95 @@
+import { describe, expect, it } from "vitest";
+import { mapRow, type Misfit } from "../../src/data/map-row.js";
+import type { PinnedDataset } from "../../src/recipe/types.js";
+
+type Shape = Pick<PinnedDataset, "format" | "columns">;
+const conversational = (columns: Partial<Shape["columns"]> = {}): Shape => ({
+  format: "conversational",
+  columns: { messages: "messages", prompt: null, completion: null, system: null, ...columns },
+});
+const promptCompletion = (columns: Partial<Shape["columns"]> = {}): Shape => ({
+  format: "prompt-completion",
+  columns: { messages: null, prompt: "prompt", completion: "completion", system: null, ...columns },
+});
+
+function misfit(row: unknown, shape: Shape): Misfit {
+  const out = mapRow(row, shape);
+  if (Array.isArray(out)) throw new Error(`expected a misfit, got ${JSON.stringify(out)}`);
+  return out;
+}
+
+describe("mapRow: shapes that fit", () => {
+  it("takes role/content messages as they are, dropping other keys", () => {
+    const row = { messages: [{ role: "system", content: "Be brief." }, { role: "user", content: "Hi", name: "x" }, { role: "assistant", content: "Hello" }], id: 3 };
+    expect(mapRow(row, conversational())).toEqual([
+      { role: "system", content: "Be brief." },
+      { role: "user", content: "Hi" },
+      { role: "assistant", content: "Hello" },
+    ]);
+  });
+
+  it("maps ShareGPT from/value with human, gpt and system", () => {
+    const row = { conversations: [{ from: "system", value: "S" }, { from: "human", value: "Q" }, { from: "gpt", value: "A" }] };
+    expect(mapRow(row, conversational({ messages: "conversations" }))).toEqual([
+      { role: "system", content: "S" },
+      { role: "user", content: "Q" },
+      { role: "assistant", content: "A" },
+    ]);
+  });
+
+  it("turns string prompt and completion into user then assistant", () => {
+    expect(mapRow({ prompt: "2+2?", completion: "4" }, promptCompletion())).toEqual([
+      { role: "user", content: "2+2?" },
+      { role: "assistant", content: "4" },
+    ]);
+  });
+
+  it("takes conversational prompt and completion lists, with renamed columns", () => {
+    const row = { q: [{ role: "user", content: "Q1" }, { role: "assistant", content: "A1" }, { role: "user", content: "Q2" }], a: [{ role: "assistant", content: "A2" }] };
+    expect(mapRow(row, promptCompletion({ prompt: "q", completion: "a" }))).toEqual([
+      { role: "user", content: "Q1" },
+      { role: "assistant", content: "A1" },
+      { role: "user", content: "Q2" },
+      { role: "assistant", content: "A2" },
+    ]);
+  });
+
+  it("puts the system column first, in both formats, and skips it when absent or blank", () => {
+    expect(mapRow({ prompt: "P", completion: "C", sys: "You are terse." }, promptCompletion({ system: "sys" }))).toEqual([
+      { role: "system", content: "You are terse." },
+      { role: "user", content: "P" },
+      { role: "assistant", content: "C" },
+    ]);
+    const messages = [{ role: "user", content: "Q" }, { role: "assistant", content: "A" }];
+    expect(mapRow({ messages, sys: "S" }, conversational({ system: "sys" }))).toEqual([{ role: "system", content: "S" }, ...messages]);
+    expect(mapRow({ messages }, conversational({ system: "sys" }))).toEqual(messages);
+    expect(mapRow({ messages, sys: null }, conversational({ system: "sys" }))).toEqual(messages);
+    expect(mapRow({ messages, sys: "  " }, conversational({ system: "sys" }))).toEqual(messages);
+  });
+});
+
+describe("mapRow: rows that do not fit, with a reason", () => {
+  const ok = [{ role: "user", content: "Q" }, { role: "assistant", content: "A" }];
+  it.each([
+    ["a list row", [1, 2], conversational(), "not-an-object", "the row is a list, not an object"],
+    ["a string row", "hello", conversational(), "not-an-object", "the row is a string, not an object"],
+    ["no messages column", { text: "x" }, conversational(), "missing-column", 'no column "messages"'],
+    ["null messages", { messages: null }, conversational(), "missing-column", 'column "messages" is null'],
+    ["messages as a string", { messages: "hi" }, conversational(), "wrong-type", 'column "messages" is a string, not a list of messages'],
+    ["an empty list", { messages: [] }, conversational(), "empty-content", 'column "messages" is an empty list'],
+    ["a message that is a number", { messages: [ok[0], 5] }, conversational(), "wrong-type", "messages[1] is a number, not a message"],
+    ["a message with no role or from", { messages: [{ text: "x" }] }, conversational(), "wrong-type", "messages[0] has neither role/content nor from/value"],
+    ["an unknown role", { messages: [{ role: "narrator", content: "x" }, ok[1]] }, conversational(), "unknown-role", 'messages[0] has role "narrator"; expected system, user, assistant, tool, human or gpt'],
+    ["an unknown ShareGPT from", { messages: [{ from: "bot", value: "x" }] }, conversational(), "unknown-role", 'messages[0] has role "bot"; expected system, user, assistant, tool, human or gpt'],
+    ["non-string content", { messages: [{ role: "user", content: 3 }, ok[1]] }, conversational(), "wrong-type", "messages[0].content is a number, not a string"],
+    ["empty content", { messages: [ok[0], { role: "assistant", content: " \n" }] }, conversational(), "empty-content", "messages[1].content is empty"],
+    ["empty ShareGPT value", { messages: [{ from: "human", value: "" }] }, conversational(), "empty-content", "messages[0].value is empty"],
+    ["no assistant turn", { messages: [ok[0]] }, conversational(), "no-assistant-turn", "the conversation has no assistant message to learn from"],
+    ["no completion column", { prompt: "P" }, promptCompletion(), "missing-column", 'no column "completion"'],
+    ["a numeric prompt", { prompt: 4, completion: "C" }, promptCompletion(), "wrong-type", 'column "prompt" is a number, not a string'],
+    ["an empty completion", { prompt: "P", completion: "" }, promptCompletion(), "empty-content", 'column "completion" is empty'],
+    ["a non-string system", { prompt: "P", completion: "C", sys: ["x"] }, promptCompletion({ system: "sys" }), "wrong-type", 'column "sys" is a list, not a string'],
+  ])("%s", (_name, row, shape, reason, detail) => {
+    expect(misfit(row, shape)).toEqual({ reason, detail });
+  });
+});

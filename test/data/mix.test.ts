@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { chooseRows, mixOrder, planMix } from "../../src/data/mix.js";
+import { permutation, sampleIndices, seededRandom } from "../../src/data/seeded-random.js";
+
+describe("planMix", () => {
+  it("takes every row when fractions match the sizes and nothing caps it", () => {
+    const plan = planMix([{ available: 30, fraction: 0.25 }, { available: 90, fraction: 0.75 }], null);
+    expect(plan).toEqual({ available: 120, target: 120, taken: 120, shares: [{ available: 30, wanted: 30, taken: 30 }, { available: 90, wanted: 90, taken: 90 }] });
+  });
+
+  it("applies fractions to the target capped by max_rows, rounding each share", () => {
+    const plan = planMix([{ available: 1000, fraction: 0.3 }, { available: 1000, fraction: 0.7 }], 15);
+    expect(plan.target).toBe(15);
+    expect(plan.shares.map((s) => s.wanted)).toEqual([5, 11]);
+    expect(plan.shares.map((s) => s.taken)).toEqual([5, 11]);
+  });
+
+  it("never takes more than a dataset has, and does not fill its gap from others", () => {
+    const plan = planMix([{ available: 10, fraction: 0.5 }, { available: 1000, fraction: 0.5 }], null);
+    expect(plan.target).toBe(1010);
+    expect(plan.shares).toEqual([{ available: 10, wanted: 505, taken: 10 }, { available: 1000, wanted: 505, taken: 505 }]);
+    expect(plan.taken).toBe(515);
+  });
+});
+
+describe("seeded choice and order", () => {
+  it("gives the same stream for the same seed and purpose, another for another", () => {
+    const draw = (seed: number, purpose: string) => Array.from({ length: 8 }, seededRandom(seed, purpose));
+    expect(draw(1, "a")).toEqual(draw(1, "a"));
+    expect(draw(1, "a")).not.toEqual(draw(2, "a"));
+    expect(draw(1, "a")).not.toEqual(draw(1, "b"));
+  });
+
+  it("samples k distinct sorted indices, uniformly enough", () => {
+    const counts = new Array<number>(10).fill(0);
+    for (let s = 0; s < 2000; s++) {
+      const picked = sampleIndices(seededRandom(s, "t"), 10, 3);
+      expect(picked.length).toBe(3);
+      expect(new Set(picked).size).toBe(3);
+      expect([...picked]).toEqual([...picked].sort((a, b) => a - b));
+      for (const i of picked) counts[i]!++;
+    }
+    // Each index is picked 600 times in expectation.
+    for (const c of counts) expect(Math.abs(c - 600)).toBeLessThan(100);
+  });
+
+  it("permutes every index exactly once", () => {
+    const p = permutation(seededRandom(5, "p"), 1000);
+    expect([...p].sort((a, b) => a - b)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+    expect([...p]).not.toEqual(Array.from({ length: 1000 }, (_, i) => i));
+  });
+
+  it("chooses the same rows for the same seed, other rows for another, all rows when all are taken", () => {
+    const share = { available: 100, wanted: 10, taken: 10 };
+    expect([...chooseRows(7, 0, share)]).toEqual([...chooseRows(7, 0, share)]);
+    expect([...chooseRows(7, 0, share)]).not.toEqual([...chooseRows(8, 0, share)]);
+    expect([...chooseRows(7, 0, share)]).not.toEqual([...chooseRows(7, 1, share)]);
+    expect([...chooseRows(7, 0, { available: 5, wanted: 9, taken: 5 })]).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it("orders the mix by seed", () => {
+    expect([...mixOrder(1, 50)]).toEqual([...mixOrder(1, 50)]);
+    expect([...mixOrder(1, 50)]).not.toEqual([...mixOrder(2, 50)]);
+  });
+});
