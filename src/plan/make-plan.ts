@@ -2,6 +2,7 @@ import type { StageGraph } from "../graph/types.js";
 import { formatDuration } from "../recipe/duration.js";
 import type { Recipe } from "../recipe/types.js";
 import { estimateStage } from "./estimate.js";
+import { groupDigits } from "./group-digits.js";
 import { EMPTY_CACHE, type BudgetLine, type CacheIndex, type Estimate, type Plan, type PlannedStage } from "./types.js";
 
 /** Longest path through the DAG, counting each stage's wall time: stages in parallel overlap. */
@@ -31,7 +32,7 @@ function show(resource: BudgetLine["resource"], value: number): string {
     case "wall_clock":
       return formatDuration(value);
     case "llm_tokens":
-      return `${Math.round(value).toLocaleString("en-US")} tokens`;
+      return `${groupDigits(Math.round(value))} tokens`;
     case "llm_usd":
       return `$${value.toFixed(2)}`;
   }

@@ -1,10 +1,23 @@
 const UNIT: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
+const parsed = new Map<string, number | null>();
+const MAX_PARSED = 1000;
+
 /**
  * Seconds in a duration as the schema admits it: `90s`, `1h30m`, `2d`, or Slurm's
  * `MM:SS`, `HH:MM:SS`, `D-HH:MM[:SS]`. Returns null for anything else.
  */
 export function parseDuration(text: string): number | null {
+  // Normalizing, the rules and the plan parse the same few strings once per matrix trial.
+  let seconds = parsed.get(text);
+  if (seconds === undefined) {
+    if (parsed.size >= MAX_PARSED) parsed.clear();
+    parsed.set(text, (seconds = parse(text)));
+  }
+  return seconds;
+}
+
+function parse(text: string): number | null {
   const units = /^(?:[0-9]+(?:\.[0-9]+)?[smhd])+$/;
   if (units.test(text)) {
     let total = 0;

@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { groupDigits } from "../../plan/group-digits.js";
 import { makePlan } from "../../plan/make-plan.js";
 import type { BudgetLine, Plan } from "../../plan/types.js";
 import { formatDuration } from "../../recipe/duration.js";
@@ -25,7 +26,7 @@ function amount(resource: BudgetLine["resource"], v: number | null): string {
     case "wall_clock":
       return formatDuration(v);
     case "llm_tokens":
-      return Math.round(v).toLocaleString("en-US");
+      return groupDigits(Math.round(v));
     case "llm_usd":
       return `$${v.toFixed(2)}`;
   }
@@ -45,7 +46,7 @@ export function formatPlan(plan: Plan, header: string, trialLabels: ReadonlyMap<
       s.needs.length === 0 ? "-" : s.needs.length > 3 ? `${s.needs.slice(0, 3).join(",")},+${s.needs.length - 3}` : s.needs.join(","),
       p.estimate.gpuHours > 0 ? p.estimate.gpuHours.toFixed(2) : "-",
       formatDuration(p.estimate.wallSeconds),
-      p.estimate.llmTokens > 0 ? Math.round(p.estimate.llmTokens).toLocaleString("en-US") : "-",
+      p.estimate.llmTokens > 0 ? groupDigits(Math.round(p.estimate.llmTokens)) : "-",
       `${p.action}${s.conditional ? " (if decided)" : ""}`,
     ];
   });
