@@ -5,4 +5,6 @@ export interface CliIO {
   env: Readonly<Record<string, string | undefined>>;
   stdout: { write(text: string): unknown; isTTY?: boolean };
   stderr: { write(text: string): unknown; isTTY?: boolean };
+  /** The clock `apply` measures the wall-clock budget with (milliseconds); Date.now when unset. */
+  now?: () => number;
 }

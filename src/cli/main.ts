@@ -2,6 +2,7 @@ import { InternError, UsageError } from "../errors.js";
 import { formatDiagnostics } from "./print-diagnostics.js";
 import type { CliIO } from "./io.js";
 import { internVersion } from "./package-root.js";
+import type { Command } from "./command.js";
 
 export type { CliIO } from "./io.js";
 
@@ -25,46 +26,21 @@ validate, plan, graph, render and schema run offline, with no credentials.
 Run \`intern help <command>\` for its options.
 `;
 
-type Command = { help: string; run: (io: CliIO, args: string[]) => number | Promise<number> };
+/** Commands load lazily: `intern validate` never loads what `intern apply` needs. */
+const COMMANDS: Readonly<Record<string, () => Promise<{ command: Command }>>> = {
+  apply: () => import("./commands/apply.js"),
+  status: () => import("./commands/status.js"),
+  logs: () => import("./commands/logs.js"),
+  validate: () => import("./commands/validate.js"),
+  plan: () => import("./commands/plan.js"),
+  graph: () => import("./commands/graph.js"),
+  render: () => import("./commands/render.js"),
+  schema: () => import("./commands/schema.js"),
+};
 
-/** Commands load lazily: `intern validate` never loads what `intern render` needs. */
 async function command(name: string): Promise<Command | null> {
-  switch (name) {
-    case "apply": {
-      const m = await import("./commands/apply.js");
-      return { help: m.help, run: m.applyCommand };
-    }
-    case "status": {
-      const m = await import("./commands/status.js");
-      return { help: m.help, run: m.statusCommand };
-    }
-    case "logs": {
-      const m = await import("./commands/logs.js");
-      return { help: m.help, run: m.logsCommand };
-    }
-    case "validate": {
-      const m = await import("./commands/validate.js");
-      return { help: m.help, run: m.validateCommand };
-    }
-    case "plan": {
-      const m = await import("./commands/plan.js");
-      return { help: m.help, run: m.planCommand };
-    }
-    case "graph": {
-      const m = await import("./commands/graph.js");
-      return { help: m.help, run: m.graphCommand };
-    }
-    case "render": {
-      const m = await import("./commands/render.js");
-      return { help: m.help, run: m.renderCommand };
-    }
-    case "schema": {
-      const m = await import("./commands/schema.js");
-      return { help: m.help, run: (io) => m.schemaCommand(io) };
-    }
-    default:
-      return null;
-  }
+  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  return load ? (await load()).command : null;
 }
 
 function printError(io: CliIO, error: InternError): void {

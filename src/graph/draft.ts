@@ -1,20 +1,11 @@
-import type { JobResources, Placement, StageKind, StageMode } from "./types.js";
+import type { Stage } from "./types.js";
 
-/** A stage of one trial before trials are merged: needs are local ids of the same trial. */
-export interface StageDraft {
+/**
+ * A stage of one trial before trials are merged: a Stage without the merge's results (id,
+ * trials, key), with needs as local ids of the same trial.
+ */
+export interface StageDraft extends Omit<Stage, "id" | "trials" | "key"> {
   localId: string;
-  name: string;
-  kind: StageKind;
-  mode: StageMode;
-  placement: Placement;
-  needs: string[];
-  pass: number | null;
-  conditional: boolean;
-  params: Record<string, unknown>;
-  resources: JobResources | null;
-  templates: string[];
-  outputs: string[];
-  description: string;
   /** Files (as the recipe names them, relative to it) whose content the stage reads; their digests join its key. */
   files?: string[];
   /** Index into recipe.stages for user stages, to locate problems. */

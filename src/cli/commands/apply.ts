@@ -1,3 +1,4 @@
+import type { Command } from "../command.js";
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { applyRecipe } from "../../engine/apply.js";
@@ -77,11 +78,13 @@ export async function applyCommand(io: CliIO, args: string[]): Promise<number> {
       pythonDir: join(PACKAGE_ROOT, "python"),
       internVersion: internVersion(),
       onEvent: (e) => reporter.event(e),
+      ...(io.now ? { now: io.now } : {}),
     });
     reporter.close();
     if (values.output !== "json") {
-      const report = join(io.cwd, ".intern", "runs", result.runId, "report.md");
-      io.stdout.write(`\nrun ${result.runId}: ${result.status}${result.status === "succeeded" ? `\nreport: ${report}` : ""}\n`);
+      // A reused report stage's file is in the run that wrote it.
+      const report = result.state.stages.get("report")?.outputs.report;
+      io.stdout.write(`\nrun ${result.runId}: ${result.status}${result.status === "succeeded" && typeof report === "string" ? `\nreport: ${report}` : ""}\n`);
     }
     return result.status === "succeeded" ? 0 : result.status === "interrupted" ? 130 : 1;
   } finally {
@@ -90,3 +93,5 @@ export async function applyCommand(io: CliIO, args: string[]): Promise<number> {
     reporter.close();
   }
 }
+
+export const command: Command = { help, run: applyCommand };

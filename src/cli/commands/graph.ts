@@ -1,3 +1,4 @@
+import type { Command } from "../command.js";
 import { parseArgs } from "node:util";
 import { UsageError } from "../../errors.js";
 import { toDot, toJson, toMermaid } from "../../graph/format-graph.js";
@@ -23,3 +24,5 @@ export function graphCommand(io: CliIO, args: string[]): number {
   io.stdout.write(formatter(graph));
   return 0;
 }
+
+export const command: Command = { help, run: graphCommand };

@@ -1,3 +1,4 @@
+import type { Command } from "../command.js";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -31,3 +32,5 @@ export function logsCommand(io: CliIO, args: string[]): number {
   io.stdout.write(text);
   return 0;
 }
+
+export const command: Command = { help, run: logsCommand };

@@ -1,7 +1,9 @@
+import type { Command } from "../command.js";
 import { parseArgs } from "node:util";
 import { groupDigits } from "../../plan/group-digits.js";
+import { FileCacheIndex } from "../../engine/cache-index.js";
 import { makePlan } from "../../plan/make-plan.js";
-import type { BudgetLine, Plan } from "../../plan/types.js";
+import { NO_EARLIER_RUN, type BudgetLine, type Plan } from "../../plan/types.js";
 import { formatDuration } from "../../recipe/duration.js";
 import type { CliIO } from "../io.js";
 import { loadRecipe, requireFile } from "../load.js";
@@ -51,6 +53,8 @@ export function formatPlan(plan: Plan, header: string, trialLabels: ReadonlyMap<
     ];
   });
   let out = `${header}\n\n${table(["STAGE", ...(withTrials ? ["TRIAL"] : []), "KIND", "MODE", "WHERE", "NEEDS", "GPU-H", "WALL", "LLM TOKENS", "ACTION"], rows)}\n`;
+  // Once the project has runs, say for each stage why it runs again or is reused.
+  if (plan.stages.some((p) => p.reason !== NO_EARLIER_RUN)) out += `${table(["STAGE", "WHY"], plan.stages.map((p) => [p.stage.id, p.reason]))}\n`;
   out += table(
     ["BUDGET", "ALWAYS RUN", "ALL PASSES", "LIMIT"],
     plan.budget.map((b) => [b.resource, amount(b.resource, b.required), amount(b.resource, b.all), amount(b.resource, b.limit)]),
@@ -64,7 +68,7 @@ export function planCommand(io: CliIO, args: string[]): number {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { output: { type: "string", default: "text" }, ...BACKEND_OPTION } });
   const file = requireFile(positionals[0], "plan");
   const { validated, graph } = loadRecipe(io.cwd, file, backendOverride(values.backend));
-  const plan = makePlan(graph, validated.recipe);
+  const plan = makePlan(graph, validated.recipe, new FileCacheIndex(io.cwd));
   if (values.output === "json") {
     io.stdout.write(JSON.stringify(plan, null, 2) + "\n");
   } else {
@@ -80,3 +84,5 @@ export function planCommand(io: CliIO, args: string[]): number {
   }
   return 0;
 }
+
+export const command: Command = { help, run: planCommand };

@@ -1,3 +1,4 @@
+import type { Command } from "../command.js";
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -63,3 +64,5 @@ export async function renderCommand(io: CliIO, args: string[]): Promise<number> 
   io.stdout.write(written.length === 0 ? "no job stages to render\n" : `${written.map((p) => `wrote ${p}`).join("\n")}\n`);
   return 0;
 }
+
+export const command: Command = { help, run: renderCommand };

@@ -1,3 +1,4 @@
+import type { Command } from "../command.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CliIO } from "../io.js";
@@ -13,3 +14,5 @@ export function schemaCommand(io: CliIO): number {
   io.stdout.write(readFileSync(join(PACKAGE_ROOT, "schema", "recipe.schema.json"), "utf8"));
   return 0;
 }
+
+export const command: Command = { help, run: (io) => schemaCommand(io) };

@@ -1,3 +1,4 @@
+import type { Command } from "../command.js";
 import { parseArgs } from "node:util";
 import { foldEvents, type RunState } from "../../engine/run-state.js";
 import { listRuns, readEvents, runDir } from "../../engine/run-store.js";
@@ -63,3 +64,5 @@ export function statusCommand(io: CliIO, args: string[]): number {
   io.stdout.write(`\nspent: ${spent(s)}; limits: ${[b.wallClockSeconds !== null ? `${formatDuration(b.wallClockSeconds)} wall` : "", b.gpuHours !== null ? `${b.gpuHours} GPU-h` : "", b.llmTokens !== null ? `${b.llmTokens} tokens` : ""].filter(Boolean).join(", ") || "none"}\n`);
   return 0;
 }
+
+export const command: Command = { help, run: statusCommand };

@@ -1,3 +1,4 @@
+import type { Command } from "../command.js";
 import { parseArgs } from "node:util";
 import { InternError } from "../../errors.js";
 import { formatDiagnostics } from "../print-diagnostics.js";
@@ -35,3 +36,5 @@ export function validateCommand(io: CliIO, args: string[]): number {
   if (values.output === "json") io.stdout.write(JSON.stringify(positionals.length === 1 ? results[0] : results, null, 2) + "\n");
   return failed > 0 ? 1 : 0;
 }
+
+export const command: Command = { help, run: validateCommand };
