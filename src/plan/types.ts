@@ -38,9 +38,22 @@ export interface Plan {
   notes: string[];
 }
 
+/** The last completed result of a stage (by recipe and stage id), whatever its key was. */
+export interface PreviousResult {
+  key: string;
+  runId: string;
+  /** Its key's ingredients (Stage.inputs) then. */
+  inputs: Record<string, string>;
+}
+
 /** Earlier stage results by content key, as the run store knows them. */
 export interface CacheIndex {
   lookup(key: string): { runId: string } | null;
+  /** The stage's last result, to say which input changed when its key did. */
+  previous?(recipe: string, stageId: string): PreviousResult | null;
 }
+
+/** The reason a stage runs when nothing is known about it. */
+export const NO_EARLIER_RUN = "no earlier run has this key";
 
 export const EMPTY_CACHE: CacheIndex = { lookup: () => null };
