@@ -21,6 +21,8 @@ export interface Diagnostic {
   snippet?: string;
   /** What to do about it. */
   hint?: string;
+  /** The recipe path it is about (`budget.gpu_hours`), when it is about one. */
+  path?: string;
   severity: "error" | "warning";
 }
 

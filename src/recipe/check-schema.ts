@@ -14,6 +14,13 @@ function describe(value: unknown): string {
   return String(value);
 }
 
+/** "is not a duration: `90s`, ..." from a description "A duration: ..."; "is not valid: ..." otherwise. */
+function notWhat(about: string | undefined): string {
+  if (about === undefined) return "is not valid";
+  const m = /^(A|An) (.*)$/s.exec(about);
+  return m ? `is not ${m[1]!.toLowerCase()} ${m[2]}` : `is not valid: ${about}`;
+}
+
 function messageFor(error: SchemaError, path: PathSegment[]): { message: string; hint?: string; target: "key" | "value"; path: PathSegment[] } {
   const where = formatPath(path);
   const about = error.parentSchema?.description;
@@ -39,9 +46,8 @@ function messageFor(error: SchemaError, path: PathSegment[]): { message: string;
     case "const":
       return { message: `${where} must be ${JSON.stringify(error.params.allowedValue)}, not ${describe(error.data)}`, target: "value", path };
     case "pattern":
-      return { message: `${where}: ${describe(error.data)} is not valid${about ? `: ${about}` : ""}`, target: "value", path };
     case "anyOf":
-      return { message: `${where}: ${describe(error.data)} is not valid${about ? `: ${about}` : ""}`, target: "value", path };
+      return { message: `${where}: ${describe(error.data)} ${notWhat(about)}`, target: "value", path };
     case "exclusiveMinimum":
       return { message: `${where} must be > ${String(error.params.limit)}, not ${describe(error.data)}`, target: "value", path };
     case "minimum":

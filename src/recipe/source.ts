@@ -99,7 +99,7 @@ export function diagnosticAt(
   options: { hint?: string; target?: "key" | "value"; severity?: "error" | "warning" } = {},
 ): Diagnostic {
   const { location, snippet } = locate(source, path, options.target ?? "value");
-  const d: Diagnostic = { code, message, location, snippet, severity: options.severity ?? "error" };
+  const d: Diagnostic = { code, message, location, snippet, severity: options.severity ?? "error", path: formatPath(path) };
   if (options.hint !== undefined) d.hint = options.hint;
   return d;
 }

@@ -44,6 +44,39 @@ function toDiagnostic(source: RecipeSource, p: Problem): Diagnostic {
 
 const MAX_TRIAL_PROBLEMS = 5;
 
+function byPosition(a: Diagnostic, b: Diagnostic): number {
+  return (a.location?.line ?? 0) - (b.location?.line ?? 0) || (a.location?.col ?? 0) - (b.location?.col ?? 0);
+}
+
+/**
+ * The semantic rules' errors on a recipe that also has schema errors, so one `validate` shows
+ * everything. A rule may not cope with a value of the wrong shape: such a rule is skipped, and
+ * problems at or around a place the schema already faulted are dropped as consequences.
+ */
+function rulesDespiteSchema(source: RecipeSource, data: unknown, ctx: RuleContext, schemaErrors: Diagnostic[]): Diagnostic[] {
+  if (data === null || typeof data !== "object" || Array.isArray(data)) return [];
+  const faulted = schemaErrors.map((d) => d.path ?? "");
+  const out: Diagnostic[] = [];
+  const { matrix: _matrix, ...base } = data as RecipeInput;
+  for (const rule of RULES) {
+    let problems: Problem[];
+    try {
+      problems = rule(base as RecipeInput, ctx);
+    } catch {
+      continue;
+    }
+    for (const p of problems) {
+      if ((p.severity ?? "error") !== "error") continue;
+      const d = toDiagnostic(source, p);
+      const at = d.path ?? "";
+      // A rule reading a value the schema rejected, or a part of it, would only echo that error.
+      if (p.path.length <= 1 || faulted.some((f) => f === "(recipe)" || f.startsWith(at) || at.startsWith(f))) continue;
+      out.push(d);
+    }
+  }
+  return out;
+}
+
 /**
  * Schema, semantic rules, then the same for every matrix trial. Collects every error and
  * throws them together; returns the normalized recipe and warnings otherwise. Pure.
@@ -51,7 +84,7 @@ const MAX_TRIAL_PROBLEMS = 5;
 export function validateRecipe(parsed: ParsedRecipe, ctx: RuleContext): ValidatedRecipe {
   const { source, data } = parsed;
   const schemaErrors = checkSchema(source, data);
-  if (schemaErrors.length > 0) throw new RecipeInvalidError(source.file, schemaErrors);
+  if (schemaErrors.length > 0) throw new RecipeInvalidError(source.file, [...schemaErrors, ...rulesDespiteSchema(source, data, ctx, schemaErrors)].sort(byPosition));
   const input = data as RecipeInput;
   const { matrix, ...base } = input;
   const baseProblems = runRules(base as RecipeInput, ctx);

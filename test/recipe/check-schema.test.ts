@@ -72,7 +72,7 @@ describe("schema errors", () => {
 
   it("explains a bad duration with the accepted forms", () => {
     const { text, d } = schemaError({ training: { time_limit: "10 hours" } });
-    expect(d.message).toBe('training.time_limit: "10 hours" is not valid: A duration: `90s`, `45m`, `2h`, `1h30m`, `2d`, or Slurm\'s `HH:MM:SS` / `D-HH:MM:SS`.');
+    expect(d.message).toBe('training.time_limit: "10 hours" is not a duration: `90s`, `45m`, `2h`, `1h30m`, `2d`, or Slurm\'s `HH:MM:SS` / `D-HH:MM:SS`.');
     expect(d.location).toMatchObject({ line: lineOf(text, "time_limit: 10 hours"), col: colOf(text, "10 hours") });
   });
 
@@ -119,7 +119,7 @@ describe("several errors in one file", () => {
       [13, 1, "unknown key `budjet`"],
       [16, 9, 'compute.gpus must be integer, not "many"'],
       [17, 12, 'compute.backend must be one of "local", "slurm", "kubernetes", not "slurmm"'],
-      [19, 15, expect.stringMatching(/^training\.time_limit: "10 hours" is not valid/)],
+      [19, 15, expect.stringMatching(/^training\.time_limit: "10 hours" is not a duration/)],
     ]);
     expect(diagnostics.every((d) => d.code === "INTERN_RECIPE_INVALID" && d.severity === "error")).toBe(true);
   });
@@ -131,5 +131,21 @@ describe("several errors in one file", () => {
     expect(out).toContain("  17 |   backend: slurmm\n     |            ^\n");
     expect(out).toContain("  13 | budjet:\n     | ^\n  hint: did you mean `budget`?\n");
     expect(out.endsWith("\n5 errors\n")).toBe(true);
+  });
+});
+
+describe("schema and semantic errors together", () => {
+  it("reports a semantic error alongside schema errors, in line order, but not echoes of a schema error", () => {
+    const text = recipeYaml({ budget: { gpu_hours: 0 }, training: { hyperparameters: { max_seq_length: 512 } }, data: { datasets: [{ id: "a/b", fraction: 1.5 }] } });
+    const diagnostics = diagnosticsOf(text);
+    const codes = diagnostics.map((d) => d.code);
+    expect(codes).toContain("INTERN_TRL_UNKNOWN_KEY");
+    expect(diagnostics.filter((d) => d.code === "INTERN_RECIPE_INVALID").map((d) => d.message)).toEqual(
+      expect.arrayContaining(["budget.gpu_hours must be > 0, not 0", "data.datasets[0].fraction must be <= 1, not 1.5"]),
+    );
+    // The fraction's schema error is not repeated as "fractions add up to 1.5".
+    expect(diagnostics.some((d) => d.message.includes("add up to"))).toBe(false);
+    const lines = diagnostics.map((d) => d.location!.line);
+    expect(lines).toEqual([...lines].sort((a, b) => a - b));
   });
 });
