@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync } from "node:fs";
+import { closeSync, openSync, readdirSync, readFileSync } from "node:fs";
 import { spawn } from "node:child_process";
 
 /**
@@ -51,8 +51,37 @@ export function isAlive(pid: number, startTime: string): boolean {
   return startTime === "unknown" || now === startTime;
 }
 
+/** Whether any process of group `pgid` is running (zombies have exited and do not count). */
+export function groupAlive(pgid: number): boolean {
+  if (!Number.isInteger(pgid) || pgid <= 1) return false;
+  try {
+    process.kill(-pgid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EPERM") return false;
+  }
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc").filter((e) => /^\d+$/.test(e));
+  } catch {
+    return true;
+  }
+  for (const pid of entries) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      // After the command name: state, ppid, pgrp.
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(pgrp) === pgid && state !== "Z") return true;
+    } catch {
+      // gone while we looked
+    }
+  }
+  return false;
+}
+
 /** Signals a whole process group; ignores a group that is already gone. */
 export function killGroup(pid: number, signal: NodeJS.Signals): void {
+  // -0 and -1 would mean intern's own group and every process it may signal.
+  if (!Number.isInteger(pid) || pid <= 1) return;
   try {
     process.kill(-pid, signal);
   } catch {

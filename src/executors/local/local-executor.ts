@@ -1,14 +1,17 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { isAlive, killGroup, spawnDetached } from "../../process/spawn-detached.js";
+import { groupAlive, isAlive, killGroup, spawnDetached } from "../../process/spawn-detached.js";
 import type { Executor, JobSpec, JobStatus } from "../types.js";
 
 /**
  * The job wrapper: runs the stage script under `timeout`, so the time limit holds even when
  * intern is not running, and records the exit status in a file (a detached process's status
- * cannot be waited for after a restart). Paths arrive as arguments, never pasted into code.
+ * cannot be waited for after a restart). `timeout` puts itself and the script in a process
+ * group of their own, apart from the wrapper's; its id goes to a file so `cancel` can stop
+ * the script too, after a restart as well. Paths arrive as arguments, never pasted into code.
  */
-const WRAPPER = 'timeout --signal=TERM --kill-after=30 "$1" bash "$2"; code=$?; printf "%s\\n" "$code" > "$3.tmp" && mv "$3.tmp" "$3"';
+const WRAPPER =
+  'timeout --signal=TERM --kill-after=30 "$1" bash "$2" & printf "%s\\n" "$!" > "$4"; wait "$!"; code=$?; printf "%s\\n" "$code" > "$3.tmp" && mv "$3.tmp" "$3"';
 
 interface LocalRef {
   pid: number;
@@ -36,9 +39,9 @@ export class LocalExecutor implements Executor {
   }
 
   async submit(job: JobSpec): Promise<string> {
-    for (const f of ["exit_code", "exit_code.tmp"]) if (existsSync(join(job.dir, f))) writeFileSync(join(job.dir, f), "");
+    for (const f of ["exit_code", "exit_code.tmp", "job.pgid"]) if (existsSync(join(job.dir, f))) writeFileSync(join(job.dir, f), "");
     const limit = Math.max(1, Math.ceil(job.timeLimitSeconds));
-    const { pid, startTime } = spawnDetached("bash", ["-c", WRAPPER, "intern-job", String(limit), job.script, join(job.dir, "exit_code")], {
+    const { pid, startTime } = spawnDetached("bash", ["-c", WRAPPER, "intern-job", String(limit), job.script, join(job.dir, "exit_code"), join(job.dir, "job.pgid")], {
       cwd: job.dir,
       env: job.env,
       logFile: this.logPath(job),
@@ -77,11 +80,23 @@ export class LocalExecutor implements Executor {
     return { state: "lost", exitCode: null, reason: "the job's process is gone and left no exit status (killed from outside?)" };
   }
 
+  /** The process group `timeout` made for the script, once the wrapper has written it. */
+  private scriptGroup(dir: string): number | null {
+    const path = join(dir, "job.pgid");
+    const pgid = existsSync(path) ? Number(readFileSync(path, "utf8").trim()) : NaN;
+    return Number.isInteger(pgid) && pgid > 1 ? pgid : null;
+  }
+
   async cancel(ref: string): Promise<void> {
     const r = parse(ref);
     this.cancelled.add(ref);
-    killGroup(r.pid, "SIGTERM");
-    for (let i = 0; i < 100 && isAlive(r.pid, r.start); i++) await new Promise((res) => setTimeout(res, 100));
-    if (isAlive(r.pid, r.start)) killGroup(r.pid, "SIGKILL");
+    // The wrapper's group alone is not enough: the script runs in timeout's group, which a
+    // wrapper that has only just started may not have written down yet.
+    for (let i = 0; i < 20 && this.scriptGroup(r.dir) === null && isAlive(r.pid, r.start); i++) await new Promise((res) => setTimeout(res, 50));
+    const group = this.scriptGroup(r.dir);
+    const running = () => isAlive(r.pid, r.start) || (group !== null && groupAlive(group));
+    for (const g of [r.pid, group]) if (g !== null) killGroup(g, "SIGTERM");
+    for (let i = 0; i < 100 && running(); i++) await new Promise((res) => setTimeout(res, 100));
+    if (running()) for (const g of [r.pid, group]) if (g !== null) killGroup(g, "SIGKILL");
   }
 }
