@@ -4,6 +4,7 @@ import { ensureEnvironment, envsDir, type PythonEnvironment } from "../environme
 import { InternError } from "../errors.js";
 import type { Executor } from "../executors/types.js";
 import type { Stage } from "../graph/types.js";
+import { makePlan } from "../plan/make-plan.js";
 import { Renderer } from "../render/environment.js";
 import type { RunLocation } from "../render/context.js";
 import type { Recipe } from "../recipe/types.js";
@@ -95,6 +96,14 @@ export async function applyRecipe(options: ApplyOptions): Promise<ApplyResult> {
   const recipePath = relative(projectDir, resolve(projectDir, options.recipeFile)) || options.recipeFile;
   const recipeDir = dirname(resolve(projectDir, options.recipeFile));
   const graph = loaded.graph;
+  const cache = new FileCacheIndex(projectDir);
+  // The plan's check, before anything is created: a run that cannot fit its budget never starts.
+  const plan = makePlan(graph, loaded.validated.recipe, cache);
+  if (plan.overBudget.length > 0) {
+    throw new InternError("INTERN_OVER_BUDGET", `the plan exceeds the budget: ${plan.overBudget.join("; ")}`, {
+      hint: "`intern plan` shows the estimate; raise the budget, or lower time limits, GPUs or passes",
+    });
+  }
   const digest = planDigest(graph);
   const choice = chooseRun(projectDir, recipePath, digest, { ...(options.resume !== undefined ? { resume: options.resume } : {}), forceNew: options.forceNew });
   const runId = choice.kind === "resume" ? choice.runId : newRunId(loaded.validated.recipe.name, new Date(now()));
@@ -108,6 +117,9 @@ export async function applyRecipe(options: ApplyOptions): Promise<ApplyResult> {
   try {
     const recipe = loaded.validated.recipe;
     const iso = () => new Date(now()).toISOString();
+    // This session's wall clock starts here: provisioning the job environment counts, as it
+    // does when the events are folded later.
+    const startedMs = now();
     if (choice.kind === "resume") append({ type: "run_resumed", at: iso(), pid: process.pid });
     else {
       append({
@@ -124,7 +136,13 @@ export async function applyRecipe(options: ApplyOptions): Promise<ApplyResult> {
 
     // The job environment, once, before the first job that needs it.
     let pythonEnv: PythonEnvironment | null = null;
-    const needsEnv = graph.stages.some((s) => s.placement === "job" && before.stages.get(s.id)?.status !== "done" && before.stages.get(s.id)?.status !== "cached");
+    const willRun = (s: Stage) => {
+      const st = before.stages.get(s.id)?.status;
+      const hit = cache.get(s.key);
+      return st !== "done" && st !== "cached" && !(hit && hit.runId !== runId);
+    };
+    // Checking an interpreter imports TRL (seconds): not for a run whose jobs are all reused.
+    const needsEnv = graph.stages.some((s) => s.placement === "job" && willRun(s));
     if (needsEnv) {
       pythonEnv = await ensureEnvironment(recipe.compute.environment, {
         envsDir: envsDir(projectDir, options.env),
@@ -135,7 +153,6 @@ export async function applyRecipe(options: ApplyOptions): Promise<ApplyResult> {
     }
 
     const renderer = new Renderer(loaded.templates);
-    const cache = new FileCacheIndex(projectDir);
     const initial = new Map<string, { status: "pending" | "done" | "running"; outputs: Record<string, unknown>; dir: string; ref: string | null; attempt: number; submittedAt: string | null }>();
     for (const s of graph.stages) {
       const st = before.stages.get(s.id);
@@ -157,13 +174,12 @@ export async function applyRecipe(options: ApplyOptions): Promise<ApplyResult> {
         needOutputs, state: () => foldEvents(readEvents(dir))!, env: options.env, signal: options.signal,
       };
     };
-    const startedMs = now();
     const status = await schedule({
-      runId, stages: graph.stages, initial, runners: runnerFor, context, executor: options.executor, cache,
+      runId, recipe: graph.recipe, stages: graph.stages, initial, runners: runnerFor, context, executor: options.executor, cache,
       limits: before.budget, spentBefore: { ...before.spent }, startedMs, jobs: options.jobs, failFast: options.failFast,
       pollIntervalMs: options.pollIntervalMs, append, signal: options.signal, now,
     });
-    if (status === "interrupted") append({ type: "run_interrupted", at: iso(), signal: "SIGINT" });
+    if (status === "interrupted") append({ type: "run_interrupted", at: iso(), signal: typeof options.signal.reason === "string" ? options.signal.reason : "SIGINT" });
     else append({ type: "run_finished", at: iso(), status, seconds: (now() - startedMs) / 1000 });
     return { runId, status, state: foldEvents(readEvents(dir))!, resumed: choice.kind === "resume" };
   } finally {

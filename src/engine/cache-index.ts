@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { CacheIndex } from "../plan/types.js";
+import type { CacheIndex, PreviousResult } from "../plan/types.js";
 import { internDir } from "./run-store.js";
 
 export interface CacheEntry {
@@ -10,9 +10,24 @@ export interface CacheEntry {
   outputs: Record<string, unknown>;
 }
 
+function writeJson(path: string, value: unknown): void {
+  writeFileSync(`${path}.tmp`, JSON.stringify(value));
+  renameSync(`${path}.tmp`, path);
+}
+
+function readJson<T>(path: string): T | null {
+  if (!existsSync(path)) return null;
+  try {
+    return JSON.parse(readFileSync(path, "utf8")) as T;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Completed stages by content key, one small file per key under `.intern/cache/`: a lookup is
- * one read, however many runs the project has.
+ * one read, however many runs the project has. Beside them, each stage's last result by recipe
+ * and stage id with its key's ingredients, so `plan` can say which input changed.
  */
 export class FileCacheIndex implements CacheIndex {
   private readonly dir: string;
@@ -25,16 +40,14 @@ export class FileCacheIndex implements CacheIndex {
     return join(this.dir, key.slice(0, 2), `${key}.json`);
   }
 
+  private latestPath(recipe: string, stageId: string): string {
+    return join(this.dir, "latest", recipe, `${stageId}.json`);
+  }
+
   get(key: string): CacheEntry | null {
-    const p = this.path(key);
-    if (!existsSync(p)) return null;
-    try {
-      const entry = JSON.parse(readFileSync(p, "utf8")) as CacheEntry;
-      // An entry whose files were deleted is no cache.
-      return existsSync(entry.dir) ? entry : null;
-    } catch {
-      return null;
-    }
+    const entry = readJson<CacheEntry>(this.path(key));
+    // An entry whose files were deleted is no cache.
+    return entry && existsSync(entry.dir) ? entry : null;
   }
 
   lookup(key: string): { runId: string } | null {
@@ -43,9 +56,18 @@ export class FileCacheIndex implements CacheIndex {
   }
 
   put(key: string, entry: CacheEntry): void {
-    const p = this.path(key);
     mkdirSync(join(this.dir, key.slice(0, 2)), { recursive: true });
-    writeFileSync(`${p}.tmp`, JSON.stringify(entry));
-    renameSync(`${p}.tmp`, p);
+    writeJson(this.path(key), entry);
+  }
+
+  previous(recipe: string, stageId: string): PreviousResult | null {
+    return readJson<PreviousResult>(this.latestPath(recipe, stageId));
+  }
+
+  /** Records the result a stage of `recipe` now has (computed or reused). */
+  remember(recipe: string, stageId: string, result: PreviousResult): void {
+    const path = this.latestPath(recipe, stageId);
+    mkdirSync(join(this.dir, "latest", recipe), { recursive: true });
+    writeJson(path, result);
   }
 }

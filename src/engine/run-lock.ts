@@ -11,6 +11,16 @@ function alive(pid: number): boolean {
   }
 }
 
+/** The pid of the live intern process applying the run, or null when none is. */
+export function lockHolder(runDir: string): number | null {
+  try {
+    const pid = Number(readFileSync(join(runDir, "apply.lock"), "utf8").trim());
+    return pid > 0 && alive(pid) ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * One `apply` per run: a lock file holding the owner's pid, created exclusively. A lock whose
  * owner is dead (killed, crashed) is taken over.

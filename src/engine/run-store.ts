@@ -71,9 +71,13 @@ export function listRuns(projectDir: string): string[] {
     .sort();
 }
 
-/** `20261126-153012-qwen3-gpqa-a1b2`: sortable, readable, unique enough for one machine. */
+/**
+ * `20261126-153012-qwen3-gpqa-4527`: sortable, readable, unique enough for one machine. The
+ * suffix is the milliseconds and one random hex digit, so two runs of a recipe started in the
+ * same second still sort in the order they started (`apply` resumes the newest).
+ */
 export function newRunId(recipeName: string, now: Date, random: () => number = Math.random): string {
   const stamp = now.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
-  const suffix = Math.floor(random() * 0xffff).toString(16).padStart(4, "0");
+  const suffix = `${String(now.getUTCMilliseconds()).padStart(3, "0")}${Math.floor(random() * 16).toString(16)}`;
   return `${stamp}-${recipeName.slice(0, 40)}-${suffix}`;
 }

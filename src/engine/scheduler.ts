@@ -23,6 +23,8 @@ interface Running {
 
 export interface SchedulerInput {
   runId: string;
+  /** The recipe's name: the cache remembers each stage's last result under it. */
+  recipe: string;
   stages: Stage[];
   /** Status each stage starts from (resume): done/cached stages are final, running jobs re-attach. */
   initial: Map<string, { status: "pending" | "done" | "running"; outputs: Record<string, unknown>; dir: string; ref: string | null; attempt: number; submittedAt: string | null }>;
@@ -42,11 +44,25 @@ export interface SchedulerInput {
   now: () => number;
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
+/**
+ * Waits `ms`, or until `signal` aborts. `cancel` clears the timer and the listener: a wait that
+ * lost a race must not keep the process alive (a 60 s timer held `apply` open after the run ended)
+ * nor pile listeners on the signal.
+ */
+function sleep(ms: number, signal: AbortSignal): { done: Promise<void>; cancel: () => void } {
+  let cancel = () => {};
+  const done = new Promise<void>((resolve) => {
+    const finish = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", finish);
+      resolve();
+    };
+    const timer = setTimeout(finish, ms);
+    signal.addEventListener("abort", finish, { once: true });
+    cancel = finish;
   });
+  return { done, cancel };
+}
 
 function errorInfo(error: unknown): { message: string; code: string; hint?: string } {
   if (error instanceof InternError) return { message: error.message, code: error.code, ...(error.hint ? { hint: error.hint } : {}) };
@@ -98,6 +114,7 @@ export async function schedule(input: SchedulerInput): Promise<RunStatus | "inte
     if (result.ok) {
       append({ type: "stage_done", at: iso(), stage: r.stage.id, key: r.stage.key, seconds, gpuHours, outputs: result.outputs });
       input.cache.put(r.stage.key, { runId: input.runId, stage: r.stage.id, dir: dirs.get(r.stage.id)!, outputs: result.outputs });
+      input.cache.remember(input.recipe, r.stage.id, { key: r.stage.key, runId: input.runId, inputs: r.stage.inputs ?? {} });
       status.set(r.stage.id, "done");
       outputs.set(r.stage.id, result.outputs);
       return;
@@ -141,6 +158,7 @@ export async function schedule(input: SchedulerInput): Promise<RunStatus | "inte
     const hit = input.cache.get(s.key);
     if (hit && hit.runId !== input.runId) {
       append({ type: "stage_cached", at: iso(), stage: s.id, key: s.key, fromRun: hit.runId, dir: hit.dir, outputs: hit.outputs });
+      input.cache.remember(input.recipe, s.id, { key: s.key, runId: hit.runId, inputs: s.inputs ?? {} });
       status.set(s.id, "done");
       outputs.set(s.id, hit.outputs);
       dirs.set(s.id, hit.dir);
@@ -258,7 +276,8 @@ export async function schedule(input: SchedulerInput): Promise<RunStatus | "inte
     if (settledControl.length > 0) continue;
     const promises = [...running.values()].filter((r) => r.promise).map((r) => r.promise!);
     const jobRefs = [...running.values()].filter((r) => r.ref);
-    await Promise.race([sleep(jobRefs.length > 0 ? input.pollIntervalMs : 60_000, input.signal), ...promises]);
+    const wait = sleep(jobRefs.length > 0 ? input.pollIntervalMs : 60_000, input.signal);
+    await Promise.race([wait.done, ...promises]).finally(wait.cancel);
     if (jobRefs.length > 0) {
       const states = await executor.poll(jobRefs.map((r) => r.ref!));
       for (const r of jobRefs) {

@@ -44,6 +44,7 @@ export function compileGraph(v: ValidatedRecipe, options: CompileOptions): Compi
   /** localId -> key -> global id */
   const groups = new Map<string, Map<string, { firstTrial: number; drafts: StageDraft }>>();
   const perTrial: { trial: number; order: StageDraft[]; keys: Map<string, string> }[] = [];
+  const inputsOf = new Map<StageDraft, Record<string, string>>();
 
   for (const trial of v.trials) {
     const { drafts, problems } = insertUserStages(trial.recipe, builtinStages(trial.recipe));
@@ -52,6 +53,8 @@ export function compileGraph(v: ValidatedRecipe, options: CompileOptions): Compi
     if ("cycle" in sorted) return { graph: null, problems: [cycleProblem(v, sorted.cycle, drafts)] };
     const keys = new Map<string, string>();
     for (const d of sorted.order) {
+      const templates = d.templates.map((t): [string, string] => [t, templateDigest(t)]);
+      const files = (d.files ?? []).map((f): [string, string] => [f, options.fileDigests?.[f] ?? "unknown"]);
       const key = sha256(
         stableJson({
           kind: d.kind,
@@ -59,12 +62,13 @@ export function compileGraph(v: ValidatedRecipe, options: CompileOptions): Compi
           params: d.params,
           resources: d.resources,
           needs: d.needs.map((n) => keys.get(n)!).sort(),
-          templates: d.templates.map((t) => [t, templateDigest(t)]),
-          files: (d.files ?? []).map((f) => [f, options.fileDigests?.[f] ?? "unknown"]),
+          templates,
+          files,
           version: options.version,
         }),
       );
       keys.set(d.localId, key);
+      inputsOf.set(d, keyInputs(d, keys, templates, files, options.version));
       let byKey = groups.get(d.localId);
       if (!byKey) groups.set(d.localId, (byKey = new Map()));
       if (!byKey.has(key)) byKey.set(key, { firstTrial: trial.index + 1, drafts: d });
@@ -90,7 +94,7 @@ export function compileGraph(v: ValidatedRecipe, options: CompileOptions): Compi
         id, name: d.name, kind: d.kind, mode: d.mode, placement: d.placement,
         needs: d.needs.map((n) => idOf(n, keys.get(n)!)),
         trials: [trial], pass: d.pass, conditional: d.conditional, params: d.params, resources: d.resources,
-        templates: d.templates, outputs: d.outputs, key, description: d.description,
+        templates: d.templates, outputs: d.outputs, key, inputs: inputsOf.get(d)!, description: d.description,
       };
       merged.set(id, stage);
       stages.push(stage);
@@ -108,6 +112,7 @@ export function compileGraph(v: ValidatedRecipe, options: CompileOptions): Compi
     params: { recipe: v.recipe.name, target: v.recipe.benchmark.target, metric: v.recipe.benchmark.metric },
     resources: null, templates: [], outputs: ["report.md", "report.html"],
     key: sha256(stableJson({ kind: "report", needs: sinks.map((s) => s.key).sort(), version: options.version })),
+    inputs: { ...Object.fromEntries(sinks.map((s) => [`stage ${s.id}`, s.key])), "intern version": options.version },
     description: "baseline vs trained metric, data manifest, budget spent",
   });
   for (const s of stages) if (s.trials.length === trialCount && trialCount > 1) s.trials = [];
@@ -117,6 +122,21 @@ export function compileGraph(v: ValidatedRecipe, options: CompileOptions): Compi
     trials: v.trials.map((t) => ({ index: t.index + 1, label: t.label })),
   };
   return { graph, problems: [] };
+}
+
+/**
+ * The key's ingredients one by one, named for people ("template jobs/train.sh.hbs", "file
+ * data/train.jsonl", "stage prepare"), so that a stage whose key changed can say what changed.
+ */
+function keyInputs(d: StageDraft, keys: ReadonlyMap<string, string>, templates: [string, string][], files: [string, string][], version: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(d.params)) out[`recipe value ${k}`] = sha256(stableJson(v));
+  out.resources = sha256(stableJson(d.resources));
+  for (const n of d.needs) out[`stage ${n}`] = keys.get(n)!;
+  for (const [t, digest] of templates) out[`template ${t}`] = digest;
+  for (const [f, digest] of files) out[`file ${f}`] = digest;
+  out["intern version"] = version;
+  return out;
 }
 
 function range(n: number): number[] {

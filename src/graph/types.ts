@@ -38,6 +38,8 @@ export interface Stage {
   outputs: string[];
   /** sha256 of kind, params, needs' keys, template digests and intern's version. */
   key: string;
+  /** The key's ingredients, one digest each by a name people read ("template jobs/train.sh.hbs", "stage prepare"). */
+  inputs?: Record<string, string>;
   /** One line for tables: what this stage does. */
   description: string;
 }

@@ -1,9 +1,9 @@
-import type { StageGraph } from "../graph/types.js";
+import type { Stage, StageGraph } from "../graph/types.js";
 import { formatDuration } from "../recipe/duration.js";
 import type { Recipe } from "../recipe/types.js";
 import { estimateStage } from "./estimate.js";
 import { groupDigits } from "./group-digits.js";
-import { EMPTY_CACHE, type BudgetLine, type CacheIndex, type Estimate, type Plan, type PlannedStage } from "./types.js";
+import { EMPTY_CACHE, NO_EARLIER_RUN, type BudgetLine, type CacheIndex, type Estimate, type Plan, type PlannedStage } from "./types.js";
 
 /** Longest path through the DAG, counting each stage's wall time: stages in parallel overlap. */
 function criticalPath(stages: PlannedStage[], include: (s: PlannedStage) => boolean): number {
@@ -38,20 +38,31 @@ function show(resource: BudgetLine["resource"], value: number): string {
   }
 }
 
+/** Names of the inputs whose digests differ, the stage's own before the stages it needs. */
+export function changedInputs(before: Readonly<Record<string, string>>, now: Readonly<Record<string, string>>): string[] {
+  const names = [...new Set([...Object.keys(before), ...Object.keys(now)])].filter((n) => before[n] !== now[n]);
+  const label = (n: string) => (before[n] === undefined ? `${n} (new)` : now[n] === undefined ? `${n} (gone)` : n);
+  const upstream = (n: string) => n.startsWith("stage ");
+  return [...names.filter((n) => !upstream(n)), ...names.filter(upstream)].map(label);
+}
+
+/** Why a stage runs or is reused. */
+function decide(graph: StageGraph, stage: Stage, cache: CacheIndex): Pick<PlannedStage, "action" | "reason"> {
+  const hit = cache.lookup(stage.key);
+  if (hit) return { action: "cached", reason: `cached: same inputs as run ${hit.runId}` };
+  const prev = cache.previous?.(graph.recipe, stage.id) ?? null;
+  if (prev && prev.key === stage.key) return { action: "run", reason: `the files of run ${prev.runId}, which had the same inputs, are gone` };
+  const changed = prev && stage.inputs ? changedInputs(prev.inputs, stage.inputs) : [];
+  if (prev && changed.length > 0) return { action: "run", reason: `changed since run ${prev.runId}: ${changed.join(", ")}` };
+  return { action: "run", reason: NO_EARLIER_RUN };
+}
+
 /**
  * The plan: per stage, run or reuse and why, with upper-bound estimates against the budget.
  * Pure: the cache index is read by the caller.
  */
 export function makePlan(graph: StageGraph, recipe: Recipe, cache: CacheIndex = EMPTY_CACHE): Plan {
-  const stages: PlannedStage[] = graph.stages.map((stage) => {
-    const hit = cache.lookup(stage.key);
-    return {
-      stage,
-      action: hit ? "cached" : "run",
-      reason: hit ? `cached: same inputs as run ${hit.runId}` : "no earlier run has this key",
-      estimate: estimateStage(stage, recipe),
-    };
-  });
+  const stages: PlannedStage[] = graph.stages.map((stage) => ({ stage, ...decide(graph, stage, cache), estimate: estimateStage(stage, recipe) }));
   const required = (s: PlannedStage) => !s.stage.conditional;
   const every = () => true;
   const b = recipe.budget;

@@ -59,7 +59,8 @@ export async function applyCommand(io: CliIO, args: string[]): Promise<number> {
   if (loaded.validated.warnings.length > 0 && values.output !== "json") io.stderr.write(formatDiagnostics(loaded.validated.warnings));
   const reporter = reporterFor(io, values.output!, loaded.graph.stages);
   const controller = new AbortController();
-  const onSignal = () => controller.abort();
+  // The signal's name is the abort's reason: the run records which one stopped it.
+  const onSignal = (signal: NodeJS.Signals) => controller.abort(signal);
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   try {

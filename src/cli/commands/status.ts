@@ -1,6 +1,7 @@
 import type { Command } from "../command.js";
 import { parseArgs } from "node:util";
 import { foldEvents, type RunState } from "../../engine/run-state.js";
+import { lockHolder } from "../../engine/run-lock.js";
 import { listRuns, readEvents, runDir } from "../../engine/run-store.js";
 import { InternError } from "../../errors.js";
 import { formatDuration } from "../../recipe/duration.js";
@@ -13,24 +14,38 @@ Without RUN: every run in .intern/runs, newest first, with its state and what it
 With RUN: its stages, their state, time and GPU-hours, and the budget spent against its limits.
 `;
 
-function spent(s: RunState): string {
+function spent(s: Pick<RunState, "spent">): string {
   const parts = [`${formatDuration(s.spent.wallSeconds)} wall`];
   if (s.spent.gpuHours > 0) parts.push(`${s.spent.gpuHours.toFixed(3)} GPU-h`);
   if (s.spent.llmTokens > 0) parts.push(`${s.spent.llmTokens} tokens`);
   return parts.join(", ");
 }
 
-function counts(s: RunState): string {
+function counts(s: Pick<RunState, "stages">): string {
   const by = new Map<string, number>();
   for (const st of s.stages.values()) by.set(st.status, (by.get(st.status) ?? 0) + 1);
   return [...by].map(([k, v]) => `${v} ${k}`).join(", ");
+}
+
+/**
+ * The events of a run that intern stopped working on without a word (killed, crashed) end as
+ * if it were still running; no live `apply` holding the run's lock tells them apart.
+ */
+function withLiveness(s: RunState, dir: string): Omit<RunState, "status"> & { status: RunState["status"] | "stopped" } {
+  return s.status === "running" && lockHolder(dir) === null ? { ...s, status: "stopped" } : s;
 }
 
 export function statusCommand(io: CliIO, args: string[]): number {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { output: { type: "string", default: "text" } } });
   const runs = listRuns(io.cwd);
   if (positionals[0] === undefined) {
-    const states = runs.reverse().map((id) => foldEvents(readEvents(runDir(io.cwd, id)))).filter((s): s is RunState => s !== null);
+    const states = runs
+      .reverse()
+      .map((id) => {
+        const s = foldEvents(readEvents(runDir(io.cwd, id)));
+        return s && withLiveness(s, runDir(io.cwd, id));
+      })
+      .filter((s) => s !== null);
     if (values.output === "json") {
       io.stdout.write(JSON.stringify(states.map((s) => ({ ...s, stages: [...s.stages.values()] })), null, 2) + "\n");
       return 0;
@@ -44,8 +59,9 @@ export function statusCommand(io: CliIO, args: string[]): number {
   }
   const id = positionals[0];
   if (!runs.includes(id)) throw new InternError("INTERN_RUN_NOT_FOUND", `no run ${id}`, { hint: "`intern status` lists the runs" });
-  const s = foldEvents(readEvents(runDir(io.cwd, id)));
-  if (!s) throw new InternError("INTERN_RUN_UNREADABLE", `run ${id} has no readable events`);
+  const folded = foldEvents(readEvents(runDir(io.cwd, id)));
+  if (!folded) throw new InternError("INTERN_RUN_UNREADABLE", `run ${id} has no readable events`);
+  const s = withLiveness(folded, runDir(io.cwd, id));
   if (values.output === "json") {
     io.stdout.write(JSON.stringify({ ...s, stages: [...s.stages.values()] }, null, 2) + "\n");
     return 0;

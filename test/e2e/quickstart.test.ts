@@ -1,0 +1,53 @@
+import { execFile } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROOT } from "../helpers/recipe.js";
+import { ENVS_DIR, ensurePythonEnv } from "../support/python-env.js";
+
+const run = promisify(execFile);
+
+interface StageJson {
+  id: string;
+  status: string;
+  outputs: { value?: number; metric?: string };
+}
+
+/**
+ * The quickstart for real: the pinned TRL stack (provisioned once into test/.envs), a tiny model
+ * made on the spot, `trl sft` on the CPU, the builtin evaluator. A few minutes.
+ */
+describe("the quickstart", () => {
+  const project = mkdtempSync(join(tmpdir(), "intern-quickstart-"));
+  beforeAll(async () => {
+    await ensurePythonEnv();
+    cpSync(join(ROOT, "recipes", "quickstart.yaml"), join(project, "quickstart.yaml"));
+    cpSync(join(ROOT, "recipes", "quickstart"), join(project, "quickstart"), { recursive: true });
+  }, 900_000);
+  afterAll(() => rmSync(project, { recursive: true, force: true }));
+
+  it("trains a model that beats its baseline, on data without the contaminated and duplicate rows", async () => {
+    const env = { ...process.env, INTERN_ENVS_DIR: ENVS_DIR, PIP_RETRIES: "0", INTERN_DEBUG: "" };
+    const bin = join(ROOT, "bin", "intern.js");
+    const applied = await run(process.execPath, [bin, "apply", "quickstart.yaml"], { cwd: project, env, timeout: 840_000 }).catch((e: { stdout?: string; stderr?: string; code?: number }) => e);
+    expect(applied.stdout, applied.stderr).toMatch(/^run \S+: succeeded$/m);
+
+    const status = await run(process.execPath, [bin, "status", "--output", "json"], { cwd: project, env });
+    const [state] = JSON.parse(status.stdout) as { id: string; status: string; stages: StageJson[] }[];
+    expect(state!.status).toBe("succeeded");
+    const stage = (id: string) => state!.stages.find((s) => s.id === id)!;
+    for (const s of state!.stages) expect([s.id, s.status]).toEqual([s.id, "done"]);
+
+    const manifest = JSON.parse(readFileSync(join(project, ".intern", "runs", state!.id, "stages", "prepare", "manifest.json"), "utf8")) as { totals: { contaminatedRemoved: number; duplicatesRemoved: number } };
+    expect(manifest.totals.contaminatedRemoved).toBe(5);
+    expect(manifest.totals.duplicatesRemoved).toBe(6);
+
+    const baseline = stage("baseline").outputs.value!;
+    const trained = stage("evaluate").outputs.value!;
+    // Four choices: an untrained model is at chance.
+    expect(Math.abs(baseline - 0.25)).toBeLessThan(0.1);
+    expect(trained, `baseline ${baseline}, trained ${trained}`).toBeGreaterThan(baseline);
+  }, 900_000);
+});
