@@ -1,3 +1,4 @@
+import { secretValues } from "../process/redact.js";
 import { dirname, join, relative, resolve } from "node:path";
 import type { LoadedRecipe } from "../cli/load.js";
 import { ensureEnvironment, envsDir, type PythonEnvironment } from "../environments/ensure-environment.js";
@@ -177,7 +178,7 @@ export async function applyRecipe(options: ApplyOptions): Promise<ApplyResult> {
     const status = await schedule({
       runId, recipe: graph.recipe, stages: graph.stages, initial, runners: runnerFor, context, executor: options.executor, cache,
       limits: before.budget, spentBefore: { ...before.spent }, startedMs, jobs: options.jobs, failFast: options.failFast,
-      pollIntervalMs: options.pollIntervalMs, append, signal: options.signal, now,
+      pollIntervalMs: options.pollIntervalMs, append, signal: options.signal, now, secrets: secretValues(options.env),
     });
     if (status === "interrupted") append({ type: "run_interrupted", at: iso(), signal: typeof options.signal.reason === "string" ? options.signal.reason : "SIGINT" });
     else append({ type: "run_finished", at: iso(), status, seconds: (now() - startedMs) / 1000 });

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { InternError } from "../errors.js";
+import { scrubFile } from "../process/scrub-file.js";
 import type { Executor, JobSpec, JobStatus } from "../executors/types.js";
 import type { Stage } from "../graph/types.js";
 import type { StageContext, StageRunner } from "../stages/types.js";
@@ -40,6 +41,8 @@ export interface SchedulerInput {
   failFast: boolean;
   pollIntervalMs: number;
   append: (e: RunEvent) => void;
+  /** Secret values (HF_TOKEN, MISTRAL_API_KEY): scrubbed from stage logs before anything reads them. */
+  secrets?: readonly string[];
   signal: AbortSignal;
   now: () => number;
 }
@@ -107,6 +110,7 @@ export async function schedule(input: SchedulerInput): Promise<RunStatus | "inte
   };
 
   const finishStage = (r: Running, result: { ok: true; outputs: Record<string, unknown> } | { ok: false; error: unknown; state?: string; logTail?: string }) => {
+    scrubFile(r.job ? executor.logPath(r.job) : join(dirs.get(r.stage.id)!, "job.log"), input.secrets ?? []);
     const seconds = (input.now() - r.startedMs) / 1000;
     const gpuHours = r.ref ? ((r.stage.resources?.gpus ?? 0) * seconds) / 3600 : 0;
     running.delete(r.stage.id);
@@ -206,6 +210,7 @@ export async function schedule(input: SchedulerInput): Promise<RunStatus | "inte
     const { lastLines } = await import("../process/run-process.js");
     const { readFileSync, existsSync } = await import("node:fs");
     const logPath = executor.logPath(r.job ?? { dir: ctx.dir });
+    scrubFile(logPath, input.secrets ?? []);
     const tail = existsSync(logPath) ? lastLines(readFileSync(logPath, "utf8"), 20) : "";
     const budgetCut = st.state === "timeout" && r.job && r.job.timeLimitSeconds < (r.stage.resources?.timeLimitSeconds ?? Infinity);
     const hint =

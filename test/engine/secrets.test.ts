@@ -61,4 +61,17 @@ describe("secrets in the environment", () => {
     expect(leaks(project.dir)).toEqual([]);
     for (const [, value] of Object.entries(SECRETS)) expect(r.stdout + r.stderr).not.toContain(value);
   }, 120_000);
+
+  it("are scrubbed from the log of a command that prints them, and from the failure's last lines", async () => {
+    const printing = { stages: [{ ...checkEnv.stages[0]!, run: 'echo "token is $HF_TOKEN"; echo "key is $MISTRAL_API_KEY"; exit 5' }] };
+    const project = makeProject({ changes: printing });
+    const r = await apply(project, [], SECRETS);
+    expect(r.code).toBe(1);
+    const failed = ofType(events(project), "stage_failed").find((e) => e.stage === "check-env")!;
+    expect(failed.error).toContain("token is ***");
+    const log = readFileSync(failed.log!, "utf8");
+    expect(log).toContain("token is ***");
+    expect(log).toContain("key is ***");
+    expect(leaks(project.dir)).toEqual([]);
+  }, 120_000);
 });

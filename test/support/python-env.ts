@@ -2,6 +2,9 @@ import { fileURLToPath } from "node:url";
 import { ensureEnvironment } from "../../src/environments/ensure-environment.js";
 import { DEFAULT_REQUIREMENTS } from "../../src/recipe/derive.js";
 
+// pip must fail at once on an index it cannot reach, not retry it for minutes.
+process.env.PIP_RETRIES ??= "0";
+
 /**
  * Where the test suite keeps provisioned job environments (gitignored). Tests that run intern
  * set INTERN_ENVS_DIR to it, so the pinned TRL stack is installed once for the whole suite.
