@@ -1,5 +1,7 @@
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { InternError } from "../errors.js";
+import { lastLines } from "../process/run-process.js";
 import { scrubFile } from "../process/scrub-file.js";
 import type { Executor, JobSpec, JobStatus } from "../executors/types.js";
 import type { Stage } from "../graph/types.js";
@@ -207,8 +209,6 @@ export async function schedule(input: SchedulerInput): Promise<RunStatus | "inte
       }
       return;
     }
-    const { lastLines } = await import("../process/run-process.js");
-    const { readFileSync, existsSync } = await import("node:fs");
     const logPath = executor.logPath(r.job ?? { dir: ctx.dir });
     scrubFile(logPath, input.secrets ?? []);
     const tail = existsSync(logPath) ? lastLines(readFileSync(logPath, "utf8"), 20) : "";
