@@ -44,7 +44,9 @@ export function compileGraph(v: ValidatedRecipe, options: CompileOptions): Compi
   /** localId -> key -> global id */
   const groups = new Map<string, Map<string, { firstTrial: number; drafts: StageDraft }>>();
   const perTrial: { trial: number; order: StageDraft[]; keys: Map<string, string> }[] = [];
-  const inputsOf = new Map<StageDraft, Record<string, string>>();
+  const templatesOf = (d: StageDraft) => d.templates.map((t): [string, string] => [t, templateDigest(t)]);
+  const filesOf = (d: StageDraft) => (d.files ?? []).map((f): [string, string] => [f, options.fileDigests?.[f] ?? "unknown"]);
+  const digest = valueDigests();
 
   for (const trial of v.trials) {
     const { drafts, problems } = insertUserStages(trial.recipe, builtinStages(trial.recipe));
@@ -53,8 +55,6 @@ export function compileGraph(v: ValidatedRecipe, options: CompileOptions): Compi
     if ("cycle" in sorted) return { graph: null, problems: [cycleProblem(v, sorted.cycle, drafts)] };
     const keys = new Map<string, string>();
     for (const d of sorted.order) {
-      const templates = d.templates.map((t): [string, string] => [t, templateDigest(t)]);
-      const files = (d.files ?? []).map((f): [string, string] => [f, options.fileDigests?.[f] ?? "unknown"]);
       const key = sha256(
         stableJson({
           kind: d.kind,
@@ -62,13 +62,12 @@ export function compileGraph(v: ValidatedRecipe, options: CompileOptions): Compi
           params: d.params,
           resources: d.resources,
           needs: d.needs.map((n) => keys.get(n)!).sort(),
-          templates,
-          files,
+          templates: templatesOf(d),
+          files: filesOf(d),
           version: options.version,
         }),
       );
       keys.set(d.localId, key);
-      inputsOf.set(d, keyInputs(d, keys, templates, files, options.version));
       let byKey = groups.get(d.localId);
       if (!byKey) groups.set(d.localId, (byKey = new Map()));
       if (!byKey.has(key)) byKey.set(key, { firstTrial: trial.index + 1, drafts: d });
@@ -94,7 +93,8 @@ export function compileGraph(v: ValidatedRecipe, options: CompileOptions): Compi
         id, name: d.name, kind: d.kind, mode: d.mode, placement: d.placement,
         needs: d.needs.map((n) => idOf(n, keys.get(n)!)),
         trials: [trial], pass: d.pass, conditional: d.conditional, params: d.params, resources: d.resources,
-        templates: d.templates, outputs: d.outputs, key, inputs: inputsOf.get(d)!, description: d.description,
+        // Only for drafts that become stages, not for those an identical stage of an earlier trial absorbs.
+        templates: d.templates, outputs: d.outputs, key, inputs: keyInputs(d, keys, templatesOf(d), filesOf(d), options.version, digest), description: d.description,
       };
       merged.set(id, stage);
       stages.push(stage);
@@ -128,15 +128,42 @@ export function compileGraph(v: ValidatedRecipe, options: CompileOptions): Compi
  * The key's ingredients one by one, named for people ("template jobs/train.sh.hbs", "file
  * data/train.jsonl", "stage prepare"), so that a stage whose key changed can say what changed.
  */
-function keyInputs(d: StageDraft, keys: ReadonlyMap<string, string>, templates: [string, string][], files: [string, string][], version: string): Record<string, string> {
+function keyInputs(
+  d: StageDraft,
+  keys: ReadonlyMap<string, string>,
+  templates: [string, string][],
+  files: [string, string][],
+  version: string,
+  digestOf: (value: unknown) => string,
+): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(d.params)) out[`recipe value ${k}`] = sha256(stableJson(v));
-  out.resources = sha256(stableJson(d.resources));
+  for (const [k, v] of Object.entries(d.params)) out[`recipe value ${k}`] = digestOf(v);
+  out.resources = digestOf(d.resources);
   for (const n of d.needs) out[`stage ${n}`] = keys.get(n)!;
   for (const [t, digest] of templates) out[`template ${t}`] = digest;
   for (const [f, digest] of files) out[`file ${f}`] = digest;
   out["intern version"] = version;
   return out;
+}
+
+/**
+ * sha256 of stableJson(value), computed once per primitive value and once per object within one
+ * compile (nothing mutates a draft's values meanwhile): every trial of a sweep repeats the same
+ * method, backend and TRL version, and a trial's stages share its model and environment objects.
+ */
+function valueDigests(): (value: unknown) => string {
+  const primitives = new Map<unknown, string>();
+  const objects = new WeakMap<object, string>();
+  return (value) => {
+    const isObject = typeof value === "object" && value !== null;
+    let d = isObject ? objects.get(value) : primitives.get(value);
+    if (d === undefined) {
+      d = sha256(stableJson(value));
+      if (isObject) objects.set(value, d);
+      else primitives.set(value, d);
+    }
+    return d;
+  };
 }
 
 function range(n: number): number[] {
