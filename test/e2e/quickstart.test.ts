@@ -48,6 +48,7 @@ describe("the quickstart", () => {
     const trained = stage("evaluate").outputs.value!;
     // Four choices: an untrained model is at chance.
     expect(Math.abs(baseline - 0.25)).toBeLessThan(0.1);
-    expect(trained, `baseline ${baseline}, trained ${trained}`).toBeGreaterThan(baseline);
+    // Clearly above: at least 20 points over the baseline (0.90 against 0.25 on this machine).
+    expect(trained, `baseline ${baseline}, trained ${trained}`).toBeGreaterThan(baseline + 0.2);
   }, 900_000);
 });
