@@ -73,3 +73,12 @@ describe("bin/intern.js", () => {
     expect(readFileSync(join(tmp.dir, "stages", "train", "sft.yaml"), "utf8")).toContain("learning_rate: 0.00002");
   });
 });
+
+describe("bin/intern.js in a pipe", () => {
+  it("exits quietly when the reader closes the pipe early (`intern schema | head -1`)", async () => {
+    const { spawnSync } = await import("node:child_process");
+    const r = spawnSync("bash", ["-c", 'set -o pipefail; node bin/intern.js schema | head -c 10 >/dev/null; echo "status $?"'], { cwd: ROOT, encoding: "utf8" });
+    expect(r.stdout.trim()).toBe("status 0");
+    expect(r.stderr).not.toMatch(/EPIPE|Error/);
+  });
+});
