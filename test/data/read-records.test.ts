@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readRecords, type ReadOptions } from "../../src/data/read-records.js";
-import { InternError } from "../../src/errors.js";
 import { FIXTURES, tempDir } from "../helpers/recipe.js";
+import { failure } from "../helpers/errors.js";
 
 const ALL: ReadOptions = { columns: [], limit: null, only: null };
 
@@ -13,16 +13,6 @@ async function read(path: string, options: Partial<ReadOptions> = {}) {
   const rows: [number, unknown][] = [];
   const summary = await readRecords({ path, key: "data.datasets[0].path" }, { ...ALL, ...options }, (i, v) => rows.push([i, v]));
   return { rows, summary };
-}
-
-async function failure(promise: Promise<unknown>): Promise<InternError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof InternError) return error;
-    throw error;
-  }
-  throw new Error("expected an InternError");
 }
 
 let tmp: ReturnType<typeof tempDir>;

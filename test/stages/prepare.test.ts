@@ -4,12 +4,12 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ruleContext } from "../../src/cli/load.js";
-import { InternError } from "../../src/errors.js";
 import { parseRecipe } from "../../src/recipe/parse.js";
 import type { Recipe } from "../../src/recipe/types.js";
 import { validateRecipe } from "../../src/recipe/validate.js";
 import { prepareData, type PrepareManifest } from "../../src/stages/prepare.js";
 import { FIXTURES, recipeYaml, ROOT, tempDir } from "../helpers/recipe.js";
+import { failure } from "../helpers/errors.js";
 
 const QUICKSTART = join(ROOT, "recipes", "quickstart");
 
@@ -24,16 +24,6 @@ const quickstart = (data: Record<string, unknown> = {}) => recipe({ ...localBenc
 const lines = (path: string) => readFileSync(path, "utf8").split("\n").filter((l) => l !== "");
 const jsonl = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).join("\n") + "\n";
 const chat = (user: string, assistant: string) => ({ messages: [{ role: "user", content: user }, { role: "assistant", content: assistant }] });
-
-async function failure(promise: Promise<unknown>): Promise<InternError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof InternError) return error;
-    throw error;
-  }
-  throw new Error("expected an InternError");
-}
 
 let tmp: ReturnType<typeof tempDir>;
 beforeEach(() => {
