@@ -14,7 +14,7 @@ export function listrReporter(stages: { id: string; kind: string }[], out: NodeJ
   const done = new Map<string, string | Error>();
   const list = new Listr(
     stages.map((s) => ({
-      title: `${s.id} (${s.kind})`,
+      title: `${s.id} (${s.kind}): waiting`,
       task: (_ctx: unknown, task: ListrTaskWrapper<unknown, never, never>) =>
         new Promise<void>((resolve, reject) => {
           const finished = done.get(s.id);
@@ -46,7 +46,11 @@ export function listrReporter(stages: { id: string; kind: string }[], out: NodeJ
       if (e.type === "stage_done" || e.type === "stage_cached") finish(e.stage, line.slice(e.stage.length + 2));
       else if (e.type === "stage_failed") finish(e.stage, new Error(line.slice(e.stage.length + 2)));
       else if (e.type === "stage_skipped") finish(e.stage, line.slice(e.stage.length + 2));
-      else if ((e.type === "job_submitted" || e.type === "message") && "stage" in e && e.stage) {
+      else if (e.type === "stage_started") {
+        const w = waiters.get(e.stage);
+        const kind = stages.find((s) => s.id === e.stage)?.kind ?? "";
+        if (w?.task) w.task.title = `${e.stage} (${kind})${e.attempt > 1 ? `, attempt ${e.attempt}` : ""}`;
+      } else if ((e.type === "job_submitted" || e.type === "message") && "stage" in e && e.stage) {
         const w = waiters.get(e.stage);
         if (w?.task) w.task.output = line.slice(e.stage.length + 2);
       }
