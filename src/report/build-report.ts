@@ -24,7 +24,7 @@ function metrics(input: ReportInput): MetricRow[] {
     const v = st?.outputs.value;
     if (typeof v !== "number") continue;
     const trial = s.trials.length === 1 ? input.graph.trials.find((t) => t.index === s.trials[0])?.label : "";
-    rows.push({ stage: s.id, label: s.id === "baseline" ? "baseline (base model)" : `${s.id}${trial ? ` (${trial})` : ""}`, value: v, stderr: typeof st?.outputs.stderr === "number" ? (st.outputs.stderr as number) : null });
+    rows.push({ stage: s.id, label: s.id === "baseline" ? "baseline (base model)" : `trained model, ${s.id}${trial ? ` (${trial})` : ""}`, value: v, stderr: typeof st?.outputs.stderr === "number" ? (st.outputs.stderr as number) : null });
   }
   return rows;
 }
@@ -35,7 +35,17 @@ function fmt(n: number): string {
 
 function stageLine(s: StageState): string {
   const time = s.status === "cached" ? `cached from ${s.fromRun}` : s.seconds > 0 ? formatDuration(s.seconds) : "-";
-  return `| ${s.id} | ${s.kind} | ${s.status} | ${time} | ${s.gpuHours > 0 ? s.gpuHours.toFixed(3) : "-"} |`;
+  // The report writes itself: it is running while it does.
+  const status = s.kind === "report" && s.status === "running" ? "this report" : s.status;
+  return `| ${s.id} | ${s.kind} | ${s.needs.length > 0 ? s.needs.join(", ") : "-"} | ${status} | ${time} | ${s.gpuHours > 0 ? s.gpuHours.toFixed(3) : "-"} |`;
+}
+
+interface RemovedRow {
+  dataset: number;
+  row: number;
+  benchmarkItem: number;
+  sharedNgrams: number;
+  ngram: string;
 }
 
 function manifestSummary(state: RunState): Record<string, unknown> | null {
@@ -57,8 +67,13 @@ export function reportMarkdown(input: ReportInput): string {
   const m = manifestSummary(state);
   if (m) {
     lines.push("", "## Data", "", "```json", JSON.stringify({ totals: m.totals, decontamination: m.decontamination && typeof m.decontamination === "object" ? { ...(m.decontamination as Record<string, unknown>), removed: undefined } : m.decontamination }, null, 2), "```");
+    const removed = ((m.decontamination as { removed?: RemovedRow[] } | undefined)?.removed ?? []).slice(0, 20);
+    if (removed.length > 0) {
+      lines.push("", "Rows removed as contaminated (the first 20; all are in the stage's manifest.json):", "", "| Dataset | Row | Benchmark item | Shared n-grams | One of them |", "| --- | --- | --- | --- | --- |");
+      for (const r of removed) lines.push(`| ${r.dataset} | ${r.row} | ${r.benchmarkItem} | ${r.sharedNgrams} | ${r.ngram.replace(/\|/g, "\\|")} |`);
+    }
   }
-  lines.push("", "## Stages", "", "| Stage | Kind | Status | Time | GPU-hours |", "| --- | --- | --- | --- | --- |");
+  lines.push("", "## Stages", "", "| Stage | Kind | Needs | Status | Time | GPU-hours |", "| --- | --- | --- | --- | --- | --- |");
   for (const s of state.stages.values()) lines.push(stageLine(s));
   lines.push("", "## Budget", "", "| Resource | Spent | Limit |", "| --- | --- | --- |");
   const b = state.budget;
