@@ -88,7 +88,10 @@ export function insertUserStages(r: Recipe, builtins: StageDraft[]): { drafts: S
       const localId = passId(s.name, p, passes);
       userDrafts.push({
         localId, name: s.name, kind: "command", mode: "deterministic", placement: s.placement, needs, pass: p === null || passes === 1 ? null : p, conditional: p !== null && p > 1,
-        params: { run: s.run, outputs: s.outputs, placement: s.placement, gpus: s.gpus, ...(s.placement === "job" ? { environment: r.compute.environment, backend: r.compute.backend } : {}) },
+        params: {
+          run: s.run, outputs: s.outputs, placement: s.placement, gpus: s.gpus,
+          ...(s.placement === "job" ? { environment: r.compute.environment, backend: r.compute.backend } : { time_limit_seconds: s.timeLimitSeconds }),
+        },
         resources: s.placement === "job" ? { nodes: 1, gpus: s.gpus, gpusPerNode: s.gpus, timeLimitSeconds: s.timeLimitSeconds } : null,
         templates: s.placement === "job" ? jobTemplates(r, ["jobs/command.sh.hbs"]) : [],
         outputs: s.outputs, description: s.run.split("\n")[0]!.slice(0, 60), userIndex: i, files: s.inputs,

@@ -28,5 +28,7 @@ export function estimateStage(stage: Stage, recipe: Recipe): Estimate {
       llmUsd: price ? (input * price.input + output * price.output) / 1e6 : 0,
     };
   }
-  return { gpuHours: 0, wallSeconds: CONTROL_PLANE_SECONDS[stage.kind] ?? 60, llmTokens: 0, llmUsd: 0 };
+  // A recipe's own control-plane command runs under its own time limit.
+  const own = stage.params.time_limit_seconds;
+  return { gpuHours: 0, wallSeconds: typeof own === "number" ? own : (CONTROL_PLANE_SECONDS[stage.kind] ?? 60), llmTokens: 0, llmUsd: 0 };
 }

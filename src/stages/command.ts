@@ -10,7 +10,8 @@ export const controlCommandRunner: ControlPlaneRunner = {
   async run(ctx) {
     mkdirSync(ctx.dir, { recursive: true });
     const run = String(ctx.stage.params.run);
-    const limit = ctx.stage.resources?.timeLimitSeconds ?? ctx.recipe.compute.timeLimitSeconds;
+    const own = ctx.stage.params.time_limit_seconds;
+    const limit = typeof own === "number" ? own : ctx.recipe.compute.timeLimitSeconds;
     await runCommand({ command: "bash", args: ["-c", run], cwd: ctx.dir, env: jobEnvironment(ctx), timeoutMs: limit * 1000, logFile: join(ctx.dir, "job.log") });
     return {};
   },

@@ -43,4 +43,9 @@ describe("estimateStage", () => {
     expect(estimateStage(stage("prepare.p1"), recipe)).toEqual({ gpuHours: 0, wallSeconds: CONTROL_PLANE_SECONDS.prepare, llmTokens: 0, llmUsd: 0 });
     expect(estimateStage(stage("report"), recipe).wallSeconds).toBe(30);
   });
+
+  it("counts a recipe's own control-plane command at its own time limit", () => {
+    const { recipe, stage } = compiled(recipeYaml({ stages: [{ name: "fetch", run: "true", placement: "control-plane", time_limit: "25m" }] }));
+    expect(estimateStage(stage("fetch"), recipe).wallSeconds).toBe(1500);
+  });
 });
