@@ -121,12 +121,13 @@ export async function applyRecipe(options: ApplyOptions): Promise<ApplyResult> {
     // This session's wall clock starts here: provisioning the job environment counts, as it
     // does when the events are folded later.
     const startedMs = now();
-    if (choice.kind === "resume") append({ type: "run_resumed", at: iso(), pid: process.pid });
+    const limits = { gpuHours: recipe.budget.gpuHours, wallClockSeconds: recipe.budget.wallClockSeconds, llmTokens: recipe.budget.llmTokens, llmUsd: recipe.budget.llmUsd };
+    if (choice.kind === "resume") append({ type: "run_resumed", at: iso(), pid: process.pid, budget: limits });
     else {
       append({
         type: "run_started", at: iso(), run: runId, recipe: recipePath, recipeDigest: digest, name: recipe.name, backend: recipe.compute.backend,
         stages: graph.stages.map((s) => ({ id: s.id, key: s.key, kind: s.kind, placement: s.placement, needs: s.needs, gpus: s.resources?.gpus ?? 0 })),
-        budget: { gpuHours: recipe.budget.gpuHours, wallClockSeconds: recipe.budget.wallClockSeconds, llmTokens: recipe.budget.llmTokens, llmUsd: recipe.budget.llmUsd },
+        budget: limits,
         intern: options.internVersion, pid: process.pid,
       });
       append({ type: "message", at: iso(), text: `new run ${runId}: ${choice.reason}` });

@@ -13,7 +13,8 @@ export interface StageEstimateRecord {
 
 export type RunEvent =
   | { type: "run_started"; at: string; run: string; recipe: string; recipeDigest: string; name: string; backend: string; stages: { id: string; key: string; kind: string; placement: string; needs: string[]; gpus: number }[]; budget: BudgetLimits; intern: string; pid: number }
-  | { type: "run_resumed"; at: string; pid: number }
+  /** `budget`: the recipe's limits now, which hold from here on (a user may raise them to continue). */
+  | { type: "run_resumed"; at: string; pid: number; budget?: BudgetLimits }
   | { type: "env_ready"; at: string; env: string; python: string; created: boolean }
   | { type: "stage_started"; at: string; stage: string; key: string; attempt: number }
   | { type: "job_submitted"; at: string; stage: string; ref: string; gpus: number; timeLimitSeconds: number; attempt: number }

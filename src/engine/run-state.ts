@@ -73,6 +73,7 @@ export function foldEvents(events: readonly RunEvent[]): RunState | null {
         if (!Number.isNaN(activeSince)) state.spent.wallSeconds += (before - activeSince) / 1000;
         activeSince = t;
         state.status = "running";
+        if (e.budget) state.budget = e.budget;
         break;
       case "stage_started": {
         const s = state.stages.get(e.stage);

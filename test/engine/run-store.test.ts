@@ -106,3 +106,17 @@ describe("the run lock", () => {
     expect(existsSync(join(dir, "apply.lock"))).toBe(false);
   });
 });
+
+describe("a resumed run's budget", () => {
+  it("is the recipe's budget at the resume, so a limit can be raised to continue", () => {
+    const budget = { gpuHours: null, wallClockSeconds: 60, llmTokens: null, llmUsd: null };
+    const events: RunEvent[] = [
+      { type: "run_started", at: "2026-11-26T10:00:00.000Z", run: "r", recipe: "r.yaml", recipeDigest: "d", name: "r", backend: "local", stages: [], budget, intern: "0", pid: 1 },
+      { type: "run_interrupted", at: "2026-11-26T10:00:30.000Z", signal: "SIGINT" },
+      { type: "run_resumed", at: "2026-11-26T11:00:00.000Z", pid: 2, budget: { ...budget, wallClockSeconds: 600 } },
+    ];
+    const state = foldEvents(events)!;
+    expect(state.budget.wallClockSeconds).toBe(600);
+    expect(state.spent.wallSeconds).toBe(30);
+  });
+});
