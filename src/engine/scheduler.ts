@@ -174,6 +174,9 @@ export async function schedule(input: SchedulerInput): Promise<RunStatus | "inte
     const runner = input.runners(s);
     const ctx = input.context(s, needOutputs, dirs);
     dirs.set(s.id, ctx.dir);
+    // A new attempt must not be mistaken, after a crash before its job is submitted, for the
+    // job an earlier attempt left behind.
+    if (runner.placement === "job") await executor.discard?.({ dir: ctx.dir });
     append({ type: "stage_started", at: iso(), stage: s.id, key: s.key, attempt });
     status.set(s.id, "running");
     const r: Running = { stage: s, startedMs: input.now(), attempt };

@@ -34,6 +34,8 @@ export interface Executor {
   poll(refs: readonly string[]): Promise<Map<string, JobStatus>>;
   /** Stops the job and returns once it is gone. */
   cancel(ref: string): Promise<void>;
+  /** Forgets a finished job of this stage, before a new attempt starts (optional). */
+  discard?(job: Pick<JobSpec, "dir">): Promise<void>;
   /** Path of the job's combined output. */
   logPath(job: Pick<JobSpec, "dir">): string;
   /** What `submit` would do, for dry runs. */

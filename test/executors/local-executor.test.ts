@@ -114,6 +114,16 @@ describe("LocalExecutor", () => {
     expect(await later.find(job("true", { name: "never-submitted" }))).toBeNull();
   });
 
+  it("forgets a finished job of a stage before a new attempt, so a restart cannot mistake it for the new one", async () => {
+    const executor = new LocalExecutor();
+    const spec = job("exit 3");
+    const r = await submit(executor, spec);
+    await settle(executor, r);
+    expect(await executor.find(spec)).toBe(r);
+    await executor.discard(spec);
+    expect(await executor.find(spec)).toBeNull();
+  });
+
   it("a job killed from outside, with no exit status, is lost", async () => {
     const executor = new LocalExecutor();
     const spec = job("sleep 30");

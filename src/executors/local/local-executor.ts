@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { groupAlive, isAlive, killGroup, spawnDetached } from "../../process/spawn-detached.js";
 import type { Executor, JobSpec, JobStatus } from "../types.js";
@@ -50,6 +50,10 @@ export class LocalExecutor implements Executor {
     // Written before submit returns: a restart finds the job here even if the event was lost.
     writeFileSync(join(job.dir, "job.ref"), ref);
     return ref;
+  }
+
+  async discard(job: Pick<JobSpec, "dir">): Promise<void> {
+    for (const f of ["job.ref", "exit_code", "exit_code.tmp"]) rmSync(join(job.dir, f), { force: true });
   }
 
   async find(job: JobSpec): Promise<string | null> {
