@@ -138,6 +138,8 @@ export async function schedule(input: SchedulerInput): Promise<RunStatus | "inte
   const cancelAll = async (code: string, message: string) => {
     for (const r of [...running.values()]) {
       if (r.ref) await executor.cancel(r.ref);
+      // In-process work sees the same signal; let it stop before the run lock is released.
+      else if (r.promise && input.signal.aborted) await Promise.race([r.promise, new Promise((res) => setTimeout(res, 30_000).unref())]);
       finishStage(r, { ok: false, error: new InternError(code, message) });
     }
   };

@@ -6,7 +6,7 @@ import type { ControlPlaneRunner } from "./types.js";
 export const prepareRunner: ControlPlaneRunner = {
   placement: "control-plane",
   async run(ctx) {
-    const manifest = await prepareData({ recipe: ctx.recipe, recipeDir: ctx.recipeDir, dir: ctx.dir });
+    const manifest = await prepareData({ recipe: ctx.recipe, recipeDir: ctx.recipeDir, dir: ctx.dir, signal: ctx.signal });
     return { data: join(ctx.dir, "data"), manifest };
   },
 };

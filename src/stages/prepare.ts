@@ -22,6 +22,12 @@ export interface PrepareInput {
   recipeDir: string;
   /** The stage folder; write data/train.jsonl and manifest.json in it */
   dir: string;
+  /** Stops the work (Ctrl-C) before anything more is written. */
+  signal?: AbortSignal;
+}
+
+function cancelled(): InternError {
+  return new InternError("INTERN_CANCELLED", "data preparation was cancelled");
 }
 
 /** Where the training file goes, relative to the stage folder: TRL loads the folder as split `train`. */
@@ -85,14 +91,17 @@ function changed(source: RecordSource): InternError {
  * output, not with the input.
  */
 export async function prepareData(input: PrepareInput): Promise<PrepareManifest> {
-  const { recipe, recipeDir, dir } = input;
+  const { recipe, recipeDir, dir, signal } = input;
   const { seed, maxRows, dedupe } = recipe.data;
   const locals = localDatasets(recipe, recipeDir);
   const benchmark = await loadBenchmark(recipe, recipeDir);
   const threshold = recipe.data.decontaminate.threshold;
 
   const scans: DatasetScan[] = [];
-  for (const local of locals) scans.push(await scanDataset(local.source, local.dataset));
+  for (const local of locals) {
+    if (signal?.aborted) throw cancelled();
+    scans.push(await scanDataset(local.source, local.dataset));
+  }
   const plan = planMix(
     scans.map((s, i) => ({ available: s.fitting.length, fraction: locals[i]!.dataset.fraction })),
     maxRows,
@@ -114,6 +123,7 @@ export async function prepareData(input: PrepareInput): Promise<PrepareManifest>
     if (records.length === 0) continue;
     const first = k;
     const summary = await readRecords(source, { columns: columnsOf(dataset), limit: dataset.maxRows, only: records }, (index, value) => {
+      if (signal?.aborted) throw cancelled();
       const messages = mapRow(value, dataset);
       if (!Array.isArray(messages) || k - first >= records.length) throw changed(source);
       const slot = order[k++]!;
@@ -128,6 +138,7 @@ export async function prepareData(input: PrepareInput): Promise<PrepareManifest>
     if (k - first !== records.length || summary.sha256 !== scan.sha256) throw changed(source);
   }
 
+  if (signal?.aborted) throw cancelled();
   const deduper = new Deduper();
   const removed: RemovedRow[] = [];
   function* kept(): Generator<string> {

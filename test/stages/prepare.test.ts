@@ -217,3 +217,19 @@ describe("prepareData: inputs", () => {
     expect(JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")).datasets[0].notFitting.byReason).toEqual({ "missing-column": 1 });
   });
 });
+
+describe("prepareData when cancelled", () => {
+  it("stops before writing anything once its signal is aborted", async () => {
+    const { existsSync: exists, writeFileSync: write } = await import("node:fs");
+    const recipeDir = join(tmp.dir, "r");
+    const { mkdirSync } = await import("node:fs");
+    mkdirSync(recipeDir, { recursive: true });
+    write(join(recipeDir, "train.jsonl"), jsonl([chat("a", "b"), chat("c", "d")]));
+    write(join(recipeDir, "benchmark.jsonl"), jsonl([{ question: "q", choices: ["x", "y"], answer: 0 }]));
+    const controller = new AbortController();
+    controller.abort();
+    const error = await failure(prepareData({ recipe: quickstart(), recipeDir, dir: join(tmp.dir, "out"), signal: controller.signal }));
+    expect(error.code).toBe("INTERN_CANCELLED");
+    expect(exists(join(tmp.dir, "out", "data", "train.jsonl"))).toBe(false);
+  });
+});
