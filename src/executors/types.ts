@@ -3,6 +3,8 @@
  * jobs), cancel, find an existing job, and say where its log is.
  */
 
+import type { RetryKind } from "../recipe/types.js";
+
 export const JOB_STATES = ["pending", "running", "succeeded", "failed", "cancelled", "timeout", "lost"] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
@@ -17,11 +19,26 @@ export interface JobSpec {
   gpus: number;
 }
 
+/** What a finished job used, from the backend's own accounting (Slurm: AllocTRES x Elapsed). */
+export interface JobUsage {
+  gpus: number;
+  elapsedSeconds: number;
+  gpuHours: number;
+}
+
 export interface JobStatus {
   state: JobState;
   exitCode: number | null;
   /** Why, in words, when it did not succeed. */
   reason: string | null;
+  /** For a job that did not succeed: the kind the recipe's retry policy (`compute.retry.on`) names. */
+  failure?: RetryKind;
+  /** What to change so the next attempt can succeed (raise the time limit, lower the batch size). */
+  hint?: string;
+  /** Who cancelled it, when the backend says (Slurm: a user name or uid). */
+  cancelledBy?: string;
+  /** Accounting of a finished job, when the backend keeps it. */
+  usage?: JobUsage;
 }
 
 export interface Executor {
@@ -30,7 +47,10 @@ export interface Executor {
   submit(job: JobSpec): Promise<string>;
   /** A job of this stage that is already running or finished (after a crash), so it is not submitted twice. */
   find(job: JobSpec): Promise<string | null>;
-  /** States of all given jobs in one call. */
+  /**
+   * States of all given jobs in one call. A ref missing from the map is unknown this time (the
+   * backend did not answer): ask again at the next poll, it is not a failure.
+   */
   poll(refs: readonly string[]): Promise<Map<string, JobStatus>>;
   /** Stops the job and returns once it is gone. */
   cancel(ref: string): Promise<void>;
