@@ -26,6 +26,8 @@ const checkEnv = {
       run: 'if [ -n "$HF_TOKEN" ] && [ -n "$MISTRAL_API_KEY" ]; then touch "$INTERN_TEST_DIR/check-env.saw-secrets"; fi; echo "environment checked"',
       placement: "control-plane",
       needs: ["prepare"],
+      // Its own limit: the plan counts a control-plane command at it, within the fixture's budget.
+      time_limit: "5m",
     },
   ],
 };
