@@ -16,6 +16,8 @@
 #   SLURM_TEST_TIMEOUT (seconds to wait for each daemon, 60)
 # Must run as root (slurmd needs it; every daemon runs as root here).
 set -euo pipefail
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 
 KEEP=0
 STATE_DIR=""
@@ -27,7 +29,7 @@ for a in "$@"; do
     *) STATE_DIR="$a" ;;
   esac
 done
-STATE_DIR="${STATE_DIR:-${TMPDIR:-/tmp}/intern-slurm}"
+STATE_DIR="$(default_state_dir "$STATE_DIR")"
 mkdir -p "$STATE_DIR"
 STATE_DIR="$(cd "$STATE_DIR" && pwd -P)"
 
@@ -59,14 +61,6 @@ tail_log() {
   fi
 }
 
-# alive: exists and is not a zombie (pid 1 may not reap; kill -0 succeeds on zombies)
-pid_alive() {
-  local st
-  [ -n "${1:-}" ] || return 1
-  st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
-  [ -n "$st" ] && [ "${st:0:1}" != Z ]
-}
-pid_of() { [ -s "$1" ] && tr -d ' \n' < "$1" || true; }
 
 # mark_log LOGFILE: remember where LOGFILE ends now, so wait_for only looks at
 # what the daemon about to be started writes (logs are appended with --keep).

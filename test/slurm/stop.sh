@@ -10,6 +10,8 @@
 # slurmd. Files under STATE_DIR are kept (logs, database, job state) unless
 # --clean is given. Safe to run when nothing is running.
 set -uo pipefail
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 
 CLEAN=0
 STATE_DIR=""
@@ -21,7 +23,7 @@ for a in "$@"; do
     *) STATE_DIR="$a" ;;
   esac
 done
-STATE_DIR="${STATE_DIR:-${TMPDIR:-/tmp}/intern-slurm}"
+STATE_DIR="$(default_state_dir "$STATE_DIR")"
 if [ ! -d "$STATE_DIR" ]; then
   echo "stop.sh: $STATE_DIR does not exist, nothing to stop"
   exit 0
@@ -31,15 +33,6 @@ export SLURM_CONF="$STATE_DIR/etc/slurm.conf"
 
 log() { echo "[stop.sh] $*"; }
 
-# alive: the process exists and is not a zombie (pid 1 here may not reap, and
-# kill -0 succeeds on zombies).
-pid_alive() {
-  local st
-  [ -n "${1:-}" ] || return 1
-  st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
-  [ -n "$st" ] && [ "${st:0:1}" != Z ]
-}
-pid_of() { [ -s "$1" ] && tr -d ' \n' < "$1" || true; }
 
 # wait_gone SECONDS PID...: wait until none of the pids is alive.
 wait_gone() {
