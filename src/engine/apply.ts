@@ -3,7 +3,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import type { LoadedRecipe } from "../cli/load.js";
 import { ensureEnvironment, envsDir, type PythonEnvironment } from "../environments/ensure-environment.js";
 import { InternError } from "../errors.js";
-import type { Executor } from "../executors/types.js";
+import type { Executor, ProblemReporter } from "../executors/types.js";
 import type { Stage } from "../graph/types.js";
 import { makePlan } from "../plan/make-plan.js";
 import { Renderer } from "../render/environment.js";
@@ -28,7 +28,8 @@ export interface ApplyOptions {
   projectDir: string;
   recipeFile: string;
   loaded: LoadedRecipe;
-  executor: Executor;
+  /** The backend's executor, or a function that makes it given where its problems go (the run's events). */
+  executor: Executor | ((report: ProblemReporter) => Executor);
   resume?: string;
   forceNew: boolean;
   failFast: boolean;
@@ -78,11 +79,7 @@ function refuseUnsupported(loaded: LoadedRecipe, executor: Executor): void {
     });
   }
   const backend = loaded.validated.recipe.compute.backend;
-  if (backend !== executor.name) {
-    throw new InternError("INTERN_UNSUPPORTED", `compute.backend ${backend} cannot run jobs yet; this version runs them on this machine (local)`, {
-      hint: "`intern apply --backend local` runs the recipe here; `intern render` writes the Slurm or Kubernetes files",
-    });
-  }
+  if (backend !== executor.name) throw new Error(`internal: compute.backend ${backend} given the ${executor.name} executor`);
 }
 
 /**
@@ -92,7 +89,11 @@ function refuseUnsupported(loaded: LoadedRecipe, executor: Executor): void {
  */
 export async function applyRecipe(options: ApplyOptions): Promise<ApplyResult> {
   const { loaded, projectDir } = options;
-  refuseUnsupported(loaded, options.executor);
+  // Problems an executor meets before the event log exists are said once it does.
+  const early: string[] = [];
+  let report: ProblemReporter = (text) => early.push(text);
+  const executor = typeof options.executor === "function" ? options.executor((text) => report(text)) : options.executor;
+  refuseUnsupported(loaded, executor);
   const now = options.now ?? Date.now;
   const recipePath = relative(projectDir, resolve(projectDir, options.recipeFile)) || options.recipeFile;
   const recipeDir = dirname(resolve(projectDir, options.recipeFile));
@@ -115,6 +116,14 @@ export async function applyRecipe(options: ApplyOptions): Promise<ApplyResult> {
     log.append(e);
     options.onEvent(e);
   };
+  // A controller that is down says the same thing at every poll: once is enough, until it changes.
+  let lastProblem = "";
+  report = (text) => {
+    if (text === lastProblem) return;
+    lastProblem = text;
+    append({ type: "message", at: new Date((options.now ?? Date.now)()).toISOString(), text });
+  };
+  for (const text of early.splice(0)) report(text);
   try {
     const recipe = loaded.validated.recipe;
     const iso = () => new Date(now()).toISOString();
@@ -172,12 +181,12 @@ export async function applyRecipe(options: ApplyOptions): Promise<ApplyResult> {
         ...(pythonEnv ? { pythonEnv: { python: pythonEnv.python, binDir: pythonEnv.binDir } } : {}),
       };
       return {
-        stage: s, recipe: recipeOf(s), graph, loc, dir: join(dir, "stages", s.id), recipeDir, projectDir, renderer, executor: options.executor, pythonEnv,
+        stage: s, recipe: recipeOf(s), graph, loc, dir: join(dir, "stages", s.id), recipeDir, projectDir, renderer, executor, pythonEnv,
         needOutputs, state: () => foldEvents(readEvents(dir))!, env: options.env, signal: options.signal,
       };
     };
     const status = await schedule({
-      runId, recipe: graph.recipe, stages: graph.stages, initial, runners: runnerFor, context, executor: options.executor, cache,
+      runId, recipe: graph.recipe, stages: graph.stages, initial, runners: runnerFor, context, executor, cache,
       limits: before.budget, spentBefore: { ...before.spent }, startedMs, jobs: options.jobs, failFast: options.failFast,
       pollIntervalMs: options.pollIntervalMs, append, signal: options.signal, now, secrets: secretValues(options.env),
     });
@@ -185,6 +194,7 @@ export async function applyRecipe(options: ApplyOptions): Promise<ApplyResult> {
     else append({ type: "run_finished", at: iso(), status, seconds: (now() - startedMs) / 1000 });
     return { runId, status, state: foldEvents(readEvents(dir))!, resumed: choice.kind === "resume" };
   } finally {
+    report = () => {};
     log.close();
     release();
   }

@@ -17,7 +17,10 @@ export type RunEvent =
   | { type: "run_resumed"; at: string; pid: number; budget?: BudgetLimits }
   | { type: "env_ready"; at: string; env: string; python: string; created: boolean }
   | { type: "stage_started"; at: string; stage: string; key: string; attempt: number }
-  | { type: "job_submitted"; at: string; stage: string; ref: string; gpus: number; timeLimitSeconds: number; attempt: number }
+  /** `job`: the job in words (`Slurm job 42`). */
+  | { type: "job_submitted"; at: string; stage: string; ref: string; job?: string; gpus: number; timeLimitSeconds: number; attempt: number }
+  /** A job failed in a way the recipe's retry policy names (`compute.retry.on`): the stage starts again. */
+  | { type: "job_retrying"; at: string; stage: string; attempt: number; maxAttempts: number; failure: string; reason: string; seconds: number; gpuHours: number }
   | { type: "stage_cached"; at: string; stage: string; key: string; fromRun: string; dir: string; outputs: Record<string, unknown> }
   | { type: "stage_done"; at: string; stage: string; key: string; seconds: number; gpuHours: number; outputs: Record<string, unknown> }
   | { type: "stage_failed"; at: string; stage: string; key: string; seconds: number; gpuHours: number; error: string; code: string; hint?: string; logTail?: string; log?: string; state?: string }

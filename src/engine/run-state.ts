@@ -85,6 +85,12 @@ export function foldEvents(events: readonly RunEvent[]): RunState | null {
         if (s) Object.assign(s, { ref: e.ref, submittedAt: e.at, timeLimitSeconds: e.timeLimitSeconds });
         break;
       }
+      case "job_retrying": {
+        const s = state.stages.get(e.stage);
+        if (s) Object.assign(s, { status: "pending", ref: null, gpuHours: s.gpuHours + e.gpuHours, error: e.reason });
+        state.spent.gpuHours += e.gpuHours;
+        break;
+      }
       case "stage_cached": {
         const s = state.stages.get(e.stage);
         if (s) Object.assign(s, { status: "cached", dir: e.dir, fromRun: e.fromRun, outputs: e.outputs });
@@ -92,13 +98,13 @@ export function foldEvents(events: readonly RunEvent[]): RunState | null {
       }
       case "stage_done": {
         const s = state.stages.get(e.stage);
-        if (s) Object.assign(s, { status: "done", seconds: e.seconds, gpuHours: e.gpuHours, outputs: e.outputs, ref: null });
+        if (s) Object.assign(s, { status: "done", seconds: e.seconds, gpuHours: s.gpuHours + e.gpuHours, outputs: e.outputs, ref: null });
         state.spent.gpuHours += e.gpuHours;
         break;
       }
       case "stage_failed": {
         const s = state.stages.get(e.stage);
-        if (s) Object.assign(s, { status: e.code === "INTERN_CANCELLED" ? "cancelled" : "failed", seconds: e.seconds, gpuHours: e.gpuHours, error: e.error, ref: null });
+        if (s) Object.assign(s, { status: e.code === "INTERN_CANCELLED" ? "cancelled" : "failed", seconds: e.seconds, gpuHours: s.gpuHours + e.gpuHours, error: e.error, ref: null });
         state.spent.gpuHours += e.gpuHours;
         break;
       }

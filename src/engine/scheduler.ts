@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { InternError } from "../errors.js";
 import { lastLines } from "../process/run-process.js";
 import { scrubFile } from "../process/scrub-file.js";
-import type { Executor, JobSpec, JobStatus } from "../executors/types.js";
+import type { Executor, JobSpec, JobStatus, JobUsage } from "../executors/types.js";
+import type { RetryKind } from "../recipe/types.js";
 import type { Stage } from "../graph/types.js";
 import type { StageContext, StageRunner } from "../stages/types.js";
 import { allowedSeconds, checkBudget, type Spending } from "./budget.js";
@@ -87,6 +88,8 @@ export async function schedule(input: SchedulerInput): Promise<RunStatus | "inte
   const outputs = new Map<string, Record<string, unknown>>();
   const dirs = new Map<string, string>();
   const running = new Map<string, Running>();
+  /** The attempt each stage last started (resume: from the events). */
+  const attempts = new Map<string, number>();
   let gpuHoursDone = 0;
   let stopReason: RunStatus | "interrupted" | null = null;
   let anyFailed = false;
@@ -94,6 +97,7 @@ export async function schedule(input: SchedulerInput): Promise<RunStatus | "inte
   for (const s of stages) {
     const init = input.initial.get(s.id);
     dirs.set(s.id, init?.dir ?? "");
+    attempts.set(s.id, init?.attempt ?? 0);
     if (init?.status === "done") {
       status.set(s.id, "done");
       outputs.set(s.id, init.outputs);
@@ -111,12 +115,21 @@ export async function schedule(input: SchedulerInput): Promise<RunStatus | "inte
     };
   };
 
-  const finishStage = (r: Running, result: { ok: true; outputs: Record<string, unknown> } | { ok: false; error: unknown; state?: string; logTail?: string }) => {
-    scrubFile(r.job ? executor.logPath(r.job) : join(dirs.get(r.stage.id)!, "job.log"), input.secrets ?? []);
+  /**
+   * Ends a running stage's clock and charges it: GPU-hours from the backend's own accounting when
+   * it has them (Slurm: AllocTRES x Elapsed), else allocated GPUs x the time intern saw it run.
+   */
+  const charge = (r: Running, usage?: JobUsage): { seconds: number; gpuHours: number } => {
     const seconds = (input.now() - r.startedMs) / 1000;
-    const gpuHours = r.ref ? ((r.stage.resources?.gpus ?? 0) * seconds) / 3600 : 0;
+    const gpuHours = !r.ref ? 0 : usage ? usage.gpuHours : ((r.stage.resources?.gpus ?? 0) * seconds) / 3600;
     running.delete(r.stage.id);
     gpuHoursDone += gpuHours;
+    return { seconds, gpuHours };
+  };
+
+  const finishStage = (r: Running, result: { ok: true; outputs: Record<string, unknown> } | { ok: false; error: unknown; state?: string; logTail?: string }, usage?: JobUsage) => {
+    scrubFile(r.job ? executor.logPath(r.job) : join(dirs.get(r.stage.id)!, "job.log"), input.secrets ?? []);
+    const { seconds, gpuHours } = charge(r, usage);
     if (result.ok) {
       append({ type: "stage_done", at: iso(), stage: r.stage.id, key: r.stage.key, seconds, gpuHours, outputs: result.outputs });
       input.cache.put(r.stage.key, { runId: input.runId, stage: r.stage.id, dir: dirs.get(r.stage.id)!, outputs: result.outputs });
@@ -135,13 +148,17 @@ export async function schedule(input: SchedulerInput): Promise<RunStatus | "inte
     if (info.code !== "INTERN_CANCELLED" && info.code !== "INTERN_BUDGET_EXHAUSTED") anyFailed = true;
   };
 
+  /** Stops every running stage at once (each cancel waits until its job is gone) and records them cancelled. */
   const cancelAll = async (code: string, message: string) => {
-    for (const r of [...running.values()]) {
-      if (r.ref) await executor.cancel(r.ref);
-      // In-process work sees the same signal; let it stop before the run lock is released.
-      else if (r.promise && input.signal.aborted) await Promise.race([r.promise, new Promise((res) => setTimeout(res, 30_000).unref())]);
-      finishStage(r, { ok: false, error: new InternError(code, message) });
-    }
+    const all = [...running.values()];
+    await Promise.all(
+      all.map(async (r) => {
+        if (r.ref) await executor.cancel(r.ref);
+        // In-process work sees the same signal; let it stop before the run lock is released.
+        else if (r.promise && input.signal.aborted) await Promise.race([r.promise, new Promise((res) => setTimeout(res, 30_000).unref())]);
+      }),
+    );
+    for (const r of all) finishStage(r, { ok: false, error: new InternError(code, message) });
   };
 
   // Jobs that were running when the last intern process stopped: watch them again, never resubmit.
@@ -154,7 +171,7 @@ export async function schedule(input: SchedulerInput): Promise<RunStatus | "inte
     if (ref) {
       running.set(s.id, { stage: s, startedMs: init.submittedAt ? Date.parse(init.submittedAt) : input.now(), attempt: init.attempt, ref, job });
       status.set(s.id, "running");
-      append({ type: "message", at: iso(), stage: s.id, text: `re-attached to the job that was running (${executor.name} ${ref})` });
+      append({ type: "message", at: iso(), stage: s.id, text: `re-attached to the job that was running (${executor.label(ref)})` });
     }
   }
 
@@ -172,17 +189,20 @@ export async function schedule(input: SchedulerInput): Promise<RunStatus | "inte
       dirs.set(s.id, hit.dir);
       return;
     }
-    const attempt = (input.initial.get(s.id)?.attempt ?? 0) + 1;
+    const attempt = (attempts.get(s.id) ?? 0) + 1;
+    attempts.set(s.id, attempt);
     const runner = input.runners(s);
     const ctx = input.context(s, needOutputs, dirs);
     dirs.set(s.id, ctx.dir);
     // A new attempt must not be mistaken, after a crash before its job is submitted, for the
-    // job an earlier attempt left behind.
-    if (runner.placement === "job") await executor.discard?.({ dir: ctx.dir });
+    // job an earlier attempt left behind: set that one aside before the attempt is on record.
+    let discardError: unknown = null;
+    if (runner.placement === "job") await executor.discard?.({ dir: ctx.dir }).catch((e: unknown) => (discardError = e));
     append({ type: "stage_started", at: iso(), stage: s.id, key: s.key, attempt });
     status.set(s.id, "running");
     const r: Running = { stage: s, startedMs: input.now(), attempt };
     running.set(s.id, r);
+    if (discardError !== null) return finishStage(r, { ok: false, error: discardError });
     if (runner.placement === "control-plane") {
       r.promise = runner.run(ctx).then(
         (o) => (r.settled = { ok: true as const, outputs: o }),
@@ -196,7 +216,7 @@ export async function schedule(input: SchedulerInput): Promise<RunStatus | "inte
       const ref = await executor.submit(job);
       r.ref = ref;
       r.job = job;
-      append({ type: "job_submitted", at: iso(), stage: s.id, ref, gpus: job.gpus, timeLimitSeconds: job.timeLimitSeconds, attempt });
+      append({ type: "job_submitted", at: iso(), stage: s.id, ref, job: executor.label(ref), gpus: job.gpus, timeLimitSeconds: job.timeLimitSeconds, attempt });
     } catch (error) {
       finishStage(r, { ok: false, error });
     }
@@ -208,9 +228,9 @@ export async function schedule(input: SchedulerInput): Promise<RunStatus | "inte
       try {
         const runner = input.runners(r.stage);
         if (runner.placement !== "job") throw new Error("not a job stage");
-        finishStage(r, { ok: true, outputs: await runner.collect(ctx) });
+        finishStage(r, { ok: true, outputs: await runner.collect(ctx) }, st.usage);
       } catch (error) {
-        finishStage(r, { ok: false, error });
+        finishStage(r, { ok: false, error }, st.usage);
       }
       return;
     }
@@ -218,14 +238,25 @@ export async function schedule(input: SchedulerInput): Promise<RunStatus | "inte
     scrubFile(logPath, input.secrets ?? []);
     const tail = existsSync(logPath) ? lastLines(readFileSync(logPath, "utf8"), 20) : "";
     const budgetCut = st.state === "timeout" && r.job && r.job.timeLimitSeconds < (r.stage.resources?.timeLimitSeconds ?? Infinity);
+    const kind = failureKind(st);
+    const retry = ctx.recipe.compute.retry;
+    if (!budgetCut && kind !== null && retry.on.includes(kind) && r.attempt < retry.maxAttempts && stopReason === null && !input.signal.aborted) {
+      const { seconds, gpuHours } = charge(r, st.usage);
+      append({ type: "job_retrying", at: iso(), stage: r.stage.id, attempt: r.attempt, maxAttempts: retry.maxAttempts, failure: kind, reason: st.reason ?? st.state, seconds, gpuHours });
+      status.set(r.stage.id, "pending");
+      return;
+    }
     const hint =
       st.state === "timeout"
         ? budgetCut
           ? "the job's time limit was cut to what the budget had left; raise the budget"
-          : `raise the stage's time limit (training.time_limit or benchmark.time_limit)`
-        : `the job log has the details: ${logPath}`;
+          : (st.hint ?? `raise the stage's time limit (training.time_limit or benchmark.time_limit)`)
+        : st.hint
+          ? `${st.hint}; the job log: ${logPath}`
+          : `the job log has the details: ${logPath}`;
     const code = budgetCut ? "INTERN_BUDGET_EXHAUSTED" : st.state === "cancelled" ? "INTERN_CANCELLED" : "INTERN_JOB_FAILED";
-    finishStage(r, { ok: false, error: new InternError(code, `stage ${r.stage.id}: job ${st.reason ?? st.state}`, { hint }), state: st.state, logTail: tail });
+    const tried = r.attempt > 1 ? ` (attempt ${r.attempt} of ${retry.maxAttempts})` : "";
+    finishStage(r, { ok: false, error: new InternError(code, `stage ${r.stage.id}: job ${st.reason ?? st.state}${tried}`, { hint }), state: st.state, logTail: tail }, st.usage);
     if (budgetCut) stopReason = "budget_exhausted";
   };
 
@@ -303,4 +334,12 @@ export async function schedule(input: SchedulerInput): Promise<RunStatus | "inte
   }
   if (stopReason !== null) return stopReason;
   return anyFailed ? "failed" : "succeeded";
+}
+
+/** The failure kind the recipe's retry policy names, for a job that did not succeed; null for one never retried. */
+function failureKind(st: JobStatus): RetryKind | null {
+  if (st.failure) return st.failure;
+  if (st.state === "timeout") return "timeout";
+  if (st.state === "failed") return "failed";
+  return null;
 }

@@ -60,4 +60,9 @@ export interface Executor {
   logPath(job: Pick<JobSpec, "dir">): string;
   /** What `submit` would do, for dry runs. */
   describe(job: JobSpec): string;
+  /** The job in words, for people (`Slurm job 42`, `process 1234`). */
+  label(ref: string): string;
 }
+
+/** Where an executor reports trouble that is not a verdict (a poll the controller did not answer). */
+export type ProblemReporter = (message: string) => void;

@@ -18,14 +18,14 @@ describe("intern apply", () => {
     const r = await apply(project);
     expect(r.code, r.stderr).toBe(0);
     const id = runs(project)[0]!;
-    const lines = r.stdout.split("\n").map((l) => l.replace(/^\d\d:\d\d:\d\d /, ""));
+    const lines = r.stdout.split("\n").map((l) => l.replace(/^\d\d:\d\d:\d\d /, "").replace(/process \d+ submitted/, "process N submitted"));
     expect(lines).toEqual(
       expect.arrayContaining([
         `run ${id}: 5 stages of recipe.yaml`,
         `new run ${id}: no earlier run of this recipe`,
-        "baseline: job submitted (time limit 5m)",
+        "baseline: process N submitted (time limit 5m)",
         "baseline: done in 0s (acc 0.2500)",
-        "train: job submitted (time limit 10m)",
+        "train: process N submitted (time limit 10m)",
         "evaluate: done in 0s (acc 0.6920)",
         `run ${id}: succeeded`,
         `report: ${join(project.dir, ".intern", "runs", id, "report.md")}`,

@@ -69,3 +69,39 @@ describe("a training job that exits non-zero", () => {
     expect(records(project, "baseline.runs")).toHaveLength(1);
   }, 120_000);
 });
+
+describe("the retry policy (compute.retry)", () => {
+  const retrying = (on: string[], maxAttempts: number) => makeProject({ changes: { compute: { retry: { on, max_attempts: maxAttempts } } } });
+
+  it("submits a job again when its failure kind is in compute.retry.on, and the stage succeeds on a later attempt", async () => {
+    const project = retrying(["failed"], 3);
+    const r = await apply(project, [], { INTERN_TEST_TRAIN_FAIL_RUNS: "1" });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const all = events(project);
+    const retries = ofType(all, "job_retrying");
+    expect(retries.map((e) => [e.stage, e.attempt, e.failure, e.reason])).toEqual([["train", 1, "failed", "exited with code 3"]]);
+    expect(ofType(all, "stage_started").filter((e) => e.stage === "train").map((e) => e.attempt)).toEqual([1, 2]);
+    expect(ofType(all, "job_submitted").filter((e) => e.stage === "train").map((e) => e.attempt)).toEqual([1, 2]);
+    expect(ofType(all, "stage_failed")).toEqual([]);
+    expect(records(project, "train.runs")).toHaveLength(2);
+    expect(r.stdout).toContain("train: job exited with code 3; retrying (compute.retry.on has failed; attempt 2 of 3 next)");
+  }, 120_000);
+
+  it("gives up after compute.retry.max_attempts, saying how many attempts it made", async () => {
+    const project = retrying(["failed"], 2);
+    const r = await apply(project, [], { INTERN_TEST_TRAIN_FAIL_RUNS: "9" });
+    expect(r.code).toBe(1);
+    const all = events(project);
+    expect(ofType(all, "job_retrying")).toHaveLength(1);
+    expect(ofType(all, "stage_failed").map((e) => [e.stage, e.error])).toEqual([["train", "stage train: job exited with code 3 (attempt 2 of 2)"]]);
+    expect(records(project, "train.runs")).toHaveLength(2);
+  }, 120_000);
+
+  it("does not retry a failure kind the policy leaves out (the default retries node failures and preemption only)", async () => {
+    const project = makeProject();
+    const r = await apply(project, [], { INTERN_TEST_TRAIN_FAIL_RUNS: "1" });
+    expect(r.code).toBe(1);
+    expect(ofType(events(project), "job_retrying")).toEqual([]);
+    expect(records(project, "train.runs")).toHaveLength(1);
+  }, 120_000);
+});

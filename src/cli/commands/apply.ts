@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { applyRecipe } from "../../engine/apply.js";
 import { UsageError } from "../../errors.js";
-import { LocalExecutor } from "../../executors/local/local-executor.js";
+import { createExecutor } from "../../executors/create-executor.js";
 import type { CliIO } from "../io.js";
 import { loadRecipe, requireFile } from "../load.js";
 import { backendOverride, BACKEND_OPTION } from "../options.js";
@@ -13,20 +13,29 @@ import { listrReporter } from "../reporters/listr.js";
 import { jsonReporter, plainReporter } from "../reporters/plain.js";
 import type { Reporter } from "../reporters/types.js";
 
-export const help = `intern apply <recipe.yaml> [--new | --resume RUN] [--fail-fast] [--jobs N] [--backend local] [--output text|json]
+export const help = `intern apply <recipe.yaml> [--new | --resume RUN] [--fail-fast] [--jobs N] [--backend local|slurm] [--output text|json]
 
-Runs the recipe on this machine. The run lives in .intern/runs/<run>/: an append-only
+Runs the recipe: job stages on this machine (compute.backend: local) or as Slurm batch jobs
+(compute.backend: slurm, from a login node; sbatch/squeue/sacct/scancel find the cluster through
+SLURM_CONF as usual). The run lives in .intern/runs/<run>/: an append-only
 events.jsonl, one folder per stage (rendered files, log, outputs) and the report.
 A stage whose content key matches a completed stage of any earlier run is reused ("cached").
 An unfinished run of the same recipe is resumed: finished stages are not redone and a job that
 was running is re-attached, never started twice. Ctrl-C cancels running jobs and exits 130;
 apply again resumes. Jobs get the budget's remaining time as their time limit; when a limit is
-reached, running jobs are cancelled and the run ends "budget_exhausted".
+reached, running jobs are cancelled and the run ends "budget_exhausted". A job that fails in a
+way compute.retry.on names (default: node_fail, preempted) is submitted again, up to
+compute.retry.max_attempts. On Slurm, GPU-hours come from accounting (AllocTRES x Elapsed).
 
   --new          start a new run even if an unfinished one exists (the cache still applies)
   --resume RUN   continue this run
   --fail-fast    stop everything at the first failed stage (default: independent branches go on)
-  --jobs N       job stages running at once (default 1: training on a CPU wants the cores)
+  --jobs N       job stages running at once (default 1: training on a CPU wants the cores;
+                 on a cluster, raise it to let independent trials run side by side)
+  --backend B    run on this backend instead of compute.backend (local or slurm)
+  --poll-interval MS
+                 how often running jobs are polled (default 1000 locally, 5000 on Slurm,
+                 where each poll is one squeue and one sacct call for all of the run's jobs)
   --output json  events as JSON lines on stdout
 Exit code 0 when the run succeeds, 1 when it fails or runs out of budget, 130 when interrupted.
 `;
@@ -47,7 +56,7 @@ export async function applyCommand(io: CliIO, args: string[]): Promise<number> {
       "fail-fast": { type: "boolean", default: false },
       jobs: { type: "string", default: "1" },
       output: { type: "string", default: "text" },
-      "poll-interval": { type: "string", default: "1000" },
+      "poll-interval": { type: "string" },
       ...BACKEND_OPTION,
     },
   });
@@ -68,12 +77,12 @@ export async function applyCommand(io: CliIO, args: string[]): Promise<number> {
       projectDir: io.cwd,
       recipeFile: file,
       loaded,
-      executor: new LocalExecutor(),
+      executor: (onProblem) => createExecutor(loaded.validated.recipe.compute.backend, { env: io.env, onProblem }),
       ...(values.resume !== undefined ? { resume: values.resume } : {}),
       forceNew: values.new!,
       failFast: values["fail-fast"]!,
       jobs,
-      pollIntervalMs: Math.max(50, Number(values["poll-interval"]) || 1000),
+      pollIntervalMs: Math.max(50, Number(values["poll-interval"]) || (loaded.validated.recipe.compute.backend === "slurm" ? 5000 : 1000)),
       env: io.env,
       signal: controller.signal,
       pythonDir: join(PACKAGE_ROOT, "python"),

@@ -13,7 +13,9 @@ export function describeEvent(e: RunEvent): string | null {
     case "stage_started":
       return `${e.stage}: started${e.attempt > 1 ? ` (attempt ${e.attempt})` : ""}`;
     case "job_submitted":
-      return `${e.stage}: job submitted (time limit ${formatDuration(e.timeLimitSeconds)})`;
+      return `${e.stage}: ${e.job ?? "job"} submitted (time limit ${formatDuration(e.timeLimitSeconds)})`;
+    case "job_retrying":
+      return `${e.stage}: job ${e.reason}; retrying (compute.retry.on has ${e.failure}; attempt ${e.attempt + 1} of ${e.maxAttempts} next)`;
     case "stage_cached":
       return `${e.stage}: cached (same inputs as run ${e.fromRun})`;
     case "stage_done":

@@ -38,6 +38,10 @@ export class LocalExecutor implements Executor {
     return `bash ${job.script} (time limit ${job.timeLimitSeconds} s, log ${this.logPath(job)})`;
   }
 
+  label(ref: string): string {
+    return `process ${parse(ref).pid}`;
+  }
+
   async submit(job: JobSpec): Promise<string> {
     for (const f of ["exit_code", "exit_code.tmp", "job.pgid"]) if (existsSync(join(job.dir, f))) writeFileSync(join(job.dir, f), "");
     const limit = Math.max(1, Math.ceil(job.timeLimitSeconds));

@@ -24,18 +24,16 @@ function matches(id: JobIdentity, dir: string, comment: string, workDir: string)
   return sameDir(workDir, dir);
 }
 
-function newest(ids: string[]): string | null {
-  return ids.sort((a, b) => Number(b) - Number(a))[0] ?? null;
-}
 
 /**
  * The newest job of this stage that Slurm knows, live (squeue) or finished (sacct, over the
- * last `lookbackDays`). Throws when Slurm does not answer: "not found" must never be a guess,
+ * last `lookbackDays`), other than the `ignore`d ones (earlier attempts). Throws when Slurm does not answer: "not found" must never be a guess,
  * or a restart submits the stage twice.
  */
-export async function findJob(client: SlurmClient, job: Pick<JobSpec, "dir" | "script" | "stageId">, lookbackDays: number): Promise<string | null> {
+export async function findJob(client: SlurmClient, job: Pick<JobSpec, "dir" | "script" | "stageId">, lookbackDays: number, ignore: ReadonlySet<string> = new Set()): Promise<string | null> {
   const id = readIdentity(job);
   if (id === null) return null;
+  const newest = (ids: string[]): string | null => ids.filter((j) => !ignore.has(j)).sort((a, b) => Number(b) - Number(a))[0] ?? null;
   const sq = await callSlurm(client, "squeue", [`--name=${id.name}`, "--states=all", "--noheader", "--format=%i|%Z|%k"]);
   if (!sq.ok && !isInvalidJobId(sq.message)) {
     throw new InternError("INTERN_SLURM_UNREACHABLE", `stage ${job.stageId}: cannot tell whether its job is already in Slurm: ${sq.message}`, {

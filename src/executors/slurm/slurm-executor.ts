@@ -1,12 +1,15 @@
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { formatSlurmTime } from "../../recipe/duration.js";
-import type { Executor, JobSpec, JobStatus } from "../types.js";
+import type { Executor, JobSpec, JobStatus, ProblemReporter } from "../types.js";
 import { cancelJob } from "./cancel.js";
 import { findJob } from "./find.js";
 import { pollJobs, type UnsettledCounts } from "./poll.js";
 import { batchScriptPath } from "./script-identity.js";
 import { defaultRunner, type CommandRunner, type SlurmClient } from "./slurm-command.js";
-import { submitJob } from "./submit.js";
+import { submitJob, submitTime } from "./submit.js";
+
+/** Job ids of a stage's earlier attempts, one per line: `find` must never take them for the current one. */
+const SUPERSEDED = "slurm-superseded";
 
 export interface SlurmExecutorOptions {
   /** Added to every Slurm client's environment (SLURM_CONF of the cluster to talk to). */
@@ -23,7 +26,7 @@ export interface SlurmExecutorOptions {
   /** Polls a job may stay without a verdict (accounting lagging behind squeue) before squeue's word is final. */
   settleAfter?: number;
   /** Told what went wrong talking to Slurm (a poll that got no answer, a cancel that timed out). */
-  onProblem?: (message: string) => void;
+  onProblem?: ProblemReporter;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -50,14 +53,18 @@ export class SlurmExecutor implements Executor {
     };
   }
 
-  /** `--output` of the rendered batch script. */
+  /** `--output` of the rendered batch script; stderr goes to the same file. */
   logPath(job: Pick<JobSpec, "dir">): string {
-    return join(job.dir, "job.out");
+    return join(job.dir, "job.log");
   }
 
   describe(job: JobSpec): string {
-    const time = job.timeLimitSeconds > 0 ? ` --time=${formatSlurmTime(job.timeLimitSeconds)}` : "";
+    const time = job.timeLimitSeconds > 0 ? ` --time=${submitTime(job.timeLimitSeconds)}` : "";
     return `sbatch --parsable${time} ${batchScriptPath(job)} (from ${job.dir}, log ${this.logPath(job)})`;
+  }
+
+  label(ref: string): string {
+    return `Slurm job ${ref}`;
   }
 
   submit(job: JobSpec): Promise<string> {
@@ -65,7 +72,16 @@ export class SlurmExecutor implements Executor {
   }
 
   find(job: JobSpec): Promise<string | null> {
-    return findJob(this.client, job, this.options.findLookbackDays);
+    return findJob(this.client, job, this.options.findLookbackDays, superseded(job.dir));
+  }
+
+  /**
+   * Before a new attempt: the job an earlier attempt left (failed, timed out, preempted) is set
+   * aside, so that a restart of intern re-attaches to the new attempt's job, never the old one.
+   */
+  async discard(job: Pick<JobSpec, "dir">): Promise<void> {
+    const earlier = await this.find({ dir: job.dir, script: "", stageId: job.dir, env: {}, timeLimitSeconds: 0, gpus: 0 });
+    if (earlier !== null) appendFileSync(join(job.dir, SUPERSEDED), `${earlier}\n`);
   }
 
   async poll(refs: readonly string[]): Promise<Map<string, JobStatus>> {
@@ -78,4 +94,9 @@ export class SlurmExecutor implements Executor {
     const problem = await cancelJob(this.client, ref, this.options.cancelWaitMs, this.options.cancelIntervalMs, this.options.sleep);
     if (problem !== null) this.options.onProblem(problem);
   }
+}
+
+function superseded(dir: string): Set<string> {
+  const path = join(dir, SUPERSEDED);
+  return new Set(existsSync(path) ? readFileSync(path, "utf8").split("\n").map((l) => l.trim()).filter((l) => l !== "") : []);
 }

@@ -52,8 +52,7 @@ describe.skipIf(!STATE)("SlurmExecutor on a real cluster", () => {
       "#!/usr/bin/env bash",
       `#SBATCH --job-name=intern:executor-test:${name}`,
       `#SBATCH --comment=intern:run=${root.split("/").pop()}:stage=${name}:key=0123456789abcdef`,
-      `#SBATCH --output=${join(dir, "job.out")}`,
-      `#SBATCH --error=${join(dir, "job.err")}`,
+      `#SBATCH --output=${join(dir, "job.log")}`,
       "#SBATCH --nodes=1",
       "#SBATCH --ntasks-per-node=1",
       "#SBATCH --time=0-00:10:00",
@@ -84,7 +83,7 @@ describe.skipIf(!STATE)("SlurmExecutor on a real cluster", () => {
   }
   const finished = (s: JobStatus) => s.state !== "pending" && s.state !== "running";
 
-  it("submits a job and sees it succeed, with its output in job.out and its usage from accounting", async () => {
+  it("submits a job and sees it succeed, with its output in job.log and its usage from accounting", async () => {
     const j = job("ok", "echo hello from slurm");
     const ref = await submit(j);
     expect(ref).toMatch(/^\d+$/);
