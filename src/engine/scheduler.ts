@@ -251,10 +251,13 @@ export async function schedule(input: SchedulerInput): Promise<RunStatus | "inte
         ? budgetCut
           ? "the job's time limit was cut to what the budget had left; raise the budget"
           : (st.hint ?? `raise the stage's time limit (training.time_limit or benchmark.time_limit)`)
-        : st.hint
+        : st.state === "cancelled"
+          ? `the job was cancelled outside intern${st.cancelledBy ? ` (by ${st.cancelledBy})` : ""}; \`intern apply\` again runs the stage anew`
+          : st.hint
           ? `${st.hint}; the job log: ${logPath}`
           : `the job log has the details: ${logPath}`;
-    const code = budgetCut ? "INTERN_BUDGET_EXHAUSTED" : st.state === "cancelled" ? "INTERN_CANCELLED" : "INTERN_JOB_FAILED";
+    // A job cancelled by someone else (scancel, an administrator) fails its stage: intern did not ask for it.
+    const code = budgetCut ? "INTERN_BUDGET_EXHAUSTED" : st.state === "cancelled" ? "INTERN_JOB_CANCELLED" : "INTERN_JOB_FAILED";
     const tried = r.attempt > 1 ? ` (attempt ${r.attempt} of ${retry.maxAttempts})` : "";
     finishStage(r, { ok: false, error: new InternError(code, `stage ${r.stage.id}: job ${st.reason ?? st.state}${tried}`, { hint }), state: st.state, logTail: tail }, st.usage);
     if (budgetCut) stopReason = "budget_exhausted";

@@ -185,7 +185,9 @@ wait_for "munged" "$STATE_DIR/munge/munged.pid" "$STATE_DIR/log/munged.log" \
   bash -c "munge -n -S '$MUNGE_SOCK' | unmunge -S '$MUNGE_SOCK'"
 
 # ---------------------------------------------------------------- configs
-CPUS=$(nproc)
+# More CPUs than the machine has may be declared (config_overrides): jobs that mostly wait
+# (the tests' sleepers) then do not queue behind each other.
+CPUS=${SLURM_TEST_CPUS:-$(nproc)}
 MEM_MB=$(awk '/^MemTotal:/ {printf "%d", $2 / 1024 * 0.8}' /proc/meminfo)
 rm -f "$STATE_DIR/dev/nvidia0" "$STATE_DIR/dev/nvidia1"
 # GPUs need a device file or slurmd drops them; /dev/null's major/minor will do.

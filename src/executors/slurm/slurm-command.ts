@@ -30,8 +30,18 @@ export async function callSlurm(client: SlurmClient, command: string, args: stri
     });
     return { ok: true, stdout };
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const timedOut = error instanceof ChildProcessError && error.exitCode === null && /did not finish within/.test(message);
-    return { ok: false, error, message, timedOut };
+    const full = error instanceof Error ? error.message : String(error);
+    const timedOut = error instanceof ChildProcessError && error.exitCode === null && /did not finish within/.test(full);
+    // What the client said (`slurm_load_jobs error: ...`), on one line, reads better than the whole command line.
+    const said = error instanceof ChildProcessError ? error.tail.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== "").join("; ") : "";
+    return { ok: false, error, message: said !== "" && !timedOut ? said : full, timedOut };
   }
+}
+
+/**
+ * Whether a failed call means the controller did not answer (down, restarting, failing over),
+ * as opposed to a refusal: worth trying again in a moment.
+ */
+export function controllerUnreachable(result: Extract<SlurmResult, { ok: false }>): boolean {
+  return result.timedOut || /Unable to contact slurm controller|Socket timed out|Zero Bytes were transmitted|backup controller in standby|Connection refused/i.test(result.message);
 }

@@ -18,6 +18,8 @@ export interface SlurmExecutorOptions {
   run?: CommandRunner;
   /** Time limit of each client call: a controller that is down makes them hang. */
   timeoutMs?: number;
+  /** How long a submission keeps trying while the controller does not answer. */
+  submitRetryMs?: number;
   /** How long `cancel` waits for the job to leave squeue. */
   cancelWaitMs?: number;
   cancelIntervalMs?: number;
@@ -44,6 +46,7 @@ export class SlurmExecutor implements Executor {
   constructor(options: SlurmExecutorOptions = {}) {
     this.client = { run: options.run ?? defaultRunner, env: options.env ?? {}, timeoutMs: options.timeoutMs ?? 30_000 };
     this.options = {
+      submitRetryMs: options.submitRetryMs ?? 120_000,
       cancelWaitMs: options.cancelWaitMs ?? 120_000,
       cancelIntervalMs: options.cancelIntervalMs ?? 1000,
       findLookbackDays: options.findLookbackDays ?? 30,
@@ -68,7 +71,7 @@ export class SlurmExecutor implements Executor {
   }
 
   submit(job: JobSpec): Promise<string> {
-    return submitJob(this.client, job, () => this.find(job));
+    return submitJob(this.client, job, () => this.find(job), { windowMs: this.options.submitRetryMs, sleep: this.options.sleep });
   }
 
   find(job: JobSpec): Promise<string | null> {

@@ -3,7 +3,13 @@ import { formatSlurmTime } from "../../recipe/duration.js";
 import type { JobSpec } from "../types.js";
 import { parseSbatchId, sbatchErrorLines, submitHint } from "./parse-sbatch.js";
 import { batchScriptPath } from "./script-identity.js";
-import { callSlurm, type SlurmClient } from "./slurm-command.js";
+import { callSlurm, controllerUnreachable, type SlurmClient } from "./slurm-command.js";
+
+/** How long a submission keeps trying while the controller does not answer, and how it waits between tries. */
+export interface SubmitRetry {
+  windowMs: number;
+  sleep: (ms: number) => Promise<void>;
+}
 
 /**
  * `--time` for a limit in seconds. Slurm counts whole minutes; rounding up would let a job run
@@ -16,14 +22,24 @@ export function submitTime(seconds: number): string {
 /**
  * `sbatch --parsable` of the stage's batch script, from the stage folder (so accounting's WorkDir
  * names the stage too). `--time` on the command line overrides the script's: the engine may have
- * cut the limit to what the budget has left. When sbatch times out the job may exist anyway, so
- * `recover` looks for it before giving up.
+ * cut the limit to what the budget has left. While the controller does not answer (restarting,
+ * failing over) it tries again for `retry.windowMs`; when sbatch timed out the job may exist
+ * anyway, so `recover` looks for it before each new try.
  */
-export async function submitJob(client: SlurmClient, job: JobSpec, recover: () => Promise<string | null>): Promise<string> {
+export async function submitJob(client: SlurmClient, job: JobSpec, recover: () => Promise<string | null>, retry: SubmitRetry): Promise<string> {
   const args = ["--parsable"];
   if (job.timeLimitSeconds > 0) args.push(`--time=${submitTime(job.timeLimitSeconds)}`);
   args.push(batchScriptPath(job));
-  const result = await callSlurm(client, "sbatch", args, { cwd: job.dir, env: job.env });
+  const deadline = Date.now() + retry.windowMs;
+  let result = await callSlurm(client, "sbatch", args, { cwd: job.dir, env: job.env });
+  for (let wait = 1000; !result.ok && controllerUnreachable(result) && Date.now() + wait < deadline; wait = Math.min(wait * 2, 15_000)) {
+    await retry.sleep(wait);
+    if (result.timedOut) {
+      const found = await recover().catch(() => null);
+      if (found !== null) return found;
+    }
+    result = await callSlurm(client, "sbatch", args, { cwd: job.dir, env: job.env });
+  }
   if (result.ok) {
     const id = parseSbatchId(result.stdout);
     if (id !== null) return id;

@@ -88,3 +88,32 @@ describe("SlurmExecutor.cancel", () => {
     expect(calls.map((c) => c.command)).toEqual(["scancel", "squeue"]);
   });
 });
+
+describe("SlurmExecutor.submit", () => {
+  const spec = { stageId: "train", dir: "/nonexistent/stage", script: "/nonexistent/stage/job.sbatch", env: {}, timeLimitSeconds: 150, gpus: 0 };
+  const down = () => fail("sbatch", "sbatch: error: Batch job submission failed: Unable to contact slurm controller (connect failure)");
+
+  it("keeps trying while the controller does not answer, then returns the job id", async () => {
+    let tries = 0;
+    const { calls, executor } = fake((s) => (s.command === "sbatch" && ++tries < 3 ? down() : "42\n"));
+    expect(await executor.submit(spec)).toBe("42");
+    expect(calls.map((c) => c.command)).toEqual(["sbatch", "sbatch", "sbatch"]);
+  });
+
+  it("rounds --time down to whole minutes, so a job never outlives what the budget allowed", async () => {
+    const { calls, executor } = fake(() => "42\n");
+    await executor.submit(spec);
+    expect(calls[0]!.args).toEqual(["--parsable", "--time=0-00:02:00", spec.script]);
+  });
+
+  it("does not try again when sbatch refuses the job, and says why with a hint", async () => {
+    const { calls, executor } = fake(() => fail("sbatch", "sbatch: error: Batch job submission failed: Requested node configuration is not available"));
+    await expect(executor.submit(spec)).rejects.toMatchObject({ code: "INTERN_SLURM_SUBMIT_FAILED", message: expect.stringContaining("Requested node configuration is not available"), hint: expect.stringContaining("compute.gpus") });
+    expect(calls).toHaveLength(1);
+  });
+
+  it("gives up once the retry window has passed", async () => {
+    const executor = new SlurmExecutor({ run: async () => Promise.reject(down()), sleep: async () => {}, submitRetryMs: 0 });
+    await expect(executor.submit(spec)).rejects.toMatchObject({ code: "INTERN_SLURM_SUBMIT_FAILED", hint: expect.stringContaining("scontrol ping") });
+  });
+});
