@@ -6,6 +6,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../helpers/recipe.js";
 import { ENVS_DIR, ensurePythonEnv } from "../support/python-env.js";
+import { clusterEnv, SLURM_STATE } from "../support/slurm.js";
 
 const run = promisify(execFile);
 
@@ -17,22 +18,30 @@ interface StageJson {
 
 /**
  * The quickstart for real: the pinned TRL stack (provisioned once into test/.envs), a tiny model
- * made on the spot, `trl sft` on the CPU, the builtin evaluator. A few minutes.
+ * made on the spot, `trl sft` on the CPU, the builtin evaluator. A few minutes. On Slurm too, when
+ * a test cluster runs (INTERN_TEST_SLURM_STATE): the same jobs as Slurm batch jobs.
  */
-describe("the quickstart", () => {
+describe.each([
+  { backend: "local", skip: false },
+  { backend: "slurm", skip: !SLURM_STATE },
+])("the quickstart ($backend)", ({ backend, skip }) => {
   const project = mkdtempSync(join(tmpdir(), "intern-quickstart-"));
   beforeAll(async () => {
+    if (skip) return;
     await ensurePythonEnv();
     cpSync(join(ROOT, "recipes", "quickstart.yaml"), join(project, "quickstart.yaml"));
     cpSync(join(ROOT, "recipes", "quickstart"), join(project, "quickstart"), { recursive: true });
   }, 900_000);
   afterAll(() => rmSync(project, { recursive: true, force: true }));
 
-  it("trains a model that beats its baseline, on data without the contaminated and duplicate rows", async () => {
-    const env = { ...process.env, INTERN_ENVS_DIR: ENVS_DIR, PIP_RETRIES: "0", INTERN_DEBUG: "" };
+  it.skipIf(skip)("trains a model that beats its baseline, on data without the contaminated and duplicate rows", async () => {
+    const env = { ...process.env, INTERN_ENVS_DIR: ENVS_DIR, PIP_RETRIES: "0", INTERN_DEBUG: "", ...(backend === "slurm" ? clusterEnv(SLURM_STATE!) : {}) };
     const bin = join(ROOT, "bin", "intern.js");
-    const applied = await run(process.execPath, [bin, "apply", "quickstart.yaml"], { cwd: project, env, timeout: 840_000 }).catch((e: { stdout?: string; stderr?: string; code?: number }) => e);
+    const args = ["apply", "quickstart.yaml", "--backend", backend, ...(backend === "slurm" ? ["--poll-interval", "1000"] : [])];
+    const applied = await run(process.execPath, [bin, ...args], { cwd: project, env, timeout: 840_000 }).catch((e: { stdout?: string; stderr?: string; code?: number }) => e);
     expect(applied.stdout, applied.stderr).toMatch(/^run \S+: succeeded$/m);
+    // Each job stage ran as the backend's job: a Slurm job id, or a process here.
+    for (const stage of ["baseline", "train", "evaluate"]) expect(applied.stdout).toMatch(new RegExp(`${stage}: ${backend === "slurm" ? "Slurm job \\d+" : "process \\d+"} submitted`));
 
     const status = await run(process.execPath, [bin, "status", "--output", "json"], { cwd: project, env });
     const [state] = JSON.parse(status.stdout) as { id: string; status: string; stages: StageJson[] }[];
