@@ -141,8 +141,8 @@ describe.skipIf(!STATE)("SlurmExecutor on a real cluster", () => {
 
   it("polls 50 jobs in flight with one squeue call, and at most one sacct call, per poll", async () => {
     const refs: string[] = [];
-    // Half finish at once, half stay: polls see live and finished jobs together.
-    for (let i = 0; i < 50; i++) refs.push(await submit(job(`many-${i}`, i % 2 === 0 ? "true" : "sleep 300")));
+    // Half finish at once, half wait (pending until an hour from now, holding no CPU): polls see live and finished jobs together.
+    for (let i = 0; i < 50; i++) refs.push(await submit(i % 2 === 0 ? job(`many-${i}`, "true") : job(`many-${i}`, "true", { sbatch: ["--begin=now+3600"] })));
     let polls = 0;
     let finished = 0;
     for (const deadline = Date.now() + 120_000; finished < 25 && Date.now() < deadline; polls++) {
