@@ -33,6 +33,16 @@ function absolute(base: string, path: string): string {
   return path.startsWith("/") ? path : join(base, path.replace(/^\.\//, ""));
 }
 
+/**
+ * Where the PVC is mounted in a pod. `apply` keeps runs in `<project>/.intern/runs/<run>` and
+ * renders paths as intern sees them, so the claim must hold the project folder and is mounted at
+ * that same path (as a shared file system is on a login node); `render` alone uses /workspace.
+ */
+function kubernetesWorkspace(runDir: string): string {
+  const project = /^(\/.+)\/\.intern\/runs\/[^/]+\/?$/.exec(runDir);
+  return project ? project[1]! : KUBERNETES_WORKSPACE;
+}
+
 export function stageDir(loc: RunLocation, stageId: string): string {
   return loc.stageDirs?.[stageId] ?? join(loc.runDir, "stages", stageId);
 }
@@ -169,9 +179,12 @@ export function stageContext(recipe: Recipe, graph: StageGraph, stage: Stage, lo
       pvc: k.pvc ?? null,
       secret: k.secret ?? null,
       ttl: k.ttl_seconds_after_finished,
-      backoff_limit: Math.max(0, recipe.compute.retry.maxAttempts - 1),
+      // intern's retry policy (compute.retry) decides what runs again, by failure kind, with a new
+      // Job per attempt; Kubernetes retrying pods as well would multiply attempts and retry failures
+      // the recipe does not name.
+      backoff_limit: 0,
       head_addr: `${k8sName}-0.${k8sName}`,
-      workspace: KUBERNETES_WORKSPACE,
+      workspace: kubernetesWorkspace(loc.runDir),
       files_dir: KUBERNETES_FILES,
       labels: {
         "app.kubernetes.io/managed-by": "intern",

@@ -1,5 +1,6 @@
 import { parseAllDocuments } from "yaml";
 import { InternError } from "../errors.js";
+import { unknownFields } from "./unknown-fields.js";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
@@ -26,7 +27,7 @@ function serverChecks(m: Manifest): string[] {
 
 /**
  * Validates every document of a rendered manifest against the Kubernetes OpenAPI schemas
- * (kubernetes-models, loaded only here) and the API server's own naming rules.
+ * (kubernetes-models, loaded only here), the API server's own naming rules, and unknown fields.
  */
 export async function validateManifests(text: string, origin: string): Promise<void> {
   const problems: string[] = [];
@@ -50,6 +51,7 @@ export async function validateManifests(text: string, origin: string): Promise<v
       problems.push(`${m.kind} ${m.metadata?.name ?? ""}: ${error instanceof Error ? error.message : String(error)}`);
     }
     problems.push(...serverChecks(m));
+    for (const field of await unknownFields(m)) problems.push(`${m.kind} ${m.metadata?.name ?? ""}: unknown field ${field}`);
   }
   if (problems.length > 0) {
     throw new InternError("INTERN_MANIFEST_INVALID", `${origin} is not a valid Kubernetes manifest:\n  ${problems.join("\n  ")}`, { hint: "check the recipe's compute.kubernetes block, or the template override" });

@@ -31,6 +31,6 @@ export function renderJob(ctx: StageContext, timeLimitSeconds: number, overrides
     writeFileSync(path, f.content);
     if (f.executable) chmodSync(path, 0o755);
   }
-  const wrapper = ctx.recipe.compute.backend === "slurm" ? "job.sbatch" : "run.sh";
+  const wrapper = { slurm: "job.sbatch", kubernetes: "job.yaml", local: "run.sh" }[ctx.recipe.compute.backend];
   return { stageId: ctx.stage.id, dir: ctx.dir, script: join(ctx.dir, wrapper), env: jobEnvironment(ctx), timeLimitSeconds, gpus: ctx.stage.resources?.gpus ?? 0 };
 }

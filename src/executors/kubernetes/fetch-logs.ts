@@ -1,0 +1,40 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { V1Pod } from "@kubernetes/client-node";
+import { InternError } from "../../errors.js";
+import type { JobRef } from "./job-ref.js";
+import type { KubeApi } from "./kube-api.js";
+
+function index(pod: V1Pod): number {
+  return Number(pod.metadata?.labels?.["batch.kubernetes.io/job-completion-index"] ?? 0);
+}
+
+function created(pod: V1Pod): number {
+  const t = pod.metadata?.creationTimestamp as Date | string | undefined;
+  return t === undefined ? 0 : new Date(t).getTime();
+}
+
+/**
+ * Writes the logs of a Job's pods into the stage's `job.log`: one pod's log as it is, several
+ * (a multi-node Job) each under a header naming its rank. A pod whose log cannot be read (never
+ * started, already removed) gets a line saying why, and so does a Job without pods, so the log
+ * always says something. `note` (what happened to the Job) ends the file.
+ */
+export async function fetchLogs(api: KubeApi, ref: JobRef, pods: readonly V1Pod[], note: string | null): Promise<void> {
+  const mine = [...pods].sort((a, b) => index(a) - index(b) || created(a) - created(b));
+  const parts: string[] = [];
+  for (const pod of mine) {
+    const name = pod.metadata?.name ?? "?";
+    let text: string;
+    try {
+      text = await api.call("read", `the log of pod ${name} in namespace ${ref.namespace}`, (o) => api.core.readNamespacedPodLog({ name, namespace: ref.namespace, container: "stage" }, o), { windowMs: 10_000 });
+    } catch (error) {
+      text = `(no log from pod ${name}: ${error instanceof InternError || error instanceof Error ? error.message : String(error)})\n`;
+    }
+    if (text !== "" && !text.endsWith("\n")) text += "\n";
+    parts.push(mine.length > 1 ? `==> pod ${name} (rank ${index(pod)}) <==\n${text}` : text);
+  }
+  if (mine.length === 0) parts.push(`(no pod of Job ${ref.name} is left to read a log from)\n`);
+  if (note !== null) parts.push(`intern: Kubernetes Job ${ref.namespace}/${ref.name} ${note}\n`);
+  writeFileSync(join(ref.dir, "job.log"), parts.join(""));
+}
