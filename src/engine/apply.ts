@@ -116,14 +116,6 @@ export async function applyRecipe(options: ApplyOptions): Promise<ApplyResult> {
     log.append(e);
     options.onEvent(e);
   };
-  // A controller that is down says the same thing at every poll: once is enough, until it changes.
-  let lastProblem = "";
-  report = (text) => {
-    if (text === lastProblem) return;
-    lastProblem = text;
-    append({ type: "message", at: new Date((options.now ?? Date.now)()).toISOString(), text });
-  };
-  for (const text of early.splice(0)) report(text);
   try {
     const recipe = loaded.validated.recipe;
     const iso = () => new Date(now()).toISOString();
@@ -141,6 +133,15 @@ export async function applyRecipe(options: ApplyOptions): Promise<ApplyResult> {
       });
       append({ type: "message", at: iso(), text: `new run ${runId}: ${choice.reason}` });
     }
+    // The run's first event is on record: what the executor says goes there from now on. A
+    // controller that is down says the same thing at every poll: once is enough, until it changes.
+    let lastProblem = "";
+    report = (text) => {
+      if (text === lastProblem) return;
+      lastProblem = text;
+      append({ type: "message", at: iso(), text });
+    };
+    for (const text of early.splice(0)) report(text);
     const before = foldEvents(readEvents(dir))!;
     const byTrial = new Map(loaded.validated.trials.map((t) => [t.index + 1, t.recipe]));
     const recipeOf = (s: Stage): Recipe => byTrial.get(s.trials[0] ?? 1) ?? recipe;
