@@ -48,9 +48,11 @@ export function stageDir(loc: RunLocation, stageId: string): string {
 }
 
 function python(recipe: Recipe, loc: RunLocation): { python: string; bin_dir: string | null } {
+  // A pod runs the image's Python, never an environment provisioned on intern's machine.
+  if (recipe.compute.backend === "kubernetes") return { python: "python3", bin_dir: null };
   if (loc.pythonEnv) return { python: loc.pythonEnv.python, bin_dir: loc.pythonEnv.binDir };
   const env = recipe.compute.environment;
-  if (recipe.compute.backend === "kubernetes" || recipe.compute.slurm.container_image !== undefined && recipe.compute.backend === "slurm") {
+  if (recipe.compute.slurm.container_image !== undefined && recipe.compute.backend === "slurm") {
     return { python: "python3", bin_dir: null };
   }
   if (env.kind === "python") {

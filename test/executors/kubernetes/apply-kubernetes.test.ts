@@ -1,0 +1,83 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { runDir } from "../../../src/engine/run-store.js";
+import { apply, cleanupEngineTests, events, makeProject, ofType, provision, records, runs, type Project } from "../../helpers/engine.js";
+import { KubeEmulator } from "../../kubernetes/emulator.js";
+import { runPodsHere } from "../../kubernetes/local-kubelet.js";
+
+beforeAll(provision, 900_000);
+afterEach(cleanupEngineTests);
+
+const SECRETS = { HF_TOKEN: "hf_applyEndToEndSecret789", MISTRAL_API_KEY: "mistral-apply-secret-012" };
+
+let emu: KubeEmulator;
+let project: Project;
+let env: Record<string, string>;
+
+beforeEach(async () => {
+  emu = await KubeEmulator.start();
+  emu.addNamespace("ml");
+  emu.addSecret("ml", "tokens", SECRETS);
+  emu.addPvc("ml", "shared");
+  project = makeProject({ changes: { compute: { backend: "local", kubernetes: { namespace: "ml", image: "ghcr.io/acme/trl:1.13", secret: "tokens", pvc: "shared", context: "lab" } } } });
+  env = { KUBECONFIG: emu.kubeconfig(project.dir, { context: "lab" }), ...SECRETS };
+});
+
+afterEach(async () => {
+  await emu.close();
+});
+
+describe("intern apply --backend kubernetes (against the API emulator)", () => {
+  it("runs every job stage as a Kubernetes Job, reads the outputs from the shared stage folders, and sends no secret", async () => {
+    runPodsHere(emu);
+    const r = await apply(project, ["--backend", "kubernetes"], env);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/run \S+: succeeded/);
+    const all = events(project);
+    const submitted = ofType(all, "job_submitted");
+    expect(submitted.map((e) => e.stage).sort()).toEqual(["baseline", "evaluate", "train"]);
+    for (const e of submitted) expect(e.job).toMatch(/^Kubernetes Job ml\/engine-fixture-/);
+    const jobs = emu.requests.filter((q) => q.method === "POST" && q.path === "/apis/batch/v1/namespaces/ml/jobs");
+    expect(jobs).toHaveLength(3);
+    // The pods ran the stand-in scripts: the trained model scores above chance, read from the stage folder.
+    const done = Object.fromEntries(ofType(all, "stage_done").map((e) => [e.stage, e.outputs.value]));
+    expect(done.baseline).toBe(0.25);
+    expect(Number(done.evaluate)).toBeGreaterThan(0.5);
+    expect(records(project, "train.runs")).toHaveLength(1);
+    const run = runDir(project.dir, runs(project)[0]!);
+    expect(readFileSync(join(run, "stages", "train", "job.log"), "utf8")).toContain("training on");
+    expect(existsSync(join(run, "report.md"))).toBe(true);
+    // The claim is mounted where intern sees the project, so pods and intern share the stage folders.
+    const job = JSON.parse(jobs[0]!.body);
+    expect(job.spec.template.spec.volumes).toContainEqual({ name: "workspace", persistentVolumeClaim: { claimName: "shared" } });
+    expect(job.spec.template.spec.containers[0].volumeMounts).toContainEqual({ name: "workspace", mountPath: project.dir });
+    expect(job.spec.backoffLimit).toBe(0);
+    const bodies = emu.bodies();
+    for (const value of Object.values(SECRETS)) expect(bodies).not.toContain(value);
+    // The pods did not get the secrets' values either: only a reference to the Secret.
+    expect(existsSync(join(project.records, "train.saw-secrets"))).toBe(false);
+  }, 120_000);
+
+  it("an OOMKilled training pod fails its stage with the Kubernetes reason and hint; the stages after it are skipped", async () => {
+    runPodsHere(emu, (job) => (job.metadata.labels?.["intern.dev/stage"] === "train" ? { state: "oomkilled", log: "CUDA out of memory\n" } : "run"));
+    const r = await apply(project, ["--backend", "kubernetes"], env);
+    expect(r.code).toBe(1);
+    const failed = ofType(events(project), "stage_failed");
+    expect(failed.map((e) => e.stage)).toEqual(["train"]);
+    expect(failed[0]!.error).toContain("ran out of memory");
+    expect(failed[0]!.hint).toContain("compute.kubernetes.memory");
+    expect(failed[0]!.logTail).toContain("CUDA out of memory");
+    expect(r.stdout).toContain("OOMKilled");
+  }, 120_000);
+
+  it("a missing Secret stops the run before anything is created", async () => {
+    runPodsHere(emu);
+    project = makeProject({ changes: { compute: { backend: "kubernetes", kubernetes: { namespace: "ml", image: "ghcr.io/acme/trl:1.13", secret: "absent" } } } });
+    const r = await apply(project, [], { ...env, KUBECONFIG: emu.kubeconfig(project.dir, { context: "lab" }) });
+    expect(r.code).toBe(1);
+    expect(r.stdout + r.stderr).toContain("Secret absent (compute.kubernetes.secret) does not exist in namespace ml");
+    expect(emu.requests.filter((q) => q.method === "POST")).toEqual([]);
+  }, 120_000);
+});
