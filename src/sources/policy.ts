@@ -1,0 +1,119 @@
+import { InternError } from "../errors.js";
+import { globToRegExp } from "../recipe/glob.js";
+import type { Recipe } from "../recipe/types.js";
+
+/**
+ * What the recipe lets the agent use. Built from the recipe (and whether HF_TOKEN is set) and
+ * nothing else: no dataset card, paper or model answer can widen it.
+ */
+export interface SourcePolicy {
+  readonly datasets: { readonly allow: readonly string[]; readonly deny: readonly string[] };
+  readonly models: { readonly allow: readonly string[]; readonly deny: readonly string[] };
+  /** Accepted licenses, lowercased. Every license a dataset declares must be one of them. */
+  readonly licenses: readonly string[];
+  readonly allowGated: boolean;
+  readonly hasToken: boolean;
+  /** The benchmark's own Hub dataset, never used for training; null when it is not on the Hub. */
+  readonly benchmarkDataset: string | null;
+}
+
+/** An item the policy refused, and why, in words a report can print. */
+export interface Refusal {
+  kind: "dataset" | "model";
+  id: string;
+  reason: string;
+}
+
+export type Verdict = { ok: true } | { ok: false; reason: string };
+
+/** What a check needs to know about a dataset or model. */
+export interface PolicySubject {
+  kind: "dataset" | "model";
+  id: string;
+  licenses: readonly string[];
+  gated: false | "auto" | "manual";
+}
+
+export function createSourcePolicy(recipe: Pick<Recipe, "sources" | "benchmark">, env: { hasToken: boolean }): SourcePolicy {
+  const data = recipe.benchmark.data;
+  return Object.freeze({
+    datasets: Object.freeze({ allow: [...recipe.sources.datasets.allow], deny: [...recipe.sources.datasets.deny] }),
+    models: Object.freeze({ allow: [...recipe.sources.models.allow], deny: [...recipe.sources.models.deny] }),
+    licenses: Object.freeze(recipe.sources.licenses.map((l) => l.toLowerCase())),
+    allowGated: recipe.sources.allowGated,
+    hasToken: env.hasToken,
+    benchmarkDataset: data.kind === "hub" ? data.dataset : null,
+  });
+}
+
+/** Why an id alone is refused (globs, the benchmark's dataset), or null. Deny wins over allow. */
+export function idRefusal(policy: SourcePolicy, kind: "dataset" | "model", id: string): Refusal | null {
+  const lists = kind === "dataset" ? policy.datasets : policy.models;
+  const key = `sources.${kind}s`;
+  const refuse = (reason: string): Refusal => ({ kind, id, reason });
+  if (kind === "dataset" && policy.benchmarkDataset !== null && id.toLowerCase() === policy.benchmarkDataset.toLowerCase()) {
+    return refuse("it is the benchmark's own dataset, never used for training");
+  }
+  const denied = lists.deny.find((g) => globToRegExp(g).test(id));
+  if (denied !== undefined) return refuse(`denied by ${key}.deny (\`${denied}\`)`);
+  if (!lists.allow.some((g) => globToRegExp(g).test(id))) {
+    return refuse(lists.allow.length === 0 ? `${key}.allow is empty` : `not matched by ${key}.allow (${lists.allow.join(", ")})`);
+  }
+  return null;
+}
+
+/** Why a dataset or model is refused, or null: id globs, the benchmark, licenses (datasets), gating. */
+export function refusalOf(policy: SourcePolicy, item: PolicySubject): Refusal | null {
+  const byId = idRefusal(policy, item.kind, item.id);
+  if (byId !== null) return byId;
+  const refuse = (reason: string): Refusal => ({ kind: item.kind, id: item.id, reason });
+  if (item.kind === "dataset") {
+    if (item.licenses.length === 0) return refuse("it declares no license");
+    const bad = item.licenses.filter((l) => !policy.licenses.includes(l.toLowerCase()));
+    if (bad.length > 0) return refuse(`license ${bad.join(", ")} is not in sources.licenses (${policy.licenses.join(", ")})`);
+  }
+  if (item.gated !== false) {
+    if (!policy.allowGated) return refuse("it is gated and sources.allow_gated is false");
+    if (!policy.hasToken) return refuse("it is gated and HF_TOKEN is not set");
+  }
+  return null;
+}
+
+/** `{ ok: true }` or why the dataset is refused. */
+export function checkDataset(policy: SourcePolicy, info: Omit<PolicySubject, "kind">): Verdict {
+  const r = refusalOf(policy, { ...info, kind: "dataset" });
+  return r === null ? { ok: true } : { ok: false, reason: r.reason };
+}
+
+/** `{ ok: true }` or why the model is refused. */
+export function checkModel(policy: SourcePolicy, info: Omit<PolicySubject, "kind">): Verdict {
+  const r = refusalOf(policy, { ...info, kind: "model" });
+  return r === null ? { ok: true } : { ok: false, reason: r.reason };
+}
+
+/** Splits results into those the policy allows and those it refused, in order. */
+export function filterAllowed<T extends PolicySubject>(policy: SourcePolicy, items: readonly T[]): { items: T[]; refused: Refusal[] } {
+  const out: T[] = [];
+  const refused: Refusal[] = [];
+  for (const item of items) {
+    const r = refusalOf(policy, item);
+    if (r === null) out.push(item);
+    else refused.push(r);
+  }
+  return { items: out, refused };
+}
+
+/** A refused source, as an error a tool loop can hand back to the model and a report can print. */
+export class SourceRefusedError extends InternError {
+  readonly refusal: Refusal;
+  constructor(refusal: Refusal) {
+    super("INTERN_SOURCE_REFUSED", `refused ${refusal.id}: ${refusal.reason}`, { hint: "the recipe's sources section decides what may be used" });
+    this.name = "SourceRefusedError";
+    this.refusal = refusal;
+  }
+}
+
+/** Throws SourceRefusedError for a refusal; does nothing for null. */
+export function assertAllowed(refusal: Refusal | null): void {
+  if (refusal !== null) throw new SourceRefusedError(refusal);
+}
