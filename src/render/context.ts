@@ -35,12 +35,18 @@ function absolute(base: string, path: string): string {
 
 /**
  * Where the PVC is mounted in a pod. `apply` keeps runs in `<project>/.intern/runs/<run>` and
- * renders paths as intern sees them, so the claim must hold the project folder and is mounted at
- * that same path (as a shared file system is on a login node); `render` alone uses /workspace.
+ * renders paths as intern sees them, so the claim must hold what pods read (the project, the
+ * recipe's folder, intern's Python helpers) and is mounted at that same path, as a shared file
+ * system is on a login node: the deepest folder holding all three, or the project folder when
+ * they share nothing but the root. `render` alone uses /workspace.
  */
-function kubernetesWorkspace(runDir: string): string {
-  const project = /^(\/.+)\/\.intern\/runs\/[^/]+\/?$/.exec(runDir);
-  return project ? project[1]! : KUBERNETES_WORKSPACE;
+function kubernetesWorkspace(loc: RunLocation): string {
+  const project = /^(\/.+)\/\.intern\/runs\/[^/]+\/?$/.exec(loc.runDir)?.[1];
+  if (project === undefined) return KUBERNETES_WORKSPACE;
+  const parts = [project, loc.recipeDir, loc.pythonDir].map((p) => p.split("/").filter((x) => x !== ""));
+  const common: string[] = [];
+  for (let i = 0; parts.every((p) => i < p.length && p[i] === parts[0]![i]); i++) common.push(parts[0]![i]!);
+  return common.length > 0 ? `/${common.join("/")}` : project;
 }
 
 export function stageDir(loc: RunLocation, stageId: string): string {
@@ -186,7 +192,7 @@ export function stageContext(recipe: Recipe, graph: StageGraph, stage: Stage, lo
       // the recipe does not name.
       backoff_limit: 0,
       head_addr: `${k8sName}-0.${k8sName}`,
-      workspace: kubernetesWorkspace(loc.runDir),
+      workspace: kubernetesWorkspace(loc),
       files_dir: KUBERNETES_FILES,
       labels: {
         "app.kubernetes.io/managed-by": "intern",
