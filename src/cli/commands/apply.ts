@@ -13,11 +13,12 @@ import { listrReporter } from "../reporters/listr.js";
 import { jsonReporter, plainReporter } from "../reporters/plain.js";
 import type { Reporter } from "../reporters/types.js";
 
-export const help = `intern apply <recipe.yaml> [--new | --resume RUN] [--fail-fast] [--jobs N] [--backend local|slurm] [--output text|json]
+export const help = `intern apply <recipe.yaml> [--new | --resume RUN] [--fail-fast] [--jobs N] [--backend local|slurm|kubernetes] [--output text|json]
 
-Runs the recipe: job stages on this machine (compute.backend: local) or as Slurm batch jobs
+Runs the recipe: job stages on this machine (compute.backend: local), as Slurm batch jobs
 (compute.backend: slurm, from a login node; sbatch/squeue/sacct/scancel find the cluster through
-SLURM_CONF as usual). The run lives in .intern/runs/<run>/: an append-only
+SLURM_CONF as usual) or as Kubernetes Jobs (compute.backend: kubernetes; the kubeconfig from
+KUBECONFIG or ~/.kube/config, the project folder on the PVC the pods mount). The run lives in .intern/runs/<run>/: an append-only
 events.jsonl, one folder per stage (rendered files, log, outputs) and the report.
 A stage whose content key matches a completed stage of any earlier run is reused ("cached").
 An unfinished run of the same recipe is resumed: finished stages are not redone and a job that
@@ -32,10 +33,11 @@ compute.retry.max_attempts. On Slurm, GPU-hours come from accounting (AllocTRES 
   --fail-fast    stop everything at the first failed stage (default: independent branches go on)
   --jobs N       job stages running at once (default 1: training on a CPU wants the cores;
                  on a cluster, raise it to let independent trials run side by side)
-  --backend B    run on this backend instead of compute.backend (local or slurm)
+  --backend B    run on this backend instead of compute.backend (local, slurm or kubernetes)
   --poll-interval MS
                  how often running jobs are polled (default 1000 locally, 5000 on Slurm,
-                 where each poll is one squeue and one sacct call for all of the run's jobs)
+                 where each poll is one squeue and one sacct call for all of the run's jobs,
+                 and on Kubernetes, one list of Jobs and one of pods)
   --output json  events as JSON lines on stdout
 Exit code 0 when the run succeeds, 1 when it fails or runs out of budget, 130 when interrupted.
 `;
