@@ -102,6 +102,19 @@ export function createMistralClient(options: MistralClientOptions): LlmClient {
   return { settings, complete };
 }
 
+/**
+ * The client a replay uses: it carries the settings requests are built from (so digests match
+ * the recording) and needs no key, because a replaying transcript never calls it.
+ */
+export function replayClient(settings: LlmSettings): LlmClient {
+  return {
+    settings,
+    complete: async () => {
+      throw new InternError("INTERN_REPLAY_MISSING", "a replay makes no LLM call: serve requests from the transcript");
+    },
+  };
+}
+
 function classify(err: unknown, settings: LlmSettings, secrets: string[]): { retryable: boolean; retryAfter: string | null; error: InternError } {
   const where = settings.serverUrl ?? "the Mistral API";
   if (err instanceof MistralError) {
