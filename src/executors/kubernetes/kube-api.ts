@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { ApiException, BatchV1Api, CoreV1Api, createConfiguration, KubeConfig, Observable, ServerConfiguration, type ObservableMiddleware } from "@kubernetes/client-node";
 import { InternError } from "../../errors.js";
+import { KubeAnswer } from "./kube-answer.js";
 
 /** Where to find the cluster: the environment intern runs in (KUBECONFIG, HOME) and the recipe's context. */
 export interface KubeTarget {
@@ -17,13 +18,6 @@ export interface RetryPolicy {
   /** How long a call keeps trying through transient failures. */
   windowMs: number;
   sleep: (ms: number) => Promise<void>;
-}
-
-/** A clean answer the caller wants to handle itself: 404 Not Found, 409 Already Exists. */
-export class KubeAnswer extends Error {
-  constructor(readonly code: 404 | 409, message: string) {
-    super(message);
-  }
 }
 
 /** The clients for one kubeconfig context, and one `call` that every request goes through. */

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { InternError } from "../../errors.js";
 import type { Executor, JobSpec, JobStatus, ProblemReporter } from "../types.js";
 import { formatRef, parseRef } from "./job-ref.js";
-import { connect, type KubeApi, type KubeTarget } from "./kube-api.js";
+import type { KubeApi, KubeTarget } from "./kube-api.js";
 import { LABEL_KEY, LABEL_MANAGED, LABEL_RUN, LABEL_STAGE, manifestPath, prepareManifests, readIdentity } from "./manifests.js";
 import { pollJobs, type PollMemory } from "./poll.js";
 import { preflight } from "./preflight.js";
@@ -52,9 +52,13 @@ export class KubernetesExecutor implements Executor {
     this.onProblem = options.onProblem ?? (() => {});
   }
 
-  /** Connects on first use, so that a run whose jobs are all cached never needs a kubeconfig. */
-  private get api(): KubeApi {
+  /**
+   * Connects on first use, so that a run whose jobs are all cached never needs a kubeconfig, and
+   * loads the client library only then: runs on the other backends never parse it.
+   */
+  private async api(): Promise<KubeApi> {
     if (this.apiValue === null) {
+      const { connect } = await import("./kube-api.js");
       const target: KubeTarget = { env: this.options.env, ...(this.options.context !== undefined ? { context: this.options.context } : {}) };
       this.apiValue = connect(target, { timeoutMs: this.options.requestTimeoutMs ?? 30_000, windowMs: this.options.retryWindowMs ?? 120_000, sleep: this.wait.sleep });
     }
@@ -83,11 +87,12 @@ export class KubernetesExecutor implements Executor {
   async submit(job: JobSpec): Promise<string> {
     const manifests = await prepareManifests(job);
     const namespace = manifests.job.metadata.namespace ?? "default";
+    const api = await this.api();
     if (!this.checked.has(namespace)) {
-      await preflight(this.api, { namespace, ...(this.options.secret !== undefined ? { secret: this.options.secret } : {}), ...(this.options.pvc !== undefined ? { pvc: this.options.pvc } : {}) }, this.onProblem);
+      await preflight(api, { namespace, ...(this.options.secret !== undefined ? { secret: this.options.secret } : {}), ...(this.options.pvc !== undefined ? { pvc: this.options.pvc } : {}) }, this.onProblem);
       this.checked.add(namespace);
     }
-    return formatRef(await submitStage(this.api, manifests, job.dir, this.wait));
+    return formatRef(await submitStage(api, manifests, job.dir, this.wait));
   }
 
   /**
@@ -97,8 +102,9 @@ export class KubernetesExecutor implements Executor {
   async find(job: JobSpec): Promise<string | null> {
     const id = readIdentity(job.dir);
     if (id === null) return null;
+    const api = await this.api();
     const labelSelector = `${LABEL_MANAGED}=intern,${LABEL_RUN}=${id.run},${LABEL_STAGE}=${id.stage},${LABEL_KEY}=${id.key}`;
-    const list = await this.api.call("list", `jobs of stage ${id.stage} in namespace ${id.namespace}`, (o) => this.api.batch.listNamespacedJob({ namespace: id.namespace, labelSelector }, o));
+    const list = await api.call("list", `jobs of stage ${id.stage} in namespace ${id.namespace}`, (o) => api.batch.listNamespacedJob({ namespace: id.namespace, labelSelector }, o));
     const live = list.items.filter((j) => !j.metadata?.deletionTimestamp && j.metadata?.name === id.name);
     return live[0] ? formatRef(refOf(live[0], id, job.dir)) : null;
   }
@@ -113,7 +119,7 @@ export class KubernetesExecutor implements Executor {
     const found = await this.find({ dir: job.dir, script: "", stageId: id.stage, env: {}, timeLimitSeconds: 0, gpus: 0 });
     if (found === null) return;
     const ref = parseRef(found);
-    const problem = await removeStage(this.api, ref.namespace, ref.name, ref.uid, this.wait);
+    const problem = await removeStage(await this.api(), ref.namespace, ref.name, ref.uid, this.wait);
     if (problem !== null) {
       throw new InternError("INTERN_K8S_CANCEL", `stage ${id.stage}: the Job of its earlier attempt is not gone: ${problem}`, {
         hint: `delete it (\`kubectl delete job -n ${ref.namespace} ${ref.name}\`) and apply again`,
@@ -122,11 +128,12 @@ export class KubernetesExecutor implements Executor {
   }
 
   async poll(refs: readonly string[]): Promise<Map<string, JobStatus>> {
-    const { statuses, problems, stranded } = await pollJobs(this.api, refs, this.options.gpuResource ?? "nvidia.com/gpu", this.memory);
+    const api = await this.api();
+    const { statuses, problems, stranded } = await pollJobs(api, refs, this.options.gpuResource ?? "nvidia.com/gpu", this.memory);
     for (const p of problems) this.onProblem(p);
     // A pod that can never start leaves its Job waiting forever: the verdict is in, so it goes.
     for (const ref of stranded) {
-      const problem = await removeStage(this.api, ref.namespace, ref.name, ref.uid, this.wait).catch((e: unknown) => (e instanceof Error ? e.message : String(e)));
+      const problem = await removeStage(api, ref.namespace, ref.name, ref.uid, this.wait).catch((e: unknown) => (e instanceof Error ? e.message : String(e)));
       if (problem !== null) this.onProblem(`Kubernetes Job ${ref.namespace}/${ref.name} failed but could not be deleted: ${problem}`);
     }
     return statuses;
@@ -136,9 +143,10 @@ export class KubernetesExecutor implements Executor {
   async cancel(refText: string): Promise<void> {
     try {
       const ref = parseRef(refText);
-      const pods = await this.api.call("list", `pods of job ${ref.name}`, (o) => this.api.core.listNamespacedPod({ namespace: ref.namespace, labelSelector: `controller-uid=${ref.uid}` }, o), { windowMs: 5000 }).then((l) => l.items).catch(() => []);
-      if (pods.length > 0) await fetchLogs(this.api, ref, pods, "was cancelled by intern").catch(() => {});
-      const problem = await removeStage(this.api, ref.namespace, ref.name, ref.uid, this.wait);
+      const api = await this.api();
+      const pods = await api.call("list", `pods of job ${ref.name}`, (o) => api.core.listNamespacedPod({ namespace: ref.namespace, labelSelector: `controller-uid=${ref.uid}` }, o), { windowMs: 5000 }).then((l) => l.items).catch(() => []);
+      if (pods.length > 0) await fetchLogs(api, ref, pods, "was cancelled by intern").catch(() => {});
+      const problem = await removeStage(api, ref.namespace, ref.name, ref.uid, this.wait);
       if (problem !== null) this.onProblem(`cancel ${this.label(refText)}: ${problem}`);
     } catch (error) {
       this.onProblem(`cancel ${this.label(refText)}: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,5 +1,6 @@
 import { InternError } from "../../errors.js";
-import { KubeAnswer, type KubeApi } from "./kube-api.js";
+import { KubeAnswer } from "./kube-answer.js";
+import type { KubeApi } from "./kube-api.js";
 
 /** What the recipe says must exist before anything is created. */
 export interface PreflightTarget {

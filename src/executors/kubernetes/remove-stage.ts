@@ -1,5 +1,6 @@
 import type { V1Job } from "@kubernetes/client-node";
-import { KubeAnswer, type KubeApi } from "./kube-api.js";
+import { KubeAnswer } from "./kube-answer.js";
+import type { KubeApi } from "./kube-api.js";
 
 export interface WaitOptions {
   /** How long to wait for the objects to be gone. */

@@ -1,7 +1,8 @@
 import type { V1ConfigMap, V1Job, V1Service } from "@kubernetes/client-node";
 import { InternError } from "../../errors.js";
 import type { JobRef } from "./job-ref.js";
-import { KubeAnswer, type KubeApi } from "./kube-api.js";
+import { KubeAnswer } from "./kube-answer.js";
+import type { KubeApi } from "./kube-api.js";
 import { identityOf, LABEL_KEY, LABEL_RUN, LABEL_STAGE, type StageIdentity, type StageManifests } from "./manifests.js";
 import { readJob, removeStage, type WaitOptions } from "./remove-stage.js";
 
