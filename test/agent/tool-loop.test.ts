@@ -186,4 +186,18 @@ describe("runAgent", () => {
     expect(outcome.toolCalls).toHaveLength(3);
     expect(emu.requests).toHaveLength(3);
   });
+
+  it("stops with INTERN_CANCELLED when the run's signal aborts between steps", async () => {
+    const controller = new AbortController();
+    emu.reply((request) => {
+      // The turn is a function of the request: it sees the system prompt the loop sent.
+      expect(request.body.messages[0]).toEqual({ role: "system", content: "You find datasets." });
+      controller.abort();
+      return { toolCalls: [{ name: "search_datasets", arguments: { query: "q" } }] };
+    });
+    const seen: unknown[] = [];
+    const error = await failure(runAgent(setup({ tools: [searchTool(seen)], signal: controller.signal })));
+    expect(error.code).toBe("INTERN_CANCELLED");
+    expect(emu.requests).toHaveLength(1);
+  });
 });
