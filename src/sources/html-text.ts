@@ -12,7 +12,8 @@ export function htmlToText(html: string): string {
   for (const tag of DROP) s = s.replace(new RegExp(`<${tag}\\b[^>]*>[\\s\\S]*?</${tag}>`, "gi"), " ");
   s = s.replace(/<math\b[^>]*?alttext="([^"]*)"[^>]*>[\s\S]*?<\/math>/gi, (_m, alt: string) => ` ${decodeEntities(alt)} `);
   s = s.replace(/<math\b[\s\S]*?<\/math>/gi, " ");
-  s = s.replace(BLOCK, "\n").replace(/<(td|th)\b[^>]*>/gi, " | ");
+  // Line breaks in the source are spaces; only block elements start lines.
+  s = s.replace(/\s+/g, " ").replace(BLOCK, "\n").replace(/<(td|th)\b[^>]*>/gi, " | ");
   s = decodeEntities(s.replace(/<[^>]*>/g, ""));
   return s
     .split("\n")
