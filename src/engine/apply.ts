@@ -156,11 +156,19 @@ export async function applyRecipe(options: ApplyOptions): Promise<ApplyResult> {
     // Checking an interpreter imports TRL (seconds): not for a run whose jobs are all reused.
     const needsEnv = graph.stages.some((s) => s.placement === "job" && willRun(s));
     if (needsEnv) {
-      pythonEnv = await ensureEnvironment(recipe.compute.environment, {
-        envsDir: envsDir(projectDir, options.env),
-        ...(options.env.INTERN_HOST_PYTHON ? { hostPython: options.env.INTERN_HOST_PYTHON } : {}),
-        onProgress: (text) => append({ type: "message", at: iso(), text }),
-      });
+      try {
+        pythonEnv = await ensureEnvironment(recipe.compute.environment, {
+          envsDir: envsDir(projectDir, options.env),
+          ...(options.env.INTERN_HOST_PYTHON ? { hostPython: options.env.INTERN_HOST_PYTHON } : {}),
+          onProgress: (text) => append({ type: "message", at: iso(), text }),
+          signal: options.signal,
+        });
+      } catch (error) {
+        // Ctrl-C while the environment was being made: pip is stopped, the half-made folder gone.
+        if (!options.signal.aborted) throw error;
+        append({ type: "run_interrupted", at: iso(), signal: typeof options.signal.reason === "string" ? options.signal.reason : "SIGINT" });
+        return { runId, status: "interrupted", state: foldEvents(readEvents(dir))!, resumed: choice.kind === "resume" };
+      }
       append({ type: "env_ready", at: iso(), env: pythonEnv.id, python: pythonEnv.python, created: pythonEnv.created });
     }
 

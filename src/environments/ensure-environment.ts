@@ -60,7 +60,7 @@ async function withLock<T>(path: string, fn: () => Promise<T>): Promise<T> {
  */
 export async function ensureEnvironment(
   env: Recipe["compute"]["environment"],
-  options: { envsDir: string; hostPython?: string; onProgress?: (line: string) => void },
+  options: { envsDir: string; hostPython?: string; onProgress?: (line: string) => void; signal?: AbortSignal },
 ): Promise<PythonEnvironment> {
   if (env.kind === "python") {
     try {
@@ -88,7 +88,13 @@ export async function ensureEnvironment(
     writeFileSync(log, "");
     const host = options.hostPython ?? "python3";
     options.onProgress?.(`creating a Python environment for ${env.requirements.length} requirements in ${dir} (once; log: ${log})`);
-    await runCommand({ command: host, args: ["-m", "venv", dir], logFile: log, timeoutMs: 300_000 });
+    const stop = options.signal ? { signal: options.signal } : {};
+    try {
+      await runCommand({ command: host, args: ["-m", "venv", dir], logFile: log, timeoutMs: 300_000, ...stop });
+    } catch (error) {
+      rmSync(dir, { recursive: true, force: true });
+      throw error;
+    }
     writeFileSync(join(dir, "requirements.txt"), `${env.requirements.join("\n")}\n`);
     options.onProgress?.(`installing ${env.requirements.join(", ")}`);
     try {
@@ -98,8 +104,13 @@ export async function ensureEnvironment(
         logFile: log,
         timeoutMs: 3_600_000,
         env: { PIP_DISABLE_PIP_VERSION_CHECK: "1" },
+        ...stop,
       });
     } catch (error) {
+      if (error instanceof InternError && error.code === "INTERN_CANCELLED") {
+        rmSync(dir, { recursive: true, force: true });
+        throw error;
+      }
       const output = readFileSync(log, "utf8");
       const pkg = missingPackage(output);
       rmSync(dir, { recursive: true, force: true });

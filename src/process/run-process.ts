@@ -1,6 +1,11 @@
 import { execa } from "execa";
 import { InternError } from "../errors.js";
 import { redact, secretValues } from "./redact.js";
+import { killGroup } from "./spawn-detached.js";
+
+function cancelled(line: string): InternError {
+  return new InternError("INTERN_CANCELLED", `\`${line}\` was stopped: cancelled by the user`);
+}
 
 /** A short command intern waits for (pip, sbatch, squeue): output captured, time-limited. */
 export interface CommandSpec {
@@ -13,6 +18,8 @@ export interface CommandSpec {
   /** Also send output to this file as it comes (for long installs). */
   logFile?: string;
   input?: string;
+  /** Stops the command (SIGTERM, then SIGKILL) when aborted: Ctrl-C during a long pip install. */
+  signal?: AbortSignal;
 }
 
 /** A command that failed: the command line (secrets redacted), the exit code and the last lines. */
@@ -47,7 +54,8 @@ export async function runCommand(spec: CommandSpec): Promise<{ stdout: string; s
   const secrets = secretValues(env);
   const line = redact([spec.command, ...spec.args].map(quoteArg).join(" "), secrets);
   {
-    const result = await execa(spec.command, spec.args, {
+    if (spec.signal?.aborted) throw cancelled(line);
+    const subprocess = execa(spec.command, spec.args, {
       cwd: spec.cwd,
       env: spec.env,
       extendEnv: true,
@@ -56,10 +64,27 @@ export async function runCommand(spec: CommandSpec): Promise<{ stdout: string; s
       timeout: spec.timeoutMs,
       killSignal: "SIGTERM",
       forceKillAfterDelay: 5000,
+      // A command that can be stopped gets a process group of its own, so stopping it stops
+      // what it started too (pip's build steps, a shell's children) and nothing holds its pipes.
+      ...(spec.signal !== undefined ? { detached: true, cleanup: true } : {}),
       ...(spec.input !== undefined ? { input: spec.input } : { stdin: "ignore" as const }),
       ...(spec.logFile !== undefined ? { stdout: ["pipe", { file: spec.logFile, append: true }] as const, stderr: ["pipe", { file: spec.logFile, append: true }] as const } : {}),
     });
+    let stopped = false;
+    let forceKill: NodeJS.Timeout | undefined;
+    const stop = () => {
+      stopped = true;
+      if (subprocess.pid === undefined) return;
+      killGroup(subprocess.pid, "SIGTERM");
+      forceKill = setTimeout(() => killGroup(subprocess.pid!, "SIGKILL"), 5000);
+    };
+    spec.signal?.addEventListener("abort", stop, { once: true });
+    const result = await subprocess.finally(() => {
+      spec.signal?.removeEventListener("abort", stop);
+      clearTimeout(forceKill);
+    });
     const all = redact(String(result.all ?? ""), secrets);
+    if (stopped) throw cancelled(line);
     if (result.timedOut) throw new ChildProcessError(line, null, lastLines(all), `did not finish within ${Math.round((spec.timeoutMs ?? 0) / 1000)} s`);
     if ((result as { code?: string }).code === "ENOENT" || /ENOENT/.test(String((result as { originalMessage?: string }).originalMessage ?? ""))) {
       throw new ChildProcessError(line, null, "", `could not start: ${spec.command} is not installed or not on PATH`);

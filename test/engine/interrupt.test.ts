@@ -1,6 +1,8 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
-  alive, apply, cleanupEngineTests, intern, doneCounts, events, jobPid, jobRunning, makeProject, ofType, provision, records, runs, spawnApply, waitForEvent, waitForRecords,
+  alive, apply, cleanupEngineTests, intern, doneCounts, events, jobPid, jobRunning, makeProject, ofType, provision, records, runs, spawnApply, waitFor, waitForEvent, waitForRecords,
 } from "../helpers/engine.js";
 
 beforeAll(provision, 900_000);
@@ -78,4 +80,26 @@ describe("two applies of one run", () => {
     expect(named.stderr).toContain(`(pid ${holder.child.pid})`);
     expect(holder.child.exitCode).toBeNull();
   }, 240_000);
+});
+
+describe("Ctrl-C while the job environment is being created", () => {
+  it("stops the installer, leaves no half-made environment, and exits 130", async () => {
+    const project = makeProject();
+    const envs = join(project.dir, "envs");
+    // A host Python whose `-m venv` takes a minute, recording its pid.
+    const host = join(project.dir, "slow-python");
+    writeFileSync(host, `#!/bin/sh\necho $$ > ${JSON.stringify(join(project.dir, "installer.pid"))}\nsleep 60\n`, { mode: 0o755 });
+    const child = spawnApply(project, [], { INTERN_ENVS_DIR: envs, INTERN_HOST_PYTHON: host });
+    const pid = Number(await waitFor("the installer to start", () => existsSync(join(project.dir, "installer.pid")) && readFileSync(join(project.dir, "installer.pid"), "utf8").trim(), 60_000));
+    expect(alive(pid)).toBe(true);
+    const sent = Date.now();
+    child.child.kill("SIGINT");
+    expect((await child.exited).code).toBe(130);
+    expect(Date.now() - sent).toBeLessThan(15_000);
+    await waitFor("the installer to be gone", () => !alive(pid), 10_000);
+    expect(ofType(events(project), "run_interrupted")).toHaveLength(1);
+    // Nothing half-made is left to be mistaken for a ready environment.
+    expect(readdirSync(envs).filter((f) => !f.endsWith(".log"))).toEqual([]);
+    expect(child.output()).toContain("interrupted");
+  }, 120_000);
 });

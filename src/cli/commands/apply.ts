@@ -71,9 +71,16 @@ export async function applyCommand(io: CliIO, args: string[]): Promise<number> {
   const reporter = reporterFor(io, values.output!, loaded.graph.stages);
   const controller = new AbortController();
   // The signal's name is the abort's reason: the run records which one stopped it.
-  const onSignal = (signal: NodeJS.Signals) => controller.abort(signal);
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  // The listeners stay until apply returns: with none left, a library's exit hook (execa's, while
+  // a Slurm client or pip runs) would re-raise the signal and kill intern before it cancels its jobs.
+  // A second Ctrl-C while jobs are being cancelled leaves at once (apply again re-attaches).
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!controller.signal.aborted) return controller.abort(signal);
+    io.stderr.write(`\n${signal} again: leaving without waiting for running jobs to stop; \`intern apply\` again re-attaches to them\n`);
+    process.exit(130);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   try {
     const result = await applyRecipe({
       projectDir: io.cwd,
