@@ -27,8 +27,9 @@ export interface PrepareManifest {
 }
 
 export interface DatasetReport {
-  source: "local";
-  /** As the recipe writes it, relative to the recipe's folder. */
+  /** `hub`: a file the discover stage chose and downloaded at a pinned commit. */
+  source: "local" | "hub";
+  /** As the recipe writes it, relative to the recipe's folder; for Hub files `hf://datasets/<id>@<commit>/<file>`. */
   path: string;
   format: "conversational" | "prompt-completion";
   columns: { messages: string | null; prompt: string | null; completion: string | null; system: string | null };

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { secretValues } from "../process/redact.js";
 import { dirname, join, relative, resolve } from "node:path";
 import type { LoadedRecipe } from "../cli/load.js";
@@ -10,16 +11,19 @@ import { Renderer } from "../render/environment.js";
 import type { RunLocation } from "../render/context.js";
 import type { Recipe } from "../recipe/types.js";
 import { controlCommandRunner, jobCommandRunner } from "../stages/command.js";
+import { decideRunner } from "../stages/decide.js";
+import { discoverRunner } from "../stages/discover.js";
 import { evaluateRunner } from "../stages/evaluate.js";
 import { prepareRunner } from "../stages/prepare-runner.js";
 import { reportRunner } from "../stages/report.js";
+import { researchRunner } from "../stages/research.js";
 import { trainRunner } from "../stages/train.js";
 import type { StageContext, StageRunner } from "../stages/types.js";
 import { FileCacheIndex } from "./cache-index.js";
 import type { RunEvent, RunStatus } from "./events.js";
 import { acquireRunLock } from "./run-lock.js";
 import { foldEvents, type RunState } from "./run-state.js";
-import { createRunDir, EventLog, newRunId, readEvents, runDir } from "./run-store.js";
+import { createRunDir, EventLog, newRunId, readEvents, runDir, runsDir } from "./run-store.js";
 import { schedule } from "./scheduler.js";
 import { chooseRun, planDigest } from "./select-run.js";
 
@@ -42,6 +46,12 @@ export interface ApplyOptions {
   internVersion: string;
   onEvent: (e: RunEvent) => void;
   now?: () => number;
+  /**
+   * Replays this earlier run: its agentic stages are served from its transcripts (no LLM call, no
+   * network; a request not in the record is an error), in a new run in which no stage is reused
+   * from the cache, so every decision is taken again.
+   */
+  replay?: string;
 }
 
 export interface ApplyResult {
@@ -51,7 +61,7 @@ export interface ApplyResult {
   resumed: boolean;
 }
 
-const AGENTIC_LATER = "agentic stages (research, discover, synthesize, decide) are not available yet";
+const SYNTHESIZE_LATER = "the synthesize stage (synthetic training data) is not available yet";
 
 function runnerFor(stage: Stage): StageRunner {
   switch (stage.kind) {
@@ -63,19 +73,25 @@ function runnerFor(stage: Stage): StageRunner {
       return evaluateRunner;
     case "report":
       return reportRunner;
+    case "research":
+      return researchRunner;
+    case "discover":
+      return discoverRunner;
+    case "decide":
+      return decideRunner;
     case "command":
       return stage.placement === "job" ? jobCommandRunner : controlCommandRunner;
     default:
-      throw new InternError("INTERN_UNSUPPORTED", `stage ${stage.id}: ${AGENTIC_LATER}`);
+      throw new InternError("INTERN_UNSUPPORTED", `stage ${stage.id}: ${SYNTHESIZE_LATER}`);
   }
 }
 
 /** What this version of intern cannot run yet, said before anything starts. */
 function refuseUnsupported(loaded: LoadedRecipe, executor: Executor): void {
-  const agentic = loaded.graph.stages.filter((s) => s.mode === "agentic").map((s) => s.id);
-  if (agentic.length > 0) {
-    throw new InternError("INTERN_UNSUPPORTED", `this recipe needs ${agentic.join(", ")}, but ${AGENTIC_LATER}`, {
-      hint: "pin data.datasets, set budget.iterations to 1 and sources.synthetic.allow to false; `intern plan` still shows the full DAG",
+  const unsupported = loaded.graph.stages.filter((s) => s.kind === "synthesize").map((s) => s.id);
+  if (unsupported.length > 0) {
+    throw new InternError("INTERN_UNSUPPORTED", `this recipe needs ${unsupported.join(", ")}, but ${SYNTHESIZE_LATER}`, {
+      hint: "set sources.synthetic.allow to false; research, discover and decide run; `intern plan` still shows the full DAG",
     });
   }
   const backend = loaded.validated.recipe.compute.backend;
@@ -98,7 +114,9 @@ export async function applyRecipe(options: ApplyOptions): Promise<ApplyResult> {
   const recipePath = relative(projectDir, resolve(projectDir, options.recipeFile)) || options.recipeFile;
   const recipeDir = dirname(resolve(projectDir, options.recipeFile));
   const graph = loaded.graph;
-  const cache = new FileCacheIndex(projectDir);
+  const replay = options.replay !== undefined ? replayedRun(projectDir, options.replay) : null;
+  // A replay takes every decision again: nothing is reused from the cache (results are still recorded).
+  const cache = replay !== null ? new NoReuseCache(projectDir) : new FileCacheIndex(projectDir);
   // The plan's check, before anything is created: a run that cannot fit its budget never starts.
   const plan = makePlan(graph, loaded.validated.recipe, cache);
   if (plan.overBudget.length > 0) {
@@ -107,7 +125,7 @@ export async function applyRecipe(options: ApplyOptions): Promise<ApplyResult> {
     });
   }
   const digest = planDigest(graph);
-  const choice = chooseRun(projectDir, recipePath, digest, { ...(options.resume !== undefined ? { resume: options.resume } : {}), forceNew: options.forceNew });
+  const choice = chooseRun(projectDir, recipePath, digest, { ...(options.resume !== undefined ? { resume: options.resume } : {}), forceNew: options.forceNew || (replay !== null && options.resume === undefined) });
   const runId = choice.kind === "resume" ? choice.runId : newRunId(loaded.validated.recipe.name, new Date(now()));
   const dir = choice.kind === "resume" ? runDir(projectDir, runId) : createRunDir(projectDir, runId);
   const release = acquireRunLock(dir, runId);
@@ -131,7 +149,7 @@ export async function applyRecipe(options: ApplyOptions): Promise<ApplyResult> {
         budget: limits,
         intern: options.internVersion, pid: process.pid,
       });
-      append({ type: "message", at: iso(), text: `new run ${runId}: ${choice.reason}` });
+      append({ type: "message", at: iso(), text: replay !== null ? `new run ${runId}: replaying run ${replay.runId} from its transcripts` : `new run ${runId}: ${choice.reason}` });
     }
     // The run's first event is on record: what the executor says goes there from now on. A
     // controller that is down says the same thing at every poll: once is enough, until it changes.
@@ -191,7 +209,7 @@ export async function applyRecipe(options: ApplyOptions): Promise<ApplyResult> {
       };
       return {
         stage: s, recipe: recipeOf(s), graph, loc, dir: join(dir, "stages", s.id), recipeDir, projectDir, renderer, executor, pythonEnv,
-        needOutputs, state: () => foldEvents(readEvents(dir))!, env: options.env, signal: options.signal,
+        needOutputs, state: () => foldEvents(readEvents(dir))!, env: options.env, signal: options.signal, replay,
       };
     };
     const status = await schedule({
@@ -207,4 +225,23 @@ export async function applyRecipe(options: ApplyOptions): Promise<ApplyResult> {
     log.close();
     release();
   }
+}
+
+/** A cache that records results but never hands one back. */
+class NoReuseCache extends FileCacheIndex {
+  override get(): null {
+    return null;
+  }
+}
+
+/** The run a replay serves from: it must exist and hold transcripts. */
+function replayedRun(projectDir: string, runId: string): { runId: string; runDir: string } {
+  const d = join(runsDir(projectDir), runId);
+  if (!existsSync(join(d, "events.jsonl"))) {
+    throw new InternError("INTERN_RUN_NOT_FOUND", `cannot replay run ${runId}: there is no such run in ${runsDir(projectDir)}`, { hint: "`intern status` lists the runs" });
+  }
+  if (!existsSync(join(d, "transcripts"))) {
+    throw new InternError("INTERN_REPLAY_MISSING", `cannot replay run ${runId}: it has no transcripts (no agentic stage ran in it)`, { hint: "replay a run whose research, discover or decide stages ran" });
+  }
+  return { runId, runDir: d };
 }

@@ -91,6 +91,10 @@ export async function schedule(input: SchedulerInput): Promise<RunStatus | "inte
   /** The attempt each stage last started (resume: from the events). */
   const attempts = new Map<string, number>();
   let gpuHoursDone = 0;
+  /** LLM spend of agentic stages in this session (earlier sessions' is in spentBefore). */
+  const llmNow = { tokens: 0, usd: 0 };
+  /** Stages left out because a decide stage chose to stop: they count as settled, not failed. */
+  const notNeeded = new Set<string>();
   let stopReason: RunStatus | "interrupted" | null = null;
   let anyFailed = false;
 
@@ -110,8 +114,8 @@ export async function schedule(input: SchedulerInput): Promise<RunStatus | "inte
     return {
       gpuHours: input.spentBefore.gpuHours + gpuHoursDone + runningGpuHours,
       wallSeconds: input.spentBefore.wallSeconds + (input.now() - input.startedMs) / 1000,
-      llmTokens: input.spentBefore.llmTokens,
-      llmUsd: input.spentBefore.llmUsd,
+      llmTokens: input.spentBefore.llmTokens + llmNow.tokens,
+      llmUsd: input.spentBefore.llmUsd + llmNow.usd,
     };
   };
 
@@ -175,8 +179,19 @@ export async function schedule(input: SchedulerInput): Promise<RunStatus | "inte
     }
   }
 
-  const ready = (s: Stage) => status.get(s.id) === "pending" && s.needs.every((n) => status.get(n) === "done");
-  const blocked = (s: Stage) => s.needs.find((n) => status.get(n) === "failed" || status.get(n) === "skipped");
+  const ready = (s: Stage) => status.get(s.id) === "pending" && s.needs.every((n) => status.get(n) === "done" || notNeeded.has(n));
+  const blocked = (s: Stage) => s.needs.find((n) => (status.get(n) === "failed" || status.get(n) === "skipped") && !notNeeded.has(n));
+  const byId = new Map(stages.map((s) => [s.id, s]));
+  /** Why a conditional stage is not needed: a decide stage it follows chose to stop. */
+  const decidedOff = (s: Stage): string | null => {
+    if (!s.conditional) return null;
+    for (const n of s.needs) {
+      if (notNeeded.has(n)) return `${n} was not needed`;
+      const out = outputs.get(n);
+      if (byId.get(n)?.kind === "decide" && status.get(n) === "done" && out?.decision === "stop") return `${n} chose to stop: ${String(out.reason ?? "")}`;
+    }
+    return null;
+  };
 
   const start = async (s: Stage) => {
     const needOutputs = new Map(s.needs.map((n) => [n, outputs.get(n) ?? {}]));
@@ -192,7 +207,14 @@ export async function schedule(input: SchedulerInput): Promise<RunStatus | "inte
     const attempt = (attempts.get(s.id) ?? 0) + 1;
     attempts.set(s.id, attempt);
     const runner = input.runners(s);
-    const ctx = input.context(s, needOutputs, dirs);
+    const ctx: StageContext = {
+      ...input.context(s, needOutputs, dirs),
+      charge: (llmTokens, llmUsd) => {
+        llmNow.tokens += llmTokens;
+        llmNow.usd += llmUsd;
+        append({ type: "budget_charged", at: iso(), stage: s.id, gpuHours: 0, llmTokens, llmUsd });
+      },
+    };
     dirs.set(s.id, ctx.dir);
     // A new attempt must not be mistaken, after a crash before its job is submitted, for the
     // job an earlier attempt left behind: set that one aside before the attempt is on record.
@@ -278,6 +300,13 @@ export async function schedule(input: SchedulerInput): Promise<RunStatus | "inte
     if (stopReason === null && !(input.failFast && anyFailed)) {
       for (const s of stages) {
         if (status.get(s.id) !== "pending") continue;
+        const off = decidedOff(s);
+        if (off !== null) {
+          append({ type: "stage_skipped", at: iso(), stage: s.id, reason: `not needed: ${off}` });
+          status.set(s.id, "skipped");
+          notNeeded.add(s.id);
+          continue;
+        }
         const bad = blocked(s);
         if (bad) {
           append({ type: "stage_skipped", at: iso(), stage: s.id, reason: `needs ${bad}, which ${status.get(bad) === "failed" ? "failed" : "did not run"}` });

@@ -1,12 +1,27 @@
 import { join } from "node:path";
-import { prepareData } from "./prepare.js";
-import type { ControlPlaneRunner } from "./types.js";
+import { InternError } from "../errors.js";
+import { hubLabel, linkCached, pinnedOf, type MixEntry } from "./hub-data.js";
+import { prepareData, type PrepareInput } from "./prepare.js";
+import type { ControlPlaneRunner, StageContext } from "./types.js";
+
+/** The datasets discover chose, as prepare reads them; undefined when the recipe pins its data. */
+function chosenDatasets(ctx: StageContext): PrepareInput["chosen"] {
+  if (ctx.recipe.data.datasets !== null) return undefined;
+  const kinds = new Map(ctx.graph.stages.map((s) => [s.id, s.kind]));
+  const discover = [...ctx.needOutputs].find(([id]) => kinds.get(id) === "discover")?.[1];
+  const mix = discover?.mix as MixEntry[] | undefined;
+  if (!Array.isArray(mix)) {
+    throw new InternError("INTERN_DATA_NOT_PINNED", "the recipe pins no data.datasets and no discover stage chose a mix", { hint: "pin data.datasets, or run the discover stage first" });
+  }
+  return mix.map((e) => ({ dataset: pinnedOf(e), path: linkCached(ctx.dir, e), label: hubLabel(e) }));
+}
 
 /** Data preparation runs inside intern: read, map, mix, dedupe, decontaminate, write. */
 export const prepareRunner: ControlPlaneRunner = {
   placement: "control-plane",
   async run(ctx) {
-    const manifest = await prepareData({ recipe: ctx.recipe, recipeDir: ctx.recipeDir, dir: ctx.dir, signal: ctx.signal });
+    const chosen = chosenDatasets(ctx);
+    const manifest = await prepareData({ recipe: ctx.recipe, recipeDir: ctx.recipeDir, dir: ctx.dir, signal: ctx.signal, ...(chosen ? { chosen } : {}) });
     return { data: join(ctx.dir, "data"), manifest };
   },
 };

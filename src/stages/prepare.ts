@@ -24,6 +24,12 @@ export interface PrepareInput {
   dir: string;
   /** Stops the work (Ctrl-C) before anything more is written. */
   signal?: AbortSignal;
+  /**
+   * Datasets chosen by the discover stage when the recipe pins none: each a downloaded Hub file
+   * (`path`, named like the file in its repository) read like a local file; `label` names it in the
+   * manifest (no machine path).
+   */
+  chosen?: { dataset: PinnedDataset; path: string; label: string }[];
 }
 
 function cancelled(): InternError {
@@ -39,8 +45,11 @@ interface LocalDataset {
   source: RecordSource;
 }
 
-function localDatasets(recipe: Recipe, recipeDir: string): LocalDataset[] {
+function localDatasets(recipe: Recipe, recipeDir: string, chosen?: PrepareInput["chosen"]): LocalDataset[] {
   const datasets = recipe.data.datasets;
+  if (datasets === null && chosen !== undefined) {
+    return chosen.map((c, i) => ({ dataset: c.dataset, path: c.label, source: { path: c.path, key: `discover mix[${i}] (${c.label})` } }));
+  }
   if (datasets === null) {
     throw new InternError("INTERN_DATA_NOT_PINNED", "data.datasets is not set, and choosing datasets comes with the agentic stages", {
       hint: "pin the training data under data.datasets, with a path to a local .jsonl, .jsonl.gz or .parquet file",
@@ -93,7 +102,7 @@ function changed(source: RecordSource): InternError {
 export async function prepareData(input: PrepareInput): Promise<PrepareManifest> {
   const { recipe, recipeDir, dir, signal } = input;
   const { seed, maxRows, dedupe } = recipe.data;
-  const locals = localDatasets(recipe, recipeDir);
+  const locals = localDatasets(recipe, recipeDir, input.chosen);
   const benchmark = await loadBenchmark(recipe, recipeDir);
   const threshold = recipe.data.decontaminate.threshold;
 
@@ -160,7 +169,7 @@ export async function prepareData(input: PrepareInput): Promise<PrepareManifest>
     const scan = scans[i]!;
     const share = plan.shares[i]!;
     return {
-      source: "local",
+      source: dataset.source.kind,
       path,
       format: dataset.format,
       columns: { ...dataset.columns },

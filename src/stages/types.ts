@@ -26,6 +26,10 @@ export interface StageContext {
   state: () => RunState;
   env: Readonly<Record<string, string | undefined>>;
   signal: AbortSignal;
+  /** Records an LLM charge of this stage (a `budget_charged` event); set by the scheduler. */
+  charge?: (llmTokens: number, llmUsd: number) => void;
+  /** `apply --replay RUN`: agentic stages are served from that run's transcripts, without network. */
+  replay?: { runId: string; runDir: string } | null;
 }
 
 /** A stage that runs inside the intern process. */

@@ -13,7 +13,7 @@ import { listrReporter } from "../reporters/listr.js";
 import { jsonReporter, plainReporter } from "../reporters/plain.js";
 import type { Reporter } from "../reporters/types.js";
 
-export const help = `intern apply <recipe.yaml> [--new | --resume RUN] [--fail-fast] [--jobs N] [--backend local|slurm|kubernetes] [--output text|json]
+export const help = `intern apply <recipe.yaml> [--new | --resume RUN] [--replay RUN] [--fail-fast] [--jobs N] [--backend local|slurm|kubernetes] [--output text|json]
 
 Runs the recipe: job stages on this machine (compute.backend: local), as Slurm batch jobs
 (compute.backend: slurm, from a login node; sbatch/squeue/sacct/scancel find the cluster through
@@ -30,6 +30,10 @@ compute.retry.max_attempts. On Slurm, GPU-hours come from accounting (AllocTRES 
 
   --new          start a new run even if an unfinished one exists (the cache still applies)
   --resume RUN   continue this run
+  --replay RUN   run the recipe again in a new run, serving the agentic stages (research,
+                 discover, decide) from RUN's transcripts: no LLM call and no network; a request
+                 not in the record is an error. No stage is reused from the cache; Hub files
+                 come from the download cache (.intern/cache/hub).
   --fail-fast    stop everything at the first failed stage (default: independent branches go on)
   --jobs N       job stages running at once (default 1: training on a CPU wants the cores;
                  on a cluster, raise it to let independent trials run side by side)
@@ -55,6 +59,7 @@ export async function applyCommand(io: CliIO, args: string[]): Promise<number> {
     options: {
       new: { type: "boolean", default: false },
       resume: { type: "string" },
+      replay: { type: "string" },
       "fail-fast": { type: "boolean", default: false },
       jobs: { type: "string", default: "1" },
       output: { type: "string", default: "text" },
@@ -66,6 +71,7 @@ export async function applyCommand(io: CliIO, args: string[]): Promise<number> {
   const jobs = Number(values.jobs);
   if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs must be a whole number >= 1, not ${values.jobs}`);
   if (values.new && values.resume !== undefined) throw new UsageError("--new and --resume cannot be used together");
+  if (values.replay !== undefined && values.resume !== undefined) throw new UsageError("--replay and --resume cannot be used together");
   const loaded = loadRecipe(io.cwd, file, backendOverride(values.backend));
   if (loaded.validated.warnings.length > 0 && values.output !== "json") io.stderr.write(formatDiagnostics(loaded.validated.warnings));
   const reporter = reporterFor(io, values.output!, loaded.graph.stages);
@@ -88,6 +94,7 @@ export async function applyCommand(io: CliIO, args: string[]): Promise<number> {
       loaded,
       executor: (onProblem) => createExecutor(loaded.validated.recipe.compute.backend, { env: io.env, onProblem, kubernetes: loaded.validated.recipe.compute.kubernetes }),
       ...(values.resume !== undefined ? { resume: values.resume } : {}),
+      ...(values.replay !== undefined ? { replay: values.replay } : {}),
       forceNew: values.new!,
       failFast: values["fail-fast"]!,
       jobs,

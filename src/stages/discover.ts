@@ -1,0 +1,182 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { runAgent } from "../agent/index.js";
+import { mapRow } from "../data/map-row.js";
+import { readRecords } from "../data/read-records.js";
+import { columnsOf } from "../data/scan-dataset.js";
+import { InternError } from "../errors.js";
+import type { PinnedDataset } from "../recipe/types.js";
+import { datasetInfo, downloadDataset, idRefusal, SourceRefusedError, type HubRepoInfo } from "../sources/index.js";
+import { agentStage, agentSummary, hubCacheDir, policyText, recorded, refusalsIn, type AgentStage } from "./agent-stage.js";
+import { linkCached, pinnedOf, type MixEntry } from "./hub-data.js";
+import { datasetTools } from "./research-tools.js";
+import type { ControlPlaneRunner, StageContext } from "./types.js";
+
+/** Rows read from each downloaded file to check that its columns map to the format. */
+const CHECK_ROWS = 50;
+
+interface Proposal {
+  dataset: string;
+  revision?: string;
+  config?: string;
+  split?: string;
+  file: string;
+  format: PinnedDataset["format"];
+  columns?: { messages?: string; prompt?: string; completion?: string; system?: string };
+  fraction: number;
+  why: string;
+}
+
+export const DISCOVER_ANSWER_SCHEMA = {
+  type: "object",
+  properties: {
+    mix: {
+      type: "array",
+      minItems: 1,
+      description: "The training mix: each dataset with the file to read and how its columns map to TRL's formats",
+      items: {
+        type: "object",
+        properties: {
+          dataset: { type: "string", description: "Hub dataset id, owner/name" },
+          revision: { type: "string", description: "branch, tag or commit (main); it is pinned to a commit" },
+          config: { type: "string" },
+          split: { type: "string", description: "split name (train)" },
+          file: { type: "string", description: "path of a .parquet or .jsonl file in the repository (see list_files)" },
+          format: { enum: ["conversational", "prompt-completion"] },
+          columns: {
+            type: "object",
+            properties: { messages: { type: "string" }, prompt: { type: "string" }, completion: { type: "string" }, system: { type: "string" } },
+            additionalProperties: false,
+          },
+          fraction: { type: "number", exclusiveMinimum: 0, maximum: 1, description: "share of the mix" },
+          why: { type: "string" },
+        },
+        required: ["dataset", "file", "format", "fraction", "why"],
+        additionalProperties: false,
+      },
+    },
+    notes: { type: "string" },
+  },
+  required: ["mix"],
+  additionalProperties: false,
+};
+
+function systemPrompt(ctx: StageContext): string {
+  const r = ctx.recipe;
+  return [
+    "You are the dataset discovery step of a post-training pipeline. From the candidate datasets research found (and others you find), choose a training mix: for each dataset the file to read, the split, the TRL format (`conversational`: a messages column of role/content turns; `prompt-completion`: a prompt and a completion column) with the column names, and its fraction of the mix.",
+    `Goal: ${r.goal}`,
+    `Benchmark: ${r.benchmark.name}, metric ${r.benchmark.metric}, target ${r.benchmark.target}.`,
+    policyText(ctx),
+    "Check each dataset's license, files and first rows before choosing it. Every choice is checked again by reading its rows; refused or unreadable ones are dropped.",
+    "Finish by calling `answer` with the mix.",
+  ].join("\n\n");
+}
+
+function withDefaults(p: Proposal): PinnedDataset["columns"] {
+  const c = p.columns ?? {};
+  const conv = p.format === "conversational";
+  return {
+    messages: c.messages ?? (conv ? "messages" : null),
+    prompt: c.prompt ?? (conv ? null : "prompt"),
+    completion: c.completion ?? (conv ? null : "completion"),
+    system: c.system ?? null,
+  };
+}
+
+/** Checks one proposal: the policy, the pinned commit, the download and its rows. A refusal or a failure says why. */
+async function check(ctx: StageContext, agent: AgentStage, p: Proposal): Promise<{ ok: true; entry: Omit<MixEntry, "fraction"> } | { ok: false; reason: string }> {
+  const byId = idRefusal(agent.policy, "dataset", p.dataset);
+  if (byId !== null) return { ok: false, reason: byId.reason };
+  const revision = p.revision ?? "main";
+  const info = await recorded<HubRepoInfo>(agent, "dataset_info", { id: p.dataset, revision }, () => datasetInfo(agent.sources, agent.policy, p.dataset, revision, { card: false }));
+  if (!info.ok) return { ok: false, reason: info.refused ?? `cannot read it on the Hub: ${info.error}` };
+  const sha = info.value.sha;
+  let download;
+  try {
+    download = await downloadDataset(agent.sources, agent.policy, { id: p.dataset, revision: sha, files: [p.file], cacheDir: hubCacheDir(ctx) });
+  } catch (error) {
+    if (error instanceof SourceRefusedError) return { ok: false, reason: error.refusal.reason };
+    if (error instanceof InternError && (error.code === "INTERN_CANCELLED" || error.code === "INTERN_REPLAY_MISSING")) throw error;
+    return { ok: false, reason: `cannot download ${p.file} at ${sha}: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  const file = download.files[0]!;
+  const base = { id: p.dataset, revision, sha, config: p.config ?? null, split: p.split ?? "train", file: p.file, sha256: file.sha256, bytes: file.bytes, cachePath: file.cachePath };
+  const columns = withDefaults(p);
+  const pinned = pinnedOf({ ...base, license: info.value.licenses.join(", "), format: p.format, columns, fraction: 1 });
+  let checked = 0;
+  let mapped = 0;
+  let firstMisfit: string | null = null;
+  try {
+    await readRecords({ path: linkCached(ctx.dir, base), key: `${p.dataset}/${p.file}` }, { columns: columnsOf(pinned), limit: CHECK_ROWS, only: null }, (_i, row) => {
+      checked++;
+      const m = mapRow(row, pinned);
+      if (Array.isArray(m)) mapped++;
+      else firstMisfit ??= `${m.reason}: ${m.detail}`;
+    });
+  } catch (error) {
+    return { ok: false, reason: `its file ${p.file} cannot be read: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  if (mapped === 0) return { ok: false, reason: `none of its first ${checked} rows maps to the ${p.format} format with the columns given${firstMisfit ? ` (${firstMisfit})` : ""}` };
+  return { ok: true, entry: { ...base, format: p.format, columns, license: info.value.licenses.join(", "), why: p.why, rows: { checked, mapped } } };
+}
+
+/** discover: candidates -> a mix with pinned revisions, each checked by the policy and by reading its rows. */
+export const discoverRunner: ControlPlaneRunner = {
+  placement: "control-plane",
+  async run(ctx) {
+    mkdirSync(ctx.dir, { recursive: true });
+    const agent = agentStage(ctx);
+    const research = ctx.needOutputs.get("research") ?? {};
+    const candidates = Array.isArray(research.candidates) ? research.candidates : [];
+    const outcome = await runAgent<{ mix: Proposal[]; notes?: string }>({
+      llm: agent.llm,
+      system: systemPrompt(ctx),
+      user: `Candidate datasets from research, with their evidence:\n${JSON.stringify(candidates, null, 2)}`,
+      tools: datasetTools(agent.sources, agent.policy, 4_000),
+      answer: { schema: DISCOVER_ANSWER_SCHEMA, description: "Give the training mix. Call this once, when you are done." },
+      maxSteps: ctx.recipe.agent.maxSteps,
+      ledger: agent.ledger,
+      transcript: agent.transcript,
+      signal: ctx.signal,
+      secrets: agent.secrets,
+    });
+    // `by`: where the refusal happened: the research stage, a search result, or the proposed mix.
+    const refused: { id: string; reason: string; by: string }[] = [
+      ...((research.refused as { id: string; reason: string }[] | undefined) ?? []).map((r) => ({ id: r.id, reason: r.reason, by: "research" })),
+      ...refusalsIn(outcome).map((r) => ({ ...r, by: "search" })),
+    ];
+    if (outcome.kind !== "answer") {
+      const why = outcome.kind === "budget" ? outcome.reason : `agent.max_steps (${ctx.recipe.agent.maxSteps}) reached`;
+      throw new InternError("INTERN_AGENT_NO_ANSWER", `discover chose no mix: ${why}`, { hint: `raise budget.llm or agent.max_steps; the transcript is ${agent.transcriptFile}` });
+    }
+    const accepted: Omit<MixEntry, "fraction">[] = [];
+    const fractions: number[] = [];
+    for (const p of outcome.value.mix) {
+      if (accepted.some((a) => a.id === p.dataset && a.file === p.file)) continue;
+      const verdict = await check(ctx, agent, p);
+      if (verdict.ok) {
+        accepted.push(verdict.entry);
+        fractions.push(p.fraction);
+      } else refused.push({ id: p.dataset, reason: verdict.reason, by: "mix" });
+    }
+    const total = fractions.reduce((a, b) => a + b, 0);
+    const mix: MixEntry[] = accepted.map((e, i) => ({ ...e, fraction: Number((fractions[i]! / total).toFixed(6)) }));
+    const unique = dedupeRefusals(refused);
+    const result = { mix, refused: unique, notes: outcome.value.notes ?? null, cacheDir: hubCacheDir(ctx), ...agentSummary(agent, outcome) };
+    writeFileSync(join(ctx.dir, "mix.json"), `${JSON.stringify(result, null, 2)}\n`);
+    if (mix.length === 0) {
+      throw new InternError("INTERN_DISCOVER_EMPTY", `no proposed dataset passed the checks: ${unique.map((r) => `${r.id} (${r.reason})`).join("; ")}`, {
+        hint: `see ${join(ctx.dir, "mix.json")}; widen sources.datasets or sources.licenses if the refusals are not what you want`,
+      });
+    }
+    return result;
+  },
+};
+
+/** One line per refused id; a refusal of the proposed mix wins over one seen in search results. */
+function dedupeRefusals(list: { id: string; reason: string; by: string }[]): { id: string; reason: string; by: string }[] {
+  const out = new Map<string, { id: string; reason: string; by: string }>();
+  for (const r of list) if (!out.has(r.id) || r.by === "mix") out.set(r.id, r);
+  return [...out.values()];
+}
