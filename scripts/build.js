@@ -52,5 +52,8 @@ await esbuild.build({
   // Bundled CommonJS (yaml, handlebars) calls require() for Node's own modules.
   banner: { js: 'import { createRequire as __internCreateRequire } from "node:module";\nconst require = __internCreateRequire(import.meta.url);' },
   logLevel: "warning",
+  // OpenTelemetry is an optional peer of the Mistral SDK, loaded through a dynamic import() in a
+  // try/catch: left out of the bundle, tracing is a no-op unless the user installs it.
+  external: ["@opentelemetry/api"],
   plugins: [bundleValidatorRuntime],
 });
