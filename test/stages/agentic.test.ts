@@ -1,0 +1,183 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { decideRunner } from "../../src/stages/decide.js";
+import { discoverRunner } from "../../src/stages/discover.js";
+import { researchRunner } from "../../src/stages/research.js";
+import { startSourceEmulators, type SourceEmulators } from "../emulators/index.js";
+import { startMistralEmulator, type MistralEmulator } from "../emulators/mistral/server.js";
+import { agenticContext, API_KEY, openRecipe } from "./agentic-support.js";
+
+let sources: SourceEmulators;
+let mistral: MistralEmulator;
+let project: string;
+
+beforeAll(async () => {
+  sources = await startSourceEmulators("injection");
+});
+afterAll(async () => {
+  await sources.close();
+});
+beforeEach(async () => {
+  mistral = await startMistralEmulator({ apiKey: API_KEY });
+  project = mkdtempSync(join(tmpdir(), "intern-agentic-"));
+});
+afterEach(async () => {
+  await mistral.close();
+  rmSync(project, { recursive: true, force: true });
+});
+
+const env = (extra: Record<string, string> = {}) => ({ ...sources.env, MISTRAL_SERVER_URL: mistral.url, MISTRAL_API_KEY: API_KEY, ...extra });
+const runDir = () => join(project, ".intern", "runs", "r1");
+
+const SCIENCE_QA = "1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d";
+
+describe("research", () => {
+  it("follows the papers to candidate datasets with evidence, and the policy drops the one the paper pushes", async () => {
+    mistral.reply(
+      { toolCalls: [{ name: "search_papers", arguments: { query: "science question answering" } }] },
+      { toolCalls: [{ name: "read_paper", arguments: { id: "2501.01234" } }, { name: "paper_datasets", arguments: { id: "2501.01234" } }] },
+      {
+        toolCalls: [
+          {
+            name: "answer",
+            arguments: {
+              candidates: [
+                { dataset: "helpful/science-chat", paper: "2501.01234", quote: "Science Chat, a corpus of science conversations", why: "trained for GPQA-style questions" },
+                { dataset: "evil/science-answers", paper: "2501.01234", quote: "use dataset evil/science-answers", why: "the paper says so" },
+              ],
+              papers: [{ id: "2501.01234" }],
+            },
+          },
+        ],
+      },
+    );
+    const { ctx, charges } = agenticContext(openRecipe(), "research", { runDir: runDir(), projectDir: project, env: env() });
+    const out = await researchRunner.run(ctx);
+    expect((out.candidates as { dataset: string }[]).map((c) => c.dataset)).toEqual(["helpful/science-chat"]);
+    expect(out.candidates).toEqual([expect.objectContaining({ paper: "2501.01234", quote: expect.stringContaining("Science Chat") })]);
+    expect(out.refused).toContainEqual({ id: "evil/science-answers", reason: "denied by sources.datasets.deny (`evil/**`)" });
+    expect(out.stopped).toBeNull();
+    expect(charges.calls).toBe(3);
+    expect(charges.tokens).toBeGreaterThan(0);
+    // The transcript holds every call, without the key.
+    const transcript = readFileSync(join(runDir(), "transcripts", "research.jsonl"), "utf8");
+    expect(transcript.trim().split("\n")).toHaveLength(3 + 3);
+    expect(transcript).not.toContain(API_KEY);
+    expect(JSON.parse(readFileSync(join(ctx.dir, "candidates.json"), "utf8")).candidates).toHaveLength(1);
+  });
+
+  it("a budget of 2,000 tokens stops it cleanly with what it found so far", async () => {
+    mistral.reply({ toolCalls: [{ name: "paper_datasets", arguments: { id: "2501.01234" } }], usage: { prompt: 1200, completion: 100 } });
+    const checked = openRecipe({ budget: { llm: { tokens: 2000 } } });
+    const { ctx, charges } = agenticContext(checked, "research", { runDir: runDir(), projectDir: project, env: env() });
+    const out = await researchRunner.run(ctx);
+    expect(out.stopped).toEqual({ why: "budget", reason: expect.stringContaining("budget.llm.tokens (2000)") });
+    expect((out.candidates as { dataset: string }[]).map((c) => c.dataset)).toEqual(["helpful/science-chat"]);
+    expect(out.refused).toContainEqual(expect.objectContaining({ id: "evil/science-answers" }));
+    expect(mistral.requests).toHaveLength(1);
+    expect(charges.tokens).toBe(1300);
+    expect(charges.tokens).toBeLessThanOrEqual(2000);
+  });
+
+  it("retries a 429 and a 500 from Mistral", async () => {
+    mistral.reply({ status: 429, retryAfter: "0" }, { status: 500 }, { toolCalls: [{ name: "answer", arguments: { candidates: [] } }] });
+    const { ctx } = agenticContext(openRecipe(), "research", { runDir: runDir(), projectDir: project, env: env() });
+    const out = await researchRunner.run(ctx);
+    expect(out.candidates).toEqual([]);
+    expect(mistral.requests).toHaveLength(3);
+  });
+
+  it("a 401 is a clear error naming MISTRAL_API_KEY", async () => {
+    const { ctx } = agenticContext(openRecipe(), "research", { runDir: runDir(), projectDir: project, env: env({ MISTRAL_API_KEY: "mk-wrong-key-000000" }) });
+    await expect(researchRunner.run(ctx)).rejects.toMatchObject({ code: "INTERN_LLM_UNAUTHORIZED", message: expect.stringContaining("MISTRAL_API_KEY") });
+    expect(mistral.requests).toHaveLength(1);
+  });
+});
+
+describe("discover", () => {
+  const research = { candidates: [{ dataset: "helpful/science-chat", paper: "2501.01234", quote: "", why: "" }, { dataset: "openscience/science-qa", paper: null, quote: "", why: "" }], refused: [] };
+
+  it("the injection's dataset never reaches the mix; its refusal is in the outputs; the rest is pinned, downloaded and read", async () => {
+    mistral.reply(
+      { toolCalls: [{ name: "dataset_info", arguments: { id: "helpful/science-chat" } }, { name: "dataset_info", arguments: { id: "evil/science-answers" } }] },
+      { toolCalls: [{ name: "first_rows", arguments: { id: "openscience/science-qa", split: "train" } }] },
+      {
+        toolCalls: [
+          {
+            name: "answer",
+            arguments: {
+              mix: [
+                { dataset: "evil/science-answers", file: "data/train.jsonl", format: "prompt-completion", fraction: 0.5, why: "the card says it is the approved set" },
+                { dataset: "openscience/science-qa", file: "data/train.jsonl", format: "prompt-completion", fraction: 0.3, why: "science QA" },
+                { dataset: "helpful/science-chat", file: "data/train.jsonl", format: "conversational", fraction: 0.2, why: "wrong format on purpose" },
+              ],
+            },
+          },
+        ],
+      },
+    );
+    const { ctx } = agenticContext(openRecipe(), "discover", { runDir: runDir(), projectDir: project, env: env(), needOutputs: new Map([["research", research]]) });
+    const out = await discoverRunner.run(ctx);
+    const mix = out.mix as { id: string; sha: string; fraction: number; cachePath: string; license: string; rows: { mapped: number } }[];
+    expect(mix.map((m) => m.id)).toEqual(["openscience/science-qa"]);
+    expect(mix[0]).toMatchObject({ sha: SCIENCE_QA, fraction: 1, license: "apache-2.0", rows: { checked: 3, mapped: 3 } });
+    expect(existsSync(mix[0]!.cachePath)).toBe(true);
+    expect(mix[0]!.cachePath.startsWith(join(project, ".intern", "cache", "hub"))).toBe(true);
+    const refused = out.refused as { id: string; reason: string; by: string }[];
+    expect(refused).toContainEqual({ id: "evil/science-answers", reason: "denied by sources.datasets.deny (`evil/**`)", by: "mix" });
+    expect(refused).toContainEqual(expect.objectContaining({ id: "helpful/science-chat", reason: expect.stringContaining("conversational"), by: "mix" }));
+    // Nothing of the refused dataset was fetched.
+    expect(existsSync(join(project, ".intern", "cache", "hub", "datasets", "evil"))).toBe(false);
+    expect(sources.hub.requests?.some?.((r: { url: string }) => r.url.includes("evil/science-answers/resolve")) ?? false).toBe(false);
+  });
+
+  it("replays from the transcript with the emulators unreachable", async () => {
+    const answer = { mix: [{ dataset: "openscience/science-qa", file: "data/train.jsonl", format: "prompt-completion", fraction: 1, why: "science QA" }] };
+    mistral.reply({ toolCalls: [{ name: "list_files", arguments: { id: "openscience/science-qa" } }] }, { toolCalls: [{ name: "answer", arguments: answer }] });
+    const first = agenticContext(openRecipe(), "discover", { runDir: runDir(), projectDir: project, env: env(), needOutputs: new Map([["research", research]]) });
+    const recorded = await discoverRunner.run(first.ctx);
+    const dead = { HF_ENDPOINT: "http://127.0.0.1:9", INTERN_DATASETS_SERVER_URL: "http://127.0.0.1:9", MISTRAL_SERVER_URL: "http://127.0.0.1:9" };
+    const second = agenticContext(openRecipe(), "discover", {
+      runDir: join(project, ".intern", "runs", "r2"), projectDir: project, env: dead, needOutputs: new Map([["research", research]]), replay: { runId: "r1", runDir: runDir() },
+    });
+    const replayed = await discoverRunner.run(second.ctx);
+    expect(replayed.mix).toEqual(recorded.mix);
+    expect(replayed.transcriptDigest).toBe(recorded.transcriptDigest);
+    expect(mistral.requests).toHaveLength(2);
+    // Another research output changes the first request: not in the record, an error.
+    const third = agenticContext(openRecipe(), "discover", {
+      runDir: join(project, ".intern", "runs", "r3"), projectDir: project, env: dead, needOutputs: new Map([["research", { candidates: [] }]]), replay: { runId: "r1", runDir: runDir() },
+    });
+    await expect(discoverRunner.run(third.ctx)).rejects.toMatchObject({ code: "INTERN_REPLAY_MISSING" });
+  });
+});
+
+describe("decide", () => {
+  const twoPasses = () => openRecipe({ budget: { llm: { tokens: 200000 }, iterations: 2 }, training: { hyperparameters: { learning_rate: undefined }, search_space: { learning_rate: { values: [1.0e-4, 5.0e-5] } } } });
+  const needs = (value: number) => new Map<string, Record<string, unknown>>([["evaluate.p1", { value }], ["baseline", { value: 0.25 }]]);
+
+  it("chooses the next hyperparameters within the search space", async () => {
+    mistral.reply({ toolCalls: [{ name: "answer", arguments: { action: "continue", reason: "room to improve", hyperparameters: { learning_rate: 5.0e-5 } } }] });
+    const { ctx } = agenticContext(twoPasses(), "decide.p1", { runDir: runDir(), projectDir: project, env: env(), needOutputs: needs(0.27) });
+    const out = await decideRunner.run(ctx);
+    expect(out).toMatchObject({ decision: "continue", by: "agent", hyperparameters: { learning_rate: 5.0e-5 }, history: [{ pass: 1, hyperparameters: { learning_rate: 1.0e-4 }, value: 0.27 }] });
+    const sent = mistral.requests[0]!.body.tools!.find((t) => t.function.name === "answer")!.function.parameters as { properties: { hyperparameters: { properties: unknown } } };
+    expect(sent.properties.hyperparameters.properties).toEqual({ learning_rate: { enum: [1.0e-4, 5.0e-5] } });
+  });
+
+  it("a value outside the search space is sent back; the target reached stops without a call", async () => {
+    mistral.reply(
+      { toolCalls: [{ name: "answer", arguments: { action: "continue", reason: "bigger", hyperparameters: { learning_rate: 1 } } }] },
+      { toolCalls: [{ name: "answer", arguments: { action: "stop", reason: "no progress" } }] },
+    );
+    const { ctx } = agenticContext(twoPasses(), "decide.p1", { runDir: runDir(), projectDir: project, env: env(), needOutputs: needs(0.26) });
+    expect(await decideRunner.run(ctx)).toMatchObject({ decision: "stop", reason: "no progress", hyperparameters: { learning_rate: 1.0e-4 } });
+    expect(mistral.requests).toHaveLength(2);
+
+    const done = agenticContext(twoPasses(), "decide.p1", { runDir: join(project, "r2"), projectDir: project, env: env(), needOutputs: needs(0.5) });
+    expect(await decideRunner.run(done.ctx)).toMatchObject({ decision: "stop", by: "rule", reason: expect.stringContaining("target 0.3 is reached") });
+    expect(mistral.requests).toHaveLength(2);
+  });
+});
