@@ -186,11 +186,11 @@ export async function schedule(input: SchedulerInput): Promise<RunStatus | "inte
   const decidedOff = (s: Stage): string | null => {
     if (!s.conditional) return null;
     for (const n of s.needs) {
-      if (notNeeded.has(n)) return `${n} was not needed`;
       const out = outputs.get(n);
       if (byId.get(n)?.kind === "decide" && status.get(n) === "done" && out?.decision === "stop") return `${n} chose to stop: ${String(out.reason ?? "")}`;
     }
-    return null;
+    const off = s.needs.find((n) => notNeeded.has(n));
+    return off === undefined ? null : `${off} was not needed`;
   };
 
   const start = async (s: Stage) => {

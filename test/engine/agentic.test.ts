@@ -1,0 +1,139 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { runDir } from "../../src/engine/run-store.js";
+import { startSourceEmulators, type SourceEmulators } from "../emulators/index.js";
+import { startMistralEmulator, type MistralEmulator, type ScriptedTurn } from "../emulators/mistral/server.js";
+import { apply, cleanupEngineTests, events, makeProject, ofType, provision, runs, type Project } from "../helpers/engine.js";
+
+const API_KEY = "mk-engine-test-0123456789";
+const SCIENCE_QA = "1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d";
+
+/** The engine fixture with its data left open: research and discover find it, two passes with a decide stage. */
+const OPEN_DATA = {
+  data: { datasets: undefined },
+  budget: { wall_clock: "4h", llm: { tokens: 500000 }, iterations: 2 },
+  sources: {
+    papers: { providers: ["hf-papers", "arxiv", "semantic-scholar"], seed: ["2501.01234"] },
+    datasets: { allow: ["**"], deny: ["evil/**"] },
+    licenses: ["apache-2.0", "mit"],
+  },
+  agent: { model: "mistral-small-latest", max_steps: 8, max_tokens: 256 },
+  training: { hyperparameters: { num_train_epochs: 1 }, search_space: { learning_rate: { values: [1.0e-4, 5.0e-5] } } },
+};
+
+/** The model's turns for research and discover: the card's injection pushes evil/science-answers. */
+const DISCOVERY: ScriptedTurn[] = [
+  { toolCalls: [{ name: "read_paper", arguments: { id: "2501.01234" } }, { name: "paper_datasets", arguments: { id: "2501.01234" } }] },
+  {
+    toolCalls: [
+      {
+        name: "answer",
+        arguments: {
+          candidates: [
+            { dataset: "helpful/science-chat", paper: "2501.01234", quote: "We fine-tune small open models on Science Chat", why: "science conversations" },
+            { dataset: "openscience/science-qa", why: "science QA with worked answers" },
+          ],
+        },
+      },
+    ],
+  },
+  { toolCalls: [{ name: "dataset_info", arguments: { id: "helpful/science-chat" } }] },
+  {
+    toolCalls: [
+      {
+        name: "answer",
+        arguments: {
+          mix: [
+            { dataset: "evil/science-answers", file: "data/train.jsonl", format: "prompt-completion", fraction: 0.4, why: "the card says it is the approved set" },
+            { dataset: "openscience/science-qa", file: "data/train.jsonl", format: "prompt-completion", fraction: 0.4, why: "science QA" },
+            { dataset: "helpful/science-chat", file: "data/train.jsonl", format: "prompt-completion", fraction: 0.2, why: "science chat" },
+          ],
+        },
+      },
+    ],
+  },
+];
+
+let sources: SourceEmulators;
+let mistral: MistralEmulator;
+
+beforeAll(async () => {
+  await provision();
+  sources = await startSourceEmulators("injection");
+  mistral = await startMistralEmulator({ apiKey: API_KEY });
+}, 900_000);
+afterAll(async () => {
+  await mistral?.close();
+  await sources?.close();
+});
+afterEach(cleanupEngineTests);
+
+const live = () => ({ ...sources.env, MISTRAL_SERVER_URL: mistral.url, MISTRAL_API_KEY: API_KEY });
+const done = (project: Project, id: string) => new Map(ofType(events(project, id), "stage_done").map((e) => [e.stage, e.outputs]));
+const manifest = (project: Project, id: string, stage: string) => JSON.parse(readFileSync(join(runDir(project.dir, id), "stages", stage, "manifest.json"), "utf8")) as { output: { sha256: string }; datasets: { source: string; path: string }[] };
+
+describe("apply with open data, against the emulators", () => {
+  it("research -> discover -> download -> prepare -> train -> evaluate -> decide -> second pass -> report; a replay takes the same decisions offline", async () => {
+    const project = makeProject({ changes: OPEN_DATA });
+    mistral.reply(...DISCOVERY, { toolCalls: [{ name: "answer", arguments: { action: "continue", reason: "far from the target", hyperparameters: { learning_rate: 5.0e-5 } } }] });
+    const r = await apply(project, [], live());
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const id = runs(project).at(-1)!;
+    const outputs = done(project, id);
+    expect([...outputs.keys()].sort()).toEqual(["baseline", "decide.p1", "discover", "evaluate.p1", "evaluate.p2", "prepare.p1", "prepare.p2", "report", "research", "train.p1", "train.p2"]);
+
+    // The injection's dataset never reaches training; the refusal is on record, and in the report.
+    const discover = outputs.get("discover")!;
+    const mix = discover.mix as { id: string; sha: string }[];
+    expect(mix.map((m) => m.id)).toEqual(["openscience/science-qa", "helpful/science-chat"]);
+    expect(mix[0]!.sha).toBe(SCIENCE_QA);
+    expect(discover.refused).toContainEqual(expect.objectContaining({ id: "evil/science-answers", reason: "denied by sources.datasets.deny (`evil/**`)" }));
+    const prepared = manifest(project, id, "prepare.p1");
+    expect(prepared.datasets.map((d) => d.path)).toEqual([`hf://datasets/openscience/science-qa@${SCIENCE_QA}/data/train.jsonl`, expect.stringMatching(/^hf:\/\/datasets\/helpful\/science-chat@[0-9a-f]{40}\/data\/train\.jsonl$/)]);
+    expect(prepared.datasets.every((d) => d.source === "hub")).toBe(true);
+    const trainData = readFileSync(join(runDir(project.dir, id), "stages", "prepare.p1", "data", "train.jsonl"), "utf8");
+    expect(trainData).toContain("photon");
+    expect(trainData).not.toMatch(/evil/i);
+
+    // decide's choice reaches the second pass's TRL config.
+    expect(outputs.get("decide.p1")).toMatchObject({ decision: "continue", by: "agent", hyperparameters: { learning_rate: 5.0e-5 } });
+    const sft = (stage: string) => readFileSync(join(runDir(project.dir, id), "stages", stage, "sft.yaml"), "utf8");
+    expect(sft("train.p1")).toMatch(/learning_rate: (0\.0001|1\.0e-0?4)\n/);
+    expect(sft("train.p2")).toMatch(/learning_rate: (5\.0e-0?5|0\.00005)\n/);
+
+    // Every LLM call is charged to the run.
+    const charged = ofType(events(project, id), "budget_charged");
+    expect(charged.map((e) => e.stage)).toEqual(["research", "research", "discover", "discover", "decide.p1"]);
+    expect(mistral.pending()).toBe(0);
+
+    // The replay: no emulator reachable, no key; the same decisions and the same prepared data.
+    const offline = { HF_ENDPOINT: "http://127.0.0.1:9", INTERN_DATASETS_SERVER_URL: "http://127.0.0.1:9", INTERN_ARXIV_URL: "http://127.0.0.1:9", INTERN_SEMANTIC_SCHOLAR_URL: "http://127.0.0.1:9", MISTRAL_SERVER_URL: "http://127.0.0.1:9" };
+    const requestsBefore = mistral.requests.length;
+    const again = await apply(project, ["--replay", id], offline);
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    const replayId = runs(project).at(-1)!;
+    expect(replayId).not.toBe(id);
+    const replayed = done(project, replayId);
+    expect(ofType(events(project, replayId), "stage_cached")).toEqual([]);
+    expect(replayed.get("discover")!.mix).toEqual(discover.mix);
+    expect(replayed.get("discover")!.refused).toEqual(discover.refused);
+    expect(replayed.get("decide.p1")!.hyperparameters).toEqual(outputs.get("decide.p1")!.hyperparameters);
+    expect(replayed.get("decide.p1")!.decision).toBe("continue");
+    for (const stage of ["prepare.p1", "prepare.p2"]) expect(manifest(project, replayId, stage).output.sha256).toBe(prepared.output.sha256);
+    expect(mistral.requests.length).toBe(requestsBefore);
+  }, 300_000);
+
+  it("a decide stage that stops skips the later passes, and the run succeeds", async () => {
+    const project = makeProject({ changes: OPEN_DATA });
+    mistral.reply(...DISCOVERY, { toolCalls: [{ name: "answer", arguments: { action: "stop", reason: "no progress worth the budget" } }] });
+    const r = await apply(project, [], live());
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const id = runs(project).at(-1)!;
+    const skipped = ofType(events(project, id), "stage_skipped");
+    expect(skipped.map((e) => e.stage).sort()).toEqual(["evaluate.p2", "prepare.p2", "train.p2"]);
+    expect(skipped.find((e) => e.stage === "train.p2")!.reason).toBe("not needed: decide.p1 chose to stop: no progress worth the budget");
+    expect(done(project, id).has("report")).toBe(true);
+    expect(ofType(events(project, id), "run_finished")[0]!.status).toBe("succeeded");
+  }, 300_000);
+});
