@@ -53,6 +53,28 @@ function manifestSummary(state: RunState): Record<string, unknown> | null {
   return null;
 }
 
+const cell = (v: unknown): string => String(v ?? "-").replace(/\|/g, "\\|").replace(/\n/g, " ");
+
+/** What the agentic stages chose and refused: the mix with its pinned commits, refusals, decisions. */
+function agentSection(state: RunState): string[] {
+  const out: string[] = [];
+  for (const s of state.stages.values()) {
+    if (s.kind === "discover" && Array.isArray(s.outputs.mix)) {
+      out.push("", "## Training data chosen by discover", "", "| Dataset | Commit | File | Fraction | License |", "| --- | --- | --- | --- | --- |");
+      for (const m of s.outputs.mix as Record<string, unknown>[]) out.push(`| ${cell(m.id)} | ${cell(m.sha)} | ${cell(m.file)} | ${cell(m.fraction)} | ${cell(m.license)} |`);
+      const refused = (s.outputs.refused ?? []) as Record<string, unknown>[];
+      if (refused.length > 0) {
+        out.push("", "Refused by the recipe's sources policy or by the checks (never used for training):", "", "| Dataset | Why |", "| --- | --- |");
+        for (const r of refused) out.push(`| ${cell(r.id)} | ${cell(r.reason)} |`);
+      }
+    }
+    if (s.kind === "decide" && typeof s.outputs.decision === "string") {
+      out.push("", `Decision after pass ${cell(s.outputs.pass)} (${s.id}): **${cell(s.outputs.decision)}**: ${cell(s.outputs.reason)}${s.outputs.decision === "continue" ? ` (next: ${cell(JSON.stringify(s.outputs.hyperparameters))})` : ""}`);
+    }
+  }
+  return out;
+}
+
 /** The run report as Markdown. Pure. */
 export function reportMarkdown(input: ReportInput): string {
   const { recipe, state } = input;
@@ -73,6 +95,7 @@ export function reportMarkdown(input: ReportInput): string {
       for (const r of removed) lines.push(`| ${r.dataset} | ${r.row} | ${r.benchmarkItem} | ${r.sharedNgrams} | ${r.ngram.replace(/\|/g, "\\|")} |`);
     }
   }
+  lines.push(...agentSection(state));
   lines.push("", "## Stages", "", "| Stage | Kind | Needs | Status | Time | GPU-hours |", "| --- | --- | --- | --- | --- | --- |");
   for (const s of state.stages.values()) lines.push(stageLine(s));
   lines.push("", "## Budget", "", "| Resource | Spent | Limit |", "| --- | --- | --- |");

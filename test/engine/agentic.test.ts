@@ -96,6 +96,10 @@ describe("apply with open data, against the emulators", () => {
     expect(trainData).toContain("photon");
     expect(trainData).not.toMatch(/evil/i);
 
+    const report = readFileSync(join(runDir(project.dir, id), "report.md"), "utf8");
+    expect(report).toContain("| evil/science-answers | denied by sources.datasets.deny (`evil/**`) |");
+    expect(report).toContain(`| openscience/science-qa | ${SCIENCE_QA} | data/train.jsonl |`);
+
     // decide's choice reaches the second pass's TRL config.
     expect(outputs.get("decide.p1")).toMatchObject({ decision: "continue", by: "agent", hyperparameters: { learning_rate: 5.0e-5 } });
     const sft = (stage: string) => readFileSync(join(runDir(project.dir, id), "stages", stage, "sft.yaml"), "utf8");
