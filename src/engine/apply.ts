@@ -172,7 +172,8 @@ export async function applyRecipe(options: ApplyOptions): Promise<ApplyResult> {
       return st !== "done" && st !== "cached" && !(hit && hit.runId !== runId);
     };
     // Checking an interpreter imports TRL (seconds): not for a run whose jobs are all reused.
-    const needsEnv = graph.stages.some((s) => s.placement === "job" && willRun(s));
+    // On Kubernetes the pods run the image's Python; a venv here would serve nothing.
+    const needsEnv = recipe.compute.backend !== "kubernetes" && graph.stages.some((s) => s.placement === "job" && willRun(s));
     if (needsEnv) {
       try {
         pythonEnv = await ensureEnvironment(recipe.compute.environment, {
