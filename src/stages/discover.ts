@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { runAgent } from "../agent/index.js";
+import { runAgent, type AgentOutcome, type AgentTool } from "../agent/index.js";
 import { mapRow } from "../data/map-row.js";
 import { readRecords } from "../data/read-records.js";
 import { columnsOf } from "../data/scan-dataset.js";
@@ -14,6 +14,8 @@ import type { ControlPlaneRunner, StageContext } from "./types.js";
 
 /** Rows read from each downloaded file to check that its columns map to the format. */
 const CHECK_ROWS = 50;
+
+const CHECK_TOOL = "check_dataset";
 
 interface Proposal {
   dataset: string;
@@ -69,6 +71,7 @@ function systemPrompt(ctx: StageContext): string {
     `Benchmark: ${r.benchmark.name}, metric ${r.benchmark.metric}, target ${r.benchmark.target}.`,
     policyText(ctx),
     "Check each dataset's license, files and first rows before choosing it. Every choice is checked again by reading its rows; refused or unreadable ones are dropped.",
+    "Call `check_dataset` on each dataset you mean to use before you answer: if the budget runs out, the checked datasets are the mix.",
     "Finish by calling `answer` with the mix.",
   ].join("\n\n");
 }
@@ -121,6 +124,40 @@ async function check(ctx: StageContext, agent: AgentStage, p: Proposal): Promise
   return { ok: true, entry: { ...base, format: p.format, columns, license: info.value.licenses.join(", "), why: p.why, rows: { checked, mapped } } };
 }
 
+/** Why the agent stopped without an answer, as research reports it. */
+function stopReason(ctx: StageContext, outcome: AgentOutcome): { why: "budget" | "steps"; reason: string } {
+  return outcome.kind === "budget" ? { why: "budget", reason: outcome.reason } : { why: "steps", reason: `agent.max_steps (${ctx.recipe.agent.maxSteps}) reached without an answer` };
+}
+
+/**
+ * The `check_dataset` tool: the same checks as the final mix (policy, pinned commit, download,
+ * rows), so the agent learns early whether a dataset is usable, and a stage stopped by the budget
+ * or the step limit still has the datasets it validated.
+ */
+function checkTool(ctx: StageContext, agent: AgentStage): AgentTool {
+  return {
+    name: CHECK_TOOL,
+    description: "Check one dataset of the mix as the final answer will be checked (policy, pinned commit, download, first rows mapped to the format). Returns the pinned entry, or why it is refused. If the stage stops early, the checked datasets are the mix.",
+    parameters: DISCOVER_ANSWER_SCHEMA.properties.mix.items,
+    run: async (args) => {
+      const p = args as unknown as Proposal;
+      const verdict = await check(ctx, agent, p);
+      return verdict.ok ? { ok: true, fraction: p.fraction, entry: verdict.entry } : { ok: false, refused: [{ id: p.dataset, reason: verdict.reason }] };
+    },
+  };
+}
+
+/** The datasets `check_dataset` accepted, from the outcome (so a replay finds the same). */
+function validatedSoFar(outcome: AgentOutcome): { fraction: number; entry: Omit<MixEntry, "fraction"> }[] {
+  const out: { fraction: number; entry: Omit<MixEntry, "fraction"> }[] = [];
+  for (const call of outcome.toolCalls) {
+    if (call.name !== CHECK_TOOL || !call.result.ok) continue;
+    const v = call.result.value as { ok?: unknown; fraction?: unknown; entry?: Omit<MixEntry, "fraction"> } | null;
+    if (v !== null && typeof v === "object" && v.ok === true && typeof v.fraction === "number" && v.entry) out.push({ fraction: v.fraction, entry: v.entry });
+  }
+  return out;
+}
+
 /** discover: candidates -> a mix with pinned revisions, each checked by the policy and by reading its rows. */
 export const discoverRunner: ControlPlaneRunner = {
   placement: "control-plane",
@@ -133,7 +170,7 @@ export const discoverRunner: ControlPlaneRunner = {
       llm: agent.llm,
       system: systemPrompt(ctx),
       user: `Candidate datasets from research, with their evidence:\n${JSON.stringify(candidates, null, 2)}`,
-      tools: datasetTools(agent.sources, agent.policy, 4_000),
+      tools: [...datasetTools(agent.sources, agent.policy, 4_000), checkTool(ctx, agent)],
       answer: { schema: DISCOVER_ANSWER_SCHEMA, description: "Give the training mix. Call this once, when you are done." },
       maxSteps: ctx.recipe.agent.maxSteps,
       ledger: agent.ledger,
@@ -146,25 +183,38 @@ export const discoverRunner: ControlPlaneRunner = {
       ...((research.refused as { id: string; reason: string }[] | undefined) ?? []).map((r) => ({ id: r.id, reason: r.reason, by: "research" })),
       ...refusalsIn(outcome).map((r) => ({ ...r, by: "search" })),
     ];
-    if (outcome.kind !== "answer") {
-      const why = outcome.kind === "budget" ? outcome.reason : `agent.max_steps (${ctx.recipe.agent.maxSteps}) reached`;
-      throw new InternError("INTERN_AGENT_NO_ANSWER", `discover chose no mix: ${why}`, { hint: `raise budget.llm or agent.max_steps; the transcript is ${agent.transcriptFile}` });
-    }
     const accepted: Omit<MixEntry, "fraction">[] = [];
     const fractions: number[] = [];
-    for (const p of outcome.value.mix) {
-      if (accepted.some((a) => a.id === p.dataset && a.file === p.file)) continue;
-      const verdict = await check(ctx, agent, p);
-      if (verdict.ok) {
-        accepted.push(verdict.entry);
-        fractions.push(p.fraction);
-      } else refused.push({ id: p.dataset, reason: verdict.reason, by: "mix" });
+    const stopped = outcome.kind === "answer" ? null : stopReason(ctx, outcome);
+    if (outcome.kind === "answer") {
+      for (const p of outcome.value.mix) {
+        if (accepted.some((a) => a.id === p.dataset && a.file === p.file)) continue;
+        const verdict = await check(ctx, agent, p);
+        if (verdict.ok) {
+          accepted.push(verdict.entry);
+          fractions.push(p.fraction);
+        } else refused.push({ id: p.dataset, reason: verdict.reason, by: "mix" });
+      }
+    } else {
+      // Stopped before an answer: the mix is what `check_dataset` already validated, nothing more.
+      for (const v of validatedSoFar(outcome)) {
+        if (accepted.some((a) => a.id === v.entry.id && a.file === v.entry.file)) continue;
+        accepted.push(v.entry);
+        fractions.push(v.fraction);
+      }
     }
     const total = fractions.reduce((a, b) => a + b, 0);
     const mix: MixEntry[] = accepted.map((e, i) => ({ ...e, fraction: Number((fractions[i]! / total).toFixed(6)) }));
     const unique = dedupeRefusals(refused);
-    const result = { mix, refused: unique, notes: outcome.value.notes ?? null, cacheDir: hubCacheDir(ctx), ...agentSummary(agent, outcome) };
+    const notes = outcome.kind === "answer" ? (outcome.value.notes ?? null) : null;
+    const result = { mix, refused: unique, notes, stopped, cacheDir: hubCacheDir(ctx), ...agentSummary(agent, outcome) };
     writeFileSync(join(ctx.dir, "mix.json"), `${JSON.stringify(result, null, 2)}\n`);
+    if (mix.length === 0 && stopped !== null) {
+      const limit = stopped.why === "budget" ? "budget.llm (tokens or usd)" : "agent.max_steps";
+      throw new InternError("INTERN_DISCOVER_EMPTY", `discover stopped before any dataset was validated: ${stopped.reason}`, {
+        hint: `raise ${limit} so the agent can check a dataset; what it did is in ${agent.transcriptFile}`,
+      });
+    }
     if (mix.length === 0) {
       throw new InternError("INTERN_DISCOVER_EMPTY", `no proposed dataset passed the checks: ${unique.map((r) => `${r.id} (${r.reason})`).join("; ")}`, {
         hint: `see ${join(ctx.dir, "mix.json")}; widen sources.datasets or sources.licenses if the refusals are not what you want`,

@@ -154,6 +154,63 @@ describe("discover", () => {
   });
 });
 
+describe("discover stopped by the budget or the step limit", () => {
+  const research = { candidates: [{ dataset: "openscience/science-qa", paper: null, quote: "", why: "" }], refused: [] };
+  const qa = { dataset: "openscience/science-qa", file: "data/train.jsonl", format: "prompt-completion", fraction: 0.6, why: "science QA" };
+
+  it("ends with the datasets it validated; a refused check is reported, never in the mix", async () => {
+    mistral.reply(
+      { toolCalls: [{ name: "check_dataset", arguments: qa }, { name: "check_dataset", arguments: { ...qa, dataset: "evil/science-answers" } }], usage: { prompt: 1500, completion: 100 } },
+    );
+    const checked = openRecipe({ budget: { llm: { tokens: 2000 } } });
+    const { ctx, charges } = agenticContext(checked, "discover", { runDir: runDir(), projectDir: project, env: env(), needOutputs: new Map([["research", research]]) });
+    const out = await discoverRunner.run(ctx);
+    expect(out.stopped).toEqual({ why: "budget", reason: expect.stringContaining("budget.llm.tokens (2000)") });
+    const mix = out.mix as { id: string; sha: string; fraction: number; cachePath: string }[];
+    expect(mix).toEqual([expect.objectContaining({ id: "openscience/science-qa", sha: SCIENCE_QA, fraction: 1 })]);
+    expect(existsSync(mix[0]!.cachePath)).toBe(true);
+    expect(out.refused).toContainEqual(expect.objectContaining({ id: "evil/science-answers", reason: "denied by sources.datasets.deny (`evil/**`)" }));
+    expect(mistral.requests).toHaveLength(1);
+    expect(charges.tokens).toBe(1600);
+    expect(JSON.parse(readFileSync(join(ctx.dir, "mix.json"), "utf8")).stopped.why).toBe("budget");
+  });
+
+  it("the step limit ends it the same way", async () => {
+    mistral.reply({ toolCalls: [{ name: "check_dataset", arguments: qa }] }, { toolCalls: [{ name: "list_files", arguments: { id: "openscience/science-qa" } }] });
+    const checked = openRecipe({ agent: { model: "mistral-small-latest", max_steps: 2, max_tokens: 256 } });
+    const { ctx } = agenticContext(checked, "discover", { runDir: runDir(), projectDir: project, env: env(), needOutputs: new Map([["research", research]]) });
+    const out = await discoverRunner.run(ctx);
+    expect(out.stopped).toEqual({ why: "steps", reason: expect.stringContaining("agent.max_steps (2)") });
+    expect((out.mix as { id: string }[]).map((m) => m.id)).toEqual(["openscience/science-qa"]);
+  });
+
+  it("with nothing validated, fails saying the budget ran out first and which limit to raise", async () => {
+    mistral.reply({ toolCalls: [{ name: "dataset_info", arguments: { id: "openscience/science-qa" } }], usage: { prompt: 1800, completion: 100 } });
+    const checked = openRecipe({ budget: { llm: { tokens: 2000 } } });
+    const { ctx } = agenticContext(checked, "discover", { runDir: runDir(), projectDir: project, env: env(), needOutputs: new Map([["research", research]]) });
+    await expect(discoverRunner.run(ctx)).rejects.toMatchObject({
+      code: "INTERN_DISCOVER_EMPTY",
+      message: expect.stringMatching(/stopped before any dataset was validated: .*budget\.llm\.tokens \(2000\)/),
+      hint: expect.stringContaining("raise budget.llm"),
+    });
+    expect(mistral.requests).toHaveLength(1);
+  });
+
+  it("a replay of a stopped discover gives the same mix with the emulators unreachable", async () => {
+    mistral.reply({ toolCalls: [{ name: "check_dataset", arguments: qa }], usage: { prompt: 1800, completion: 100 } });
+    const checked = openRecipe({ budget: { llm: { tokens: 2000 } } });
+    const first = agenticContext(checked, "discover", { runDir: runDir(), projectDir: project, env: env(), needOutputs: new Map([["research", research]]) });
+    const recorded = await discoverRunner.run(first.ctx);
+    const dead = { HF_ENDPOINT: "http://127.0.0.1:9", INTERN_DATASETS_SERVER_URL: "http://127.0.0.1:9", MISTRAL_SERVER_URL: "http://127.0.0.1:9" };
+    const second = agenticContext(checked, "discover", {
+      runDir: join(project, ".intern", "runs", "r2"), projectDir: project, env: dead, needOutputs: new Map([["research", research]]), replay: { runId: "r1", runDir: runDir() },
+    });
+    const replayed = await discoverRunner.run(second.ctx);
+    expect(replayed.mix).toEqual(recorded.mix);
+    expect(replayed.stopped).toEqual(recorded.stopped);
+  });
+});
+
 describe("decide", () => {
   const twoPasses = () => openRecipe({ budget: { llm: { tokens: 200000 }, iterations: 2 }, training: { hyperparameters: { learning_rate: undefined }, search_space: { learning_rate: { values: [1.0e-4, 5.0e-5] } } } });
   const needs = (value: number) => new Map<string, Record<string, unknown>>([["evaluate.p1", { value }], ["baseline", { value: 0.25 }]]);
