@@ -17,6 +17,7 @@ import { evaluateRunner } from "../stages/evaluate.js";
 import { prepareRunner } from "../stages/prepare-runner.js";
 import { reportRunner } from "../stages/report.js";
 import { researchRunner } from "../stages/research.js";
+import { synthesizeRunner } from "../stages/synthesize.js";
 import { trainRunner } from "../stages/train.js";
 import type { StageContext, StageRunner } from "../stages/types.js";
 import { FileCacheIndex } from "./cache-index.js";
@@ -61,8 +62,6 @@ export interface ApplyResult {
   resumed: boolean;
 }
 
-const SYNTHESIZE_LATER = "the synthesize stage (synthetic training data) is not available yet";
-
 function runnerFor(stage: Stage): StageRunner {
   switch (stage.kind) {
     case "prepare":
@@ -77,23 +76,17 @@ function runnerFor(stage: Stage): StageRunner {
       return researchRunner;
     case "discover":
       return discoverRunner;
+    case "synthesize":
+      return synthesizeRunner;
     case "decide":
       return decideRunner;
     case "command":
       return stage.placement === "job" ? jobCommandRunner : controlCommandRunner;
-    default:
-      throw new InternError("INTERN_UNSUPPORTED", `stage ${stage.id}: ${SYNTHESIZE_LATER}`);
   }
 }
 
-/** What this version of intern cannot run yet, said before anything starts. */
-function refuseUnsupported(loaded: LoadedRecipe, executor: Executor): void {
-  const unsupported = loaded.graph.stages.filter((s) => s.kind === "synthesize").map((s) => s.id);
-  if (unsupported.length > 0) {
-    throw new InternError("INTERN_UNSUPPORTED", `this recipe needs ${unsupported.join(", ")}, but ${SYNTHESIZE_LATER}`, {
-      hint: "set sources.synthetic.allow to false; research, discover and decide run; `intern plan` still shows the full DAG",
-    });
-  }
+/** Checks, before anything starts, that the executor is the one the recipe names. */
+function checkExecutor(loaded: LoadedRecipe, executor: Executor): void {
   const backend = loaded.validated.recipe.compute.backend;
   if (backend !== executor.name) throw new Error(`internal: compute.backend ${backend} given the ${executor.name} executor`);
 }
@@ -109,7 +102,7 @@ export async function applyRecipe(options: ApplyOptions): Promise<ApplyResult> {
   const early: string[] = [];
   let report: ProblemReporter = (text) => early.push(text);
   const executor = typeof options.executor === "function" ? options.executor((text) => report(text)) : options.executor;
-  refuseUnsupported(loaded, executor);
+  checkExecutor(loaded, executor);
   const now = options.now ?? Date.now;
   const recipePath = relative(projectDir, resolve(projectDir, options.recipeFile)) || options.recipeFile;
   const recipeDir = dirname(resolve(projectDir, options.recipeFile));

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { InternError } from "../errors.js";
 import { hubLabel, linkCached, pinnedOf, type MixEntry } from "./hub-data.js";
 import { prepareData, type PrepareInput } from "./prepare.js";
+import { SYNTHETIC_FILE } from "./synthesize.js";
 import type { ControlPlaneRunner, StageContext } from "./types.js";
 
 /** The datasets discover chose, as prepare reads them; undefined when the recipe pins its data. */
@@ -16,12 +17,23 @@ function chosenDatasets(ctx: StageContext): PrepareInput["chosen"] {
   return mix.map((e) => ({ dataset: pinnedOf(e), path: linkCached(ctx.dir, e), label: hubLabel(e) }));
 }
 
+/** The conversations the synthesize stage wrote, when the recipe has one. */
+function syntheticData(ctx: StageContext): PrepareInput["synthetic"] {
+  const kinds = new Map(ctx.graph.stages.map((s) => [s.id, s.kind]));
+  const found = [...ctx.needOutputs].find(([id]) => kinds.get(id) === "synthesize");
+  if (found === undefined) return undefined;
+  const [id, out] = found;
+  if (typeof out.file !== "string") throw new InternError("INTERN_DATA_NOT_PINNED", `stage ${id} reported no synthetic data file`, { hint: `run ${id} again` });
+  return { path: out.file, label: `${id}/${SYNTHETIC_FILE}` };
+}
+
 /** Data preparation runs inside intern: read, map, mix, dedupe, decontaminate, write. */
 export const prepareRunner: ControlPlaneRunner = {
   placement: "control-plane",
   async run(ctx) {
     const chosen = chosenDatasets(ctx);
-    const manifest = await prepareData({ recipe: ctx.recipe, recipeDir: ctx.recipeDir, dir: ctx.dir, signal: ctx.signal, ...(chosen ? { chosen } : {}) });
+    const synthetic = syntheticData(ctx);
+    const manifest = await prepareData({ recipe: ctx.recipe, recipeDir: ctx.recipeDir, dir: ctx.dir, signal: ctx.signal, ...(chosen ? { chosen } : {}), ...(synthetic ? { synthetic } : {}) });
     return { data: join(ctx.dir, "data"), manifest };
   },
 };

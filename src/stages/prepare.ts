@@ -4,7 +4,7 @@ import { buildNgramIndex, findContamination, type ContaminationMatch, type Ngram
 import { conversationKey, Deduper } from "../data/dedupe.js";
 import type { DatasetReport, DecontaminationReport, PrepareManifest, RemovedRow } from "../data/manifest.js";
 import { mapRow } from "../data/map-row.js";
-import { chooseRows, mixOrder, planMix } from "../data/mix.js";
+import { chooseRows, mixOrder, planMix, type MixPlan } from "../data/mix.js";
 import { normalizeText } from "../data/normalize-text.js";
 import { readBenchmark } from "../data/read-benchmark.js";
 import { readRecords, type RecordSource } from "../data/read-records.js";
@@ -30,6 +30,25 @@ export interface PrepareInput {
    * manifest (no machine path).
    */
   chosen?: { dataset: PinnedDataset; path: string; label: string }[];
+  /**
+   * Conversations the synthesize stage wrote (`path`), named `label` in the manifest. All of them
+   * go into the mix, deduplicated and decontaminated like the rest; the other datasets share
+   * what is left of data.max_rows by their fractions.
+   */
+  synthetic?: { path: string; label: string };
+}
+
+/** How prepare reads the synthesize stage's file. */
+export function syntheticDataset(label: string): PinnedDataset {
+  return {
+    source: { kind: "local", path: label },
+    split: "train",
+    license: null,
+    format: "conversational",
+    columns: { messages: "messages", prompt: null, completion: null, system: null },
+    fraction: 1,
+    maxRows: null,
+  };
 }
 
 function cancelled(): InternError {
@@ -90,6 +109,21 @@ function changed(source: RecordSource): InternError {
 }
 
 /**
+ * The mix when the last `fixed` datasets are taken whole (synthetic data): the others share
+ * data.max_rows less those rows by their fractions.
+ */
+function planWithFixed(datasets: { available: number; fraction: number }[], fixed: number, maxRows: number | null): MixPlan {
+  if (fixed === 0) return planMix(datasets, maxRows);
+  const whole = datasets.slice(datasets.length - fixed).map((d) => {
+    const n = maxRows === null ? d.available : Math.min(d.available, maxRows);
+    return { available: d.available, wanted: n, taken: n };
+  });
+  const wholeRows = whole.reduce((sum, s) => sum + s.taken, 0);
+  const rest = planMix(datasets.slice(0, datasets.length - fixed), maxRows === null ? null : Math.max(0, maxRows - wholeRows));
+  return { available: rest.available + wholeRows, target: rest.target + wholeRows, shares: [...rest.shares, ...whole], taken: rest.taken + wholeRows };
+}
+
+/**
  * The prepare stage: reads the pinned local datasets, maps them to TRL's conversational format,
  * mixes them by fraction with the recipe's seed, drops exact duplicates and rows that overlap
  * the benchmark, and writes `dir/data/train.jsonl` and `dir/manifest.json`. Same recipe and
@@ -103,6 +137,8 @@ export async function prepareData(input: PrepareInput): Promise<PrepareManifest>
   const { recipe, recipeDir, dir, signal } = input;
   const { seed, maxRows, dedupe } = recipe.data;
   const locals = localDatasets(recipe, recipeDir, input.chosen);
+  const fixed = input.synthetic ? 1 : 0;
+  if (input.synthetic) locals.push({ dataset: syntheticDataset(input.synthetic.label), path: input.synthetic.label, source: { path: input.synthetic.path, key: `synthetic data (${input.synthetic.label})` } });
   const benchmark = await loadBenchmark(recipe, recipeDir);
   const threshold = recipe.data.decontaminate.threshold;
 
@@ -111,8 +147,9 @@ export async function prepareData(input: PrepareInput): Promise<PrepareManifest>
     if (signal?.aborted) throw cancelled();
     scans.push(await scanDataset(local.source, local.dataset));
   }
-  const plan = planMix(
+  const plan = planWithFixed(
     scans.map((s, i) => ({ available: s.fitting.length, fraction: locals[i]!.dataset.fraction })),
+    fixed,
     maxRows,
   );
 
