@@ -141,3 +141,35 @@ describe("apply with open data, against the emulators", () => {
     expect(ofType(events(project, id), "run_finished")[0]!.status).toBe("succeeded");
   }, 300_000);
 });
+
+describe("apply with synthetic data, against the Mistral emulator", () => {
+  const chat = (user: string, assistant: string) => ({ messages: [{ role: "user", content: user }, { role: "assistant", content: assistant }] });
+  const SYNTHETIC = {
+    sources: { synthetic: { allow: true, max_examples: 2 } },
+    budget: { llm: { tokens: 100000 } },
+    agent: { model: "mistral-small-latest", max_steps: 4, max_tokens: 256 },
+  };
+
+  it("synthesize runs before prepare, its examples are in the prepare manifest, and a replay writes the same file", async () => {
+    const project = makeProject({ changes: SYNTHETIC });
+    mistral.reply(
+      { toolCalls: [{ name: "add_examples", arguments: { gap: "creatures asked about twice", examples: [chat("And the kelomi, what colour is it?", "blue"), chat("Colour of the nupato?", "green"), chat("Colour of the zerami?", "red")] } }] },
+      { toolCalls: [{ name: "answer", arguments: { gaps: [{ gap: "creatures asked about twice", why: "follow-up questions are missing" }] } }] },
+    );
+    const r = await apply(project, [], live());
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const id = runs(project).at(-1)!;
+    const outputs = done(project, id);
+    const synthesized = outputs.get("synthesize")!;
+    expect(synthesized).toMatchObject({ examples: 2, maxExamples: 2, stopped: null });
+    const prepared = manifest(project, id, "prepare") as ReturnType<typeof manifest> & { datasets: { path: string; sha256: string; rows: { taken: number } }[] };
+    expect(prepared.datasets.at(-1)).toMatchObject({ path: "synthesize/synthetic.jsonl", sha256: synthesized.sha256, rows: { taken: 2 } });
+    expect(readFileSync(join(runDir(project.dir, id), "stages", "prepare", "data", "train.jsonl"), "utf8")).toContain("kelomi");
+
+    const again = await apply(project, ["--replay", id], { MISTRAL_SERVER_URL: "http://127.0.0.1:9" });
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    const replayed = done(project, runs(project).at(-1)!);
+    expect(replayed.get("synthesize")!.sha256).toBe(synthesized.sha256);
+    expect(mistral.pending()).toBe(0);
+  }, 300_000);
+});
