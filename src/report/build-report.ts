@@ -68,6 +68,15 @@ function agentSection(state: RunState): string[] {
         for (const r of refused) out.push(`| ${cell(r.id)} | ${cell(r.reason)} |`);
       }
     }
+    if (s.kind === "synthesize" && typeof s.outputs.examples === "number") {
+      const stopped = s.outputs.stopped as { reason?: string } | null | undefined;
+      out.push("", "## Synthetic data", "", `${cell(s.outputs.examples)} examples (at most ${cell(s.outputs.maxExamples)}), sha256 \`${cell(s.outputs.sha256)}\`${stopped?.reason ? `; stopped early: ${cell(stopped.reason)}` : ""}. They were deduplicated and decontaminated with the rest of the data.`);
+      const gaps = (s.outputs.gaps ?? []) as Record<string, unknown>[];
+      if (gaps.length > 0) {
+        out.push("", "| Gap | Examples | Why |", "| --- | --- | --- |");
+        for (const g of gaps) out.push(`| ${cell(g.gap)} | ${cell(g.examples)} | ${cell(g.why)} |`);
+      }
+    }
     if (s.kind === "decide" && typeof s.outputs.decision === "string") {
       out.push("", `Decision after pass ${cell(s.outputs.pass)} (${s.id}): **${cell(s.outputs.decision)}**: ${cell(s.outputs.reason)}${s.outputs.decision === "continue" ? ` (next: ${cell(JSON.stringify(s.outputs.hyperparameters))})` : ""}`);
     }

@@ -166,6 +166,10 @@ describe("apply with synthetic data, against the Mistral emulator", () => {
     expect(prepared.datasets.at(-1)).toMatchObject({ path: "synthesize/synthetic.jsonl", sha256: synthesized.sha256, rows: { taken: 2 } });
     expect(readFileSync(join(runDir(project.dir, id), "stages", "prepare", "data", "train.jsonl"), "utf8")).toContain("kelomi");
 
+    const report = readFileSync(join(runDir(project.dir, id), "report.md"), "utf8");
+    expect(report).toContain(`2 examples (at most 2), sha256 \`${String(synthesized.sha256)}\``);
+    expect(report).toContain("| creatures asked about twice | 2 | follow-up questions are missing |");
+
     const again = await apply(project, ["--replay", id], { MISTRAL_SERVER_URL: "http://127.0.0.1:9" });
     expect(again.code, again.stdout + again.stderr).toBe(0);
     const replayed = done(project, runs(project).at(-1)!);
