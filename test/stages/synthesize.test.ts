@@ -111,6 +111,29 @@ describe("synthesize", () => {
     expect(mistral.requests).toHaveLength(1);
   });
 
+  it("a budget too small for any call writes an empty file, and prepare runs on the rest", async () => {
+    const checked = recipe({ budget: { llm: { tokens: 100 } } });
+    const synth = agenticContext(checked, "synthesize", { runDir: runDir(), projectDir: project, env: env() });
+    const out = await synthesizeRunner.run(synth.ctx);
+    expect(out).toMatchObject({ examples: 0, stopped: { why: "budget" } });
+    expect(mistral.requests).toHaveLength(0);
+    const prep = agenticContext(checked, "prepare", { runDir: runDir(), projectDir: project, env: env(), needOutputs: new Map([["synthesize", out]]) });
+    const { manifest } = (await prepareRunner.run(prep.ctx)) as { manifest: PrepareManifest };
+    expect(manifest.datasets[1]).toMatchObject({ path: "synthesize/synthetic.jsonl", rows: { read: 0, taken: 0 } });
+    expect(manifest.output.rows).toBeGreaterThan(150);
+  });
+
+  it("with data.max_rows, the synthetic examples are taken whole and the other datasets share the rest", async () => {
+    script(mistral);
+    const checked = recipe({ data: { seed: 1, max_rows: 50, datasets: [{ path: "train.jsonl", license: "cc0-1.0", format: "conversational" }], decontaminate: { ngram: 13, threshold: 1 } } });
+    const synth = agenticContext(checked, "synthesize", { runDir: runDir(), projectDir: project, env: env() });
+    const out = await synthesizeRunner.run(synth.ctx);
+    const prep = agenticContext(checked, "prepare", { runDir: runDir(), projectDir: project, env: env(), needOutputs: new Map([["synthesize", out]]) });
+    const { manifest } = (await prepareRunner.run(prep.ctx)) as { manifest: PrepareManifest };
+    expect(manifest.mix).toMatchObject({ maxRows: 50, target: 50, taken: 50 });
+    expect(manifest.datasets.map((d) => d.rows.taken)).toEqual([47, 3]);
+  });
+
   it("a replay writes the same file, with the LLM unreachable", async () => {
     script(mistral);
     const first = agenticContext(recipe(), "synthesize", { runDir: runDir(), projectDir: project, env: env() });
