@@ -3,6 +3,7 @@ import { secretValues } from "../process/redact.js";
 import { dirname, join, relative, resolve } from "node:path";
 import type { LoadedRecipe } from "../cli/load.js";
 import { ensureEnvironment, envsDir, type PythonEnvironment } from "../environments/ensure-environment.js";
+import { readPythonHelpers } from "../environments/python-helpers.js";
 import { InternError } from "../errors.js";
 import type { Executor, ProblemReporter } from "../executors/types.js";
 import type { Stage } from "../graph/types.js";
@@ -185,6 +186,7 @@ export async function applyRecipe(options: ApplyOptions): Promise<ApplyResult> {
     }
 
     const renderer = new Renderer(loaded.templates);
+    const pythonHelpers = readPythonHelpers(options.pythonDir);
     const initial = new Map<string, { status: "pending" | "done" | "running"; outputs: Record<string, unknown>; dir: string; ref: string | null; attempt: number; submittedAt: string | null }>();
     for (const s of graph.stages) {
       const st = before.stages.get(s.id);
@@ -198,7 +200,7 @@ export async function applyRecipe(options: ApplyOptions): Promise<ApplyResult> {
       const stageDirs: Record<string, string> = {};
       for (const [id, d] of dirs) if (d) stageDirs[id] = d;
       const loc: RunLocation = {
-        runId, runDir: dir, envsDir: envsDir(projectDir, options.env), recipeDir, pythonDir: options.pythonDir, stageDirs,
+        runId, runDir: dir, envsDir: envsDir(projectDir, options.env), recipeDir, pythonDir: options.pythonDir, pythonHelpers, stageDirs,
         ...(pythonEnv ? { pythonEnv: { python: pythonEnv.python, binDir: pythonEnv.binDir } } : {}),
       };
       return {

@@ -15,6 +15,8 @@ export interface RunLocation {
   recipeDir: string;
   /** intern's own Python helpers (the builtin evaluator). */
   pythonDir: string;
+  /** Their contents by file name: a Kubernetes job carries them in its ConfigMap. */
+  pythonHelpers?: Readonly<Record<string, string>>;
   /** Folders of stages reused from earlier runs (cache hits), by stage id. */
   stageDirs?: Readonly<Record<string, string>>;
   /** The provisioned job environment, once known; render falls back to where it would be. */
@@ -35,15 +37,15 @@ function absolute(base: string, path: string): string {
 
 /**
  * Where the PVC is mounted in a pod. `apply` keeps runs in `<project>/.intern/runs/<run>` and
- * renders paths as intern sees them, so the claim must hold what pods read (the project, the
- * recipe's folder, intern's Python helpers) and is mounted at that same path, as a shared file
- * system is on a login node: the deepest folder holding all three, or the project folder when
- * they share nothing but the root. `render` alone uses /workspace.
+ * renders paths as intern sees them, so the claim must hold what pods read from it (the project,
+ * the recipe's folder) and is mounted at that same path, as a shared file system is on a login
+ * node: the deepest folder holding both (the project folder when they share nothing but the
+ * root). intern's own helpers travel in the ConfigMap instead. `render` alone uses /workspace.
  */
 function kubernetesWorkspace(loc: RunLocation): string {
   const project = /^(\/.+)\/\.intern\/runs\/[^/]+\/?$/.exec(loc.runDir)?.[1];
   if (project === undefined) return KUBERNETES_WORKSPACE;
-  const parts = [project, loc.recipeDir, loc.pythonDir].map((p) => p.split("/").filter((x) => x !== ""));
+  const parts = [project, loc.recipeDir].map((p) => p.split("/").filter((x) => x !== ""));
   const common: string[] = [];
   for (let i = 0; parts.every((p) => i < p.length && p[i] === parts[0]![i]); i++) common.push(parts[0]![i]!);
   return common.length > 0 ? `/${common.join("/")}` : project;
@@ -219,7 +221,7 @@ export function stageContext(recipe: Recipe, graph: StageGraph, stage: Stage, lo
       revision: evalModel.revision,
       trust_remote_code: m.trustRemoteCode,
       data_path: b.data.kind === "local" ? absolute(loc.recipeDir, b.data.path) : null,
-      script: join(loc.pythonDir, "evaluate_builtin.py"),
+      script: join(backend === "kubernetes" ? KUBERNETES_FILES : loc.pythonDir, "evaluate_builtin.py"),
       device: stage.resources!.gpus > 0 ? "cuda" : "cpu",
     },
     command: { run: typeof stage.params.run === "string" ? stage.params.run : null },

@@ -35,7 +35,13 @@ export function renderStage(renderer: Renderer, recipe: Recipe, graph: StageGrap
   if (recipe.compute.backend === "slurm") {
     files.push({ path: "job.sbatch", content: renderer.render("slurm/job.sbatch.hbs", ctx), executable: true });
   } else if (recipe.compute.backend === "kubernetes") {
-    const carried = Object.fromEntries(files.map((f) => [f.path, f.content]));
+    const carried: Record<string, string> = Object.fromEntries(files.map((f) => [f.path, f.content]));
+    // The builtin evaluator runs from the ConfigMap: pods need nothing of intern installed.
+    if (stage.kind === "evaluate" && recipe.benchmark.harness === "builtin") {
+      const script = loc.pythonHelpers?.["evaluate_builtin.py"];
+      if (script === undefined) throw new Error("internal: a Kubernetes evaluation needs intern's evaluate_builtin.py in RunLocation.pythonHelpers");
+      carried["evaluate_builtin.py"] = script;
+    }
     files.push({ path: "job.yaml", content: renderer.render("kubernetes/job.yaml.hbs", { ...ctx, files: carried }), executable: false });
   }
   return files;

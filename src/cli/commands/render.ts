@@ -1,4 +1,5 @@
 import type { Command } from "../command.js";
+import { readPythonHelpers } from "../../environments/python-helpers.js";
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -39,6 +40,7 @@ export async function renderCommand(io: CliIO, args: string[]): Promise<number> 
   const renderer = new Renderer(templates);
   const written: string[] = [];
   const byTrial = new Map(validated.trials.map((t) => [t.index + 1, t.recipe]));
+  const helpers = readPythonHelpers(join(PACKAGE_ROOT, "python"));
   for (const stage of graph.stages) {
     if (stage.placement !== "job" || (wanted && !wanted.includes(stage.id))) continue;
     const recipe = byTrial.get(stage.trials[0] ?? 1) ?? validated.recipe;
@@ -48,6 +50,7 @@ export async function renderCommand(io: CliIO, args: string[]): Promise<number> 
       envsDir: join(io.cwd, ".intern", "envs"),
       recipeDir,
       pythonDir: join(PACKAGE_ROOT, "python"),
+      pythonHelpers: helpers,
     };
     const files = renderStage(renderer, recipe, graph, stage, loc);
     const manifest = files.find((f) => f.path === "job.yaml");

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { runDir } from "../../../src/engine/run-store.js";
+import { ROOT } from "../../helpers/recipe.js";
 import { apply, cleanupEngineTests, events, makeProject, ofType, provision, records, runs, type Project } from "../../helpers/engine.js";
 import { KubeEmulator } from "../../kubernetes/emulator.js";
 import { runPodsHere } from "../../kubernetes/local-kubelet.js";
@@ -54,6 +55,10 @@ describe("intern apply --backend kubernetes (against the API emulator)", () => {
     expect(job.spec.template.spec.volumes).toContainEqual({ name: "workspace", persistentVolumeClaim: { claimName: "shared" } });
     expect(job.spec.template.spec.containers[0].volumeMounts).toContainEqual({ name: "workspace", mountPath: project.dir });
     expect(job.spec.backoffLimit).toBe(0);
+    // intern's builtin evaluator travels in the evaluation's ConfigMap, wherever intern is installed.
+    const maps = emu.requests.filter((q) => q.method === "POST" && q.path === "/api/v1/namespaces/ml/configmaps").map((q) => JSON.parse(q.body) as { data: Record<string, string> });
+    const carried = maps.map((m) => m.data["evaluate_builtin.py"]).filter((f) => f !== undefined);
+    expect(carried).toEqual([0, 1].map(() => readFileSync(join(ROOT, "python", "evaluate_builtin.py"), "utf8")));
     const bodies = emu.bodies();
     for (const value of Object.values(SECRETS)) expect(bodies).not.toContain(value);
     // The pods did not get the secrets' values either: only a reference to the Secret.
