@@ -55,12 +55,7 @@ export interface MistralClientOptions {
  */
 export function createMistralClient(options: MistralClientOptions): LlmClient {
   const { settings, env } = options;
-  const apiKey = env.MISTRAL_API_KEY;
-  if (apiKey === undefined || apiKey.trim() === "") {
-    throw new InternError("INTERN_LLM_NO_API_KEY", "MISTRAL_API_KEY is not set: agentic stages call the Mistral API with it", {
-      hint: "export MISTRAL_API_KEY=... (a key from console.mistral.ai, or your endpoint's key); it is read from the environment only",
-    });
-  }
+  const apiKey = requireApiKey(env);
   const policy: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
   const sleep = options.sleep ?? abortableSleep;
   const now = options.now ?? Date.now;
@@ -221,4 +216,15 @@ function fromSdkResponse(res: ChatCompletionResponse): ChatResponse {
     finishReason: String(choice?.finishReason ?? "stop"),
     usage: { promptTokens: res.usage.promptTokens ?? 0, completionTokens: res.usage.completionTokens ?? 0 },
   };
+}
+
+/** MISTRAL_API_KEY from the environment, or the error that says how to set it. */
+export function requireApiKey(env: Readonly<Record<string, string | undefined>>): string {
+  const apiKey = env.MISTRAL_API_KEY;
+  if (apiKey === undefined || apiKey.trim() === "") {
+    throw new InternError("INTERN_LLM_NO_API_KEY", "MISTRAL_API_KEY is not set: agentic stages call the Mistral API with it", {
+      hint: "export MISTRAL_API_KEY=... (a key from console.mistral.ai, or your endpoint's key); it is read from the environment only; `--replay RUN` needs none",
+    });
+  }
+  return apiKey;
 }

@@ -4,6 +4,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import type { LoadedRecipe } from "../cli/load.js";
 import { ensureEnvironment, envsDir, type PythonEnvironment } from "../environments/ensure-environment.js";
 import { readPythonHelpers } from "../environments/python-helpers.js";
+import { requireApiKey } from "../agent/llm.js";
 import { InternError } from "../errors.js";
 import type { Executor, ProblemReporter } from "../executors/types.js";
 import type { Stage } from "../graph/types.js";
@@ -111,6 +112,9 @@ export async function applyRecipe(options: ApplyOptions): Promise<ApplyResult> {
   const replay = options.replay !== undefined ? replayedRun(projectDir, options.replay) : null;
   // A replay takes every decision again: nothing is reused from the cache (results are still recorded).
   const cache = replay !== null ? new NoReuseCache(projectDir) : new FileCacheIndex(projectDir);
+  // An agentic stage that will call the LLM needs its key: said before anything starts (a stage
+  // done before, in this run or another, is in the cache and calls nothing).
+  if (replay === null && graph.stages.some((s) => s.mode === "agentic" && !cache.get(s.key))) requireApiKey(options.env);
   // The plan's check, before anything is created: a run that cannot fit its budget never starts.
   const plan = makePlan(graph, loaded.validated.recipe, cache);
   if (plan.overBudget.length > 0) {
