@@ -22,6 +22,9 @@ import { researchRunner } from "../stages/research.js";
 import { synthesizeRunner } from "../stages/synthesize.js";
 import { trainRunner } from "../stages/train.js";
 import type { StageContext, StageRunner } from "../stages/types.js";
+import { lockPathFor } from "../lock/lock-files.js";
+import { lockSourcesOf } from "../lock/lock-sources.js";
+import { openLockedRun, recordLock } from "../lock/record-lock.js";
 import { FileCacheIndex } from "./cache-index.js";
 import type { RunEvent, RunStatus } from "./events.js";
 import { acquireRunLock } from "./run-lock.js";
@@ -55,6 +58,12 @@ export interface ApplyOptions {
    * from the cache, so every decision is taken again.
    */
   replay?: string;
+  /**
+   * `apply --locked`: nothing is resolved again. The recipe's inputs must match its lock, agentic
+   * stages replay the lock's transcripts, every other stage runs again, and what the run resolved
+   * must match the lock; the lock itself is left as it is.
+   */
+  locked?: boolean;
 }
 
 export interface ApplyResult {
@@ -62,6 +71,10 @@ export interface ApplyResult {
   status: RunStatus | "interrupted";
   state: RunState;
   resumed: boolean;
+  /** A locked run that finished: what it resolved differently from the lock (empty when nothing). */
+  lockMoved?: string[];
+  /** The lock written beside the recipe (not for a locked run), when the run succeeded. */
+  lockFile?: string;
 }
 
 function runnerFor(stage: Stage): StageRunner {
@@ -109,7 +122,10 @@ export async function applyRecipe(options: ApplyOptions): Promise<ApplyResult> {
   const recipePath = relative(projectDir, resolve(projectDir, options.recipeFile)) || options.recipeFile;
   const recipeDir = dirname(resolve(projectDir, options.recipeFile));
   const graph = loaded.graph;
-  const replay = options.replay !== undefined ? replayedRun(projectDir, options.replay) : null;
+  const lockSources = lockSourcesOf(loaded, projectDir, options.recipeFile, options.internVersion);
+  const lockPath = lockPathFor(resolve(projectDir, options.recipeFile));
+  const locked = options.locked === true ? openLockedRun(lockPath, lockSources) : null;
+  const replay = locked !== null ? locked.replay : options.replay !== undefined ? replayedRun(projectDir, options.replay) : null;
   // A replay takes every decision again: nothing is reused from the cache (results are still recorded).
   const cache = replay !== null ? new NoReuseCache(projectDir) : new FileCacheIndex(projectDir);
   // An agentic stage that will call the LLM needs its key: said before anything starts (a stage
@@ -124,6 +140,7 @@ export async function applyRecipe(options: ApplyOptions): Promise<ApplyResult> {
   }
   const digest = planDigest(graph);
   const choice = chooseRun(projectDir, recipePath, digest, { ...(options.resume !== undefined ? { resume: options.resume } : {}), forceNew: options.forceNew || (replay !== null && options.resume === undefined) });
+  if (locked !== null && choice.kind === "resume") throw new InternError("INTERN_USAGE", "--locked starts a new run; it cannot resume one", { hint: "apply --locked without --resume" });
   const runId = choice.kind === "resume" ? choice.runId : newRunId(loaded.validated.recipe.name, new Date(now()));
   const dir = choice.kind === "resume" ? runDir(projectDir, runId) : createRunDir(projectDir, runId);
   const release = acquireRunLock(dir, runId);
@@ -147,7 +164,7 @@ export async function applyRecipe(options: ApplyOptions): Promise<ApplyResult> {
         budget: limits,
         intern: options.internVersion, pid: process.pid,
       });
-      append({ type: "message", at: iso(), text: replay !== null ? `new run ${runId}: replaying run ${replay.runId} from its transcripts` : `new run ${runId}: ${choice.reason}` });
+      append({ type: "message", at: iso(), text: locked !== null ? `new run ${runId}: --locked, replaying ${relative(projectDir, locked.lockPath)}` : replay !== null ? `new run ${runId}: replaying run ${replay.runId} from its transcripts` : `new run ${runId}: ${choice.reason}` });
     }
     // The run's first event is on record: what the executor says goes there from now on. A
     // controller that is down says the same thing at every poll: once is enough, until it changes.
@@ -217,9 +234,25 @@ export async function applyRecipe(options: ApplyOptions): Promise<ApplyResult> {
       limits: before.budget, spentBefore: { ...before.spent }, startedMs, jobs: options.jobs, failFast: options.failFast,
       pollIntervalMs: options.pollIntervalMs, append, signal: options.signal, now, secrets: secretValues(options.env),
     });
+    let finalStatus = status;
+    let lockMoved: string[] | undefined;
+    let lockFile: string | undefined;
+    if (status === "succeeded") {
+      const written = recordLock({ runDir: dir, lockPath, sources: lockSources, state: foldEvents(readEvents(dir))!, locked });
+      if (locked !== null) {
+        lockMoved = written.moved;
+        if (lockMoved.length > 0) {
+          append({ type: "message", at: iso(), text: `--locked: the run resolved ${lockMoved.length} thing(s) differently from ${relative(projectDir, lockPath)}:\n  ${lockMoved.join("\n  ")}` });
+          finalStatus = "failed";
+        }
+      } else lockFile = lockPath;
+    }
     if (status === "interrupted") append({ type: "run_interrupted", at: iso(), signal: typeof options.signal.reason === "string" ? options.signal.reason : "SIGINT" });
-    else append({ type: "run_finished", at: iso(), status, seconds: (now() - startedMs) / 1000 });
-    return { runId, status, state: foldEvents(readEvents(dir))!, resumed: choice.kind === "resume" };
+    else append({ type: "run_finished", at: iso(), status: finalStatus === "interrupted" ? "cancelled" : finalStatus, seconds: (now() - startedMs) / 1000 });
+    return {
+      runId, status: finalStatus, state: foldEvents(readEvents(dir))!, resumed: choice.kind === "resume",
+      ...(lockMoved !== undefined ? { lockMoved } : {}), ...(lockFile !== undefined ? { lockFile } : {}),
+    };
   } finally {
     report = () => {};
     log.close();

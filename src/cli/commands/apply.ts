@@ -1,6 +1,7 @@
 import type { Command } from "../command.js";
 import { parseArgs } from "node:util";
-import { join } from "node:path";
+import { join, relative } from "node:path";
+import { checkSavedPlan, isSavedPlan, readSavedPlan } from "../../saved-plan/saved-plan.js";
 import { applyRecipe } from "../../engine/apply.js";
 import { UsageError } from "../../errors.js";
 import { createExecutor } from "../../executors/create-executor.js";
@@ -13,7 +14,7 @@ import { listrReporter } from "../reporters/listr.js";
 import { jsonReporter, plainReporter } from "../reporters/plain.js";
 import type { Reporter } from "../reporters/types.js";
 
-export const help = `intern apply <recipe.yaml> [--new | --resume RUN] [--replay RUN] [--fail-fast] [--jobs N] [--backend local|slurm|kubernetes] [--output text|json]
+export const help = `intern apply <recipe.yaml | plan.json> [--new | --resume RUN] [--replay RUN] [--locked] [--fail-fast] [--jobs N] [--backend local|slurm|kubernetes] [--output text|json]
 
 Runs the recipe: job stages on this machine (compute.backend: local), as Slurm batch jobs
 (compute.backend: slurm, from a login node; sbatch/squeue/sacct/scancel find the cluster through
@@ -34,6 +35,11 @@ compute.retry.max_attempts. On Slurm, GPU-hours come from accounting (AllocTRES 
                  discover, decide) from RUN's transcripts: no LLM call and no network; a request
                  not in the record is an error. No stage is reused from the cache; Hub files
                  come from the download cache (.intern/cache/hub).
+  --locked       rerun exactly what <recipe>.lock.yaml records, like \`npm ci\`: the recipe,
+                 templates, environment and local files must be the ones it records, agentic
+                 stages replay the transcripts in <recipe>.lock.d/, every other stage runs again
+                 (no cache), and what the run resolves (data, decisions) must match the lock.
+                 Anything that moved is an error naming it. The lock is not rewritten.
   --fail-fast    stop everything at the first failed stage (default: independent branches go on)
   --jobs N       job stages running at once (default 1: training on a CPU wants the cores;
                  on a cluster, raise it to let independent trials run side by side)
@@ -43,6 +49,9 @@ compute.retry.max_attempts. On Slurm, GPU-hours come from accounting (AllocTRES 
                  where each poll is one squeue and one sacct call for all of the run's jobs,
                  and on Kubernetes, one list of Jobs and one of pods)
   --output json  events as JSON lines on stdout
+A successful run writes <recipe>.lock.yaml beside the recipe (and <recipe>.lock.d/transcripts/),
+and lock.yaml in the run folder. Given a plan saved by \`intern plan --out plan.json\`, applies that
+plan, and refuses when the recipe, its lock or the cache moved since it was saved.
 Exit code 0 when the run succeeds, 1 when it fails or runs out of budget, 130 when interrupted.
 `;
 
@@ -60,6 +69,7 @@ export async function applyCommand(io: CliIO, args: string[]): Promise<number> {
       new: { type: "boolean", default: false },
       resume: { type: "string" },
       replay: { type: "string" },
+      locked: { type: "boolean", default: false },
       "fail-fast": { type: "boolean", default: false },
       jobs: { type: "string", default: "1" },
       output: { type: "string", default: "text" },
@@ -67,12 +77,16 @@ export async function applyCommand(io: CliIO, args: string[]): Promise<number> {
       ...BACKEND_OPTION,
     },
   });
-  const file = requireFile(positionals[0], "apply");
+  const given = requireFile(positionals[0], "apply");
+  const saved = isSavedPlan(given) ? readSavedPlan(io.cwd, given) : null;
+  const file = saved !== null ? saved.recipe : given;
   const jobs = Number(values.jobs);
   if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs must be a whole number >= 1, not ${values.jobs}`);
   if (values.new && values.resume !== undefined) throw new UsageError("--new and --resume cannot be used together");
   if (values.replay !== undefined && values.resume !== undefined) throw new UsageError("--replay and --resume cannot be used together");
-  const loaded = loadRecipe(io.cwd, file, backendOverride(values.backend));
+  if (values.locked && (values.replay !== undefined || values.resume !== undefined)) throw new UsageError("--locked cannot be used with --replay or --resume", "--locked replays the transcripts its lock names, in a new run");
+  const loaded = loadRecipe(io.cwd, file, backendOverride(values.backend ?? saved?.backend));
+  if (saved !== null) checkSavedPlan(saved, given, { cwd: io.cwd, loaded, internVersion: internVersion() });
   if (loaded.validated.warnings.length > 0 && values.output !== "json") io.stderr.write(formatDiagnostics(loaded.validated.warnings));
   const reporter = reporterFor(io, values.output!, loaded.graph.stages);
   const controller = new AbortController();
@@ -95,6 +109,7 @@ export async function applyCommand(io: CliIO, args: string[]): Promise<number> {
       executor: (onProblem) => createExecutor(loaded.validated.recipe.compute.backend, { env: io.env, onProblem, kubernetes: loaded.validated.recipe.compute.kubernetes }),
       ...(values.resume !== undefined ? { resume: values.resume } : {}),
       ...(values.replay !== undefined ? { replay: values.replay } : {}),
+      ...(values.locked ? { locked: true } : {}),
       forceNew: values.new!,
       failFast: values["fail-fast"]!,
       jobs,
@@ -110,7 +125,10 @@ export async function applyCommand(io: CliIO, args: string[]): Promise<number> {
     if (values.output !== "json") {
       // A reused report stage's file is in the run that wrote it.
       const report = result.state.stages.get("report")?.outputs.report;
-      io.stdout.write(`\nrun ${result.runId}: ${result.status}${result.status === "succeeded" && typeof report === "string" ? `\nreport: ${report}` : ""}\n`);
+      io.stdout.write(`\nrun ${result.runId}: ${result.status}${result.status === "succeeded" && typeof report === "string" ? `\nreport: ${report}` : ""}${result.lockFile ? `\nlock: ${relative(io.cwd, result.lockFile)}` : ""}\n`);
+    }
+    if (result.lockMoved && result.lockMoved.length > 0) {
+      io.stderr.write(`error: --locked: the run resolved ${result.lockMoved.length} thing(s) differently from the lock (INTERN_LOCK_MOVED):\n  ${result.lockMoved.join("\n  ")}\n  hint: \`intern diff\` the lock and this run's lock.yaml; apply without --locked to accept the new resolution\n`);
     }
     return result.status === "succeeded" ? 0 : result.status === "interrupted" ? 130 : 1;
   } finally {

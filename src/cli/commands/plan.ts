@@ -10,14 +10,20 @@ import { loadRecipe, requireFile } from "../load.js";
 import { backendOverride, BACKEND_OPTION } from "../options.js";
 import { formatDiagnostics } from "../print-diagnostics.js";
 import { table } from "../table.js";
+import { UsageError } from "../../errors.js";
+import { internVersion } from "../package-root.js";
+import { isSavedPlan, savePlan } from "../../saved-plan/saved-plan.js";
 
-export const help = `intern plan <recipe.yaml> [--backend local|slurm|kubernetes] [--output text|json]
+export const help = `intern plan <recipe.yaml> [--backend local|slurm|kubernetes] [--output text|json] [--out plan.json]
 
 Shows the compiled DAG as a table: each stage, its kind, whether an LLM decides it (agentic),
 where it runs, what it needs and what it may cost, then the budget: what the stages that always
 run may spend and what every pass may spend, against each limit. Estimates are upper bounds
 (GPUs x time limit; every agent step at its token limit). Exit 1 when the stages that always
 run already exceed a limit.
+
+  --out FILE   also save the plan (.json) for review: \`intern apply FILE\` applies exactly it,
+               and refuses when the recipe, its lock, a stage's inputs or the cache moved since
 `;
 
 function amount(resource: BudgetLine["resource"], v: number | null): string {
@@ -65,10 +71,16 @@ export function formatPlan(plan: Plan, header: string, trialLabels: ReadonlyMap<
 }
 
 export function planCommand(io: CliIO, args: string[]): number {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { output: { type: "string", default: "text" }, ...BACKEND_OPTION } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { output: { type: "string", default: "text" }, out: { type: "string" }, ...BACKEND_OPTION } });
   const file = requireFile(positionals[0], "plan");
-  const { validated, graph } = loadRecipe(io.cwd, file, backendOverride(values.backend));
+  const loaded = loadRecipe(io.cwd, file, backendOverride(values.backend));
+  const { validated, graph } = loaded;
   const plan = makePlan(graph, validated.recipe, new FileCacheIndex(io.cwd));
+  if (values.out !== undefined) {
+    if (!isSavedPlan(values.out)) throw new UsageError(`--out ${values.out}: a saved plan is a .json file`, "intern plan recipe.yaml --out plan.json");
+    savePlan({ cwd: io.cwd, recipeFile: file, out: values.out, loaded, plan, internVersion: internVersion() });
+    if (values.output !== "json") io.stderr.write(`plan saved to ${values.out}; \`intern apply ${values.out}\` applies exactly this plan\n`);
+  }
   if (values.output === "json") {
     io.stdout.write(JSON.stringify(plan, null, 2) + "\n");
   } else {

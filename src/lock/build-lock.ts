@@ -1,0 +1,133 @@
+import { createHash } from "node:crypto";
+import { isAbsolute, resolve } from "node:path";
+import type { RunState } from "../engine/run-state.js";
+import type { StageGraph } from "../graph/types.js";
+import { environmentDigest } from "../render/job-names.js";
+import type { Recipe } from "../recipe/types.js";
+import { contentDigest } from "./content-digest.js";
+import type { INPUT_SECTIONS, Lock, LockedDataset, LockedEnvironment, LockedEvaluation } from "./types.js";
+
+/** What a lock is made from, besides the run. */
+export interface LockSources {
+  recipe: Recipe;
+  graph: StageGraph;
+  /** The recipe's file name, as the lock beside it names it. */
+  recipeFile: string;
+  recipeBytes: Uint8Array;
+  recipeDir: string;
+  /** Template name -> sha256 of its text (every template intern knows). */
+  templateDigests: Record<string, string>;
+  internVersion: string;
+}
+
+export type LockInputs = Pick<Lock, (typeof INPUT_SECTIONS)[number]>;
+
+const sha256 = (bytes: Uint8Array | string) => `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+const local = (dir: string, path: string) => contentDigest(isAbsolute(path) ? path : resolve(dir, path));
+
+/** Map entries sorted by key: a record's order never depends on insertion. */
+function sorted<T>(record: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+function environmentOf(recipe: Recipe): LockedEnvironment {
+  const c = recipe.compute;
+  if (c.backend === "kubernetes" && c.kubernetes.image) return { kind: "image", image: c.kubernetes.image };
+  if (c.backend === "slurm" && c.slurm.container_image) return { kind: "image", image: c.slurm.container_image };
+  if (c.environment.kind === "python") return { kind: "python", python: c.environment.python };
+  return { kind: "requirements", requirements: [...c.environment.requirements], digest: environmentDigest(c.environment.requirements) };
+}
+
+/** The sections that depend on files and settings only: `apply --locked` checks them before anything runs. */
+export function lockInputs(src: LockSources): LockInputs {
+  const { recipe, graph, recipeDir } = src;
+  const bm = recipe.baseModel;
+  const b = recipe.benchmark;
+  const used = new Set(graph.stages.flatMap((s) => s.templates));
+  const templates: Record<string, string> = {};
+  for (const name of used) templates[name] = src.templateDigests[name] ? `sha256:${src.templateDigests[name]}` : "missing";
+  const agentic = graph.stages.some((s) => s.mode === "agentic");
+  return {
+    intern: src.internVersion,
+    recipe: { file: src.recipeFile, sha256: sha256(src.recipeBytes) },
+    base_model: bm.kind === "hub" ? { kind: "hub", id: bm.id, revision: bm.revision } : bm.kind === "local" ? { kind: "local", path: bm.path, sha256: local(recipeDir, bm.path) } : { kind: "stage", stage: bm.stage },
+    benchmark: {
+      name: b.name, harness: b.harness, task: b.task, metric: b.metric,
+      data: b.data.kind === "local" ? { kind: "local", path: b.data.path, sha256: local(recipeDir, b.data.path) } : b.data.kind === "hub" ? { kind: "hub", dataset: b.data.dataset, config: b.data.config, revision: b.data.revision, split: b.data.split } : { kind: "harness" },
+    },
+    agent: agentic ? { provider: recipe.agent.provider, model: recipe.agent.model, temperature: recipe.agent.temperature, seed: recipe.agent.seed } : null,
+    templates: sorted(templates),
+    environment: environmentOf(recipe),
+  };
+}
+
+const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
+const num = (v: unknown): number | null => (typeof v === "number" ? v : null);
+const list = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? (v as Record<string, unknown>[]) : []);
+const finished = (state: RunState) => [...state.stages.values()].filter((s) => s.status === "done" || s.status === "cached");
+
+function datasetsOf(src: LockSources, state: RunState): LockedDataset[] {
+  const out: LockedDataset[] = [];
+  for (const d of src.recipe.data.datasets ?? []) {
+    if (d.source.kind === "local") out.push({ source: "local", path: d.source.path, sha256: local(src.recipeDir, d.source.path) });
+    else out.push({ source: "hub", id: d.source.id, revision: d.source.revision, sha: null, file: null, sha256: null, license: d.license, fraction: d.fraction });
+  }
+  for (const s of finished(state)) {
+    if (s.kind !== "discover") continue;
+    for (const m of list(s.outputs.mix)) {
+      out.push({ source: "hub", id: String(m.id), revision: String(m.revision ?? m.sha), sha: str(m.sha), file: str(m.file), sha256: str(m.sha256) === null ? null : `sha256:${String(m.sha256).replace(/^sha256:/, "")}`, license: str(m.license), fraction: num(m.fraction) });
+    }
+  }
+  return out;
+}
+
+/** Papers the research stages named, with the papers behind each candidate dataset; sorted, once each. */
+function papersOf(state: RunState): Lock["papers"] {
+  const byId = new Map<string, string | null>();
+  for (const s of finished(state)) {
+    if (s.kind !== "research") continue;
+    for (const p of list(s.outputs.papers)) if (typeof p.id === "string") byId.set(p.id, str(p.title) ?? byId.get(p.id) ?? null);
+    for (const c of list(s.outputs.candidates)) if (typeof c.paper === "string" && !byId.has(c.paper)) byId.set(c.paper, null);
+  }
+  return [...byId].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, title]) => ({ id, title }));
+}
+
+function evaluationsOf(src: LockSources, state: RunState): LockedEvaluation[] {
+  const out: LockedEvaluation[] = [];
+  for (const stage of src.graph.stages) {
+    const s = state.stages.get(stage.id);
+    if (stage.kind !== "evaluate" || !s || typeof s.outputs.value !== "number") continue;
+    out.push({ stage: stage.id, task: String(s.outputs.task ?? src.recipe.benchmark.name), metric: String(s.outputs.metric ?? src.recipe.benchmark.metric), value: s.outputs.value, stderr: num(s.outputs.stderr) });
+  }
+  return out;
+}
+
+/** The lock of a finished run. Reads the local files it names (for their digests), nothing else. */
+export function buildLock(src: LockSources, state: RunState): Lock {
+  const inputs = lockInputs(src);
+  const transcripts: Record<string, string> = {};
+  const prepared: Lock["prepared"] = [];
+  const decisions: Lock["training"]["decisions"] = [];
+  for (const stage of src.graph.stages) {
+    const s = state.stages.get(stage.id);
+    if (!s || (s.status !== "done" && s.status !== "cached")) continue;
+    if (stage.mode === "agentic" && typeof s.outputs.transcriptDigest === "string") transcripts[stage.id] = s.outputs.transcriptDigest;
+    const output = (s.outputs.manifest as { output?: { sha256?: string; rows?: number } } | undefined)?.output;
+    if (stage.kind === "prepare" && output?.sha256) prepared.push({ stage: stage.id, sha256: `sha256:${output.sha256.replace(/^sha256:/, "")}`, rows: output.rows ?? 0 });
+    if (stage.kind === "decide" && typeof s.outputs.decision === "string") {
+      const hp = s.outputs.hyperparameters;
+      decisions.push({ stage: stage.id, decision: s.outputs.decision, reason: String(s.outputs.reason ?? ""), hyperparameters: hp !== null && typeof hp === "object" ? sorted(hp as Record<string, unknown>) : null });
+    }
+  }
+  return {
+    lock_version: 1,
+    ...inputs,
+    datasets: datasetsOf(src, state),
+    prepared,
+    papers: papersOf(state),
+    transcripts: sorted(transcripts),
+    training: { method: src.recipe.training.method, hyperparameters: sorted(src.recipe.training.hyperparameters), decisions },
+    evaluations: evaluationsOf(src, state),
+    budget: { llm_tokens: state.spent.llmTokens, llm_usd: Number(state.spent.llmUsd.toFixed(6)) },
+  } as Lock;
+}

@@ -1,0 +1,61 @@
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { parse, stringify } from "yaml";
+import { InternError } from "../errors.js";
+import type { Lock } from "./types.js";
+
+const HEADER = "# intern lock file: what this recipe's last run resolved and decided. Commit it with the recipe\n# (and the transcripts in the .lock.d folder beside it); `intern apply --locked` and `intern audit` rerun it.\n";
+
+/** `recipes/a.yaml` -> `recipes/a.lock.yaml`. */
+export function lockPathFor(recipePath: string): string {
+  return join(dirname(recipePath), `${basename(recipePath).replace(/\.ya?ml$/i, "")}.lock.yaml`);
+}
+
+/** `recipes/a.lock.yaml` -> `recipes/a.lock.d`: the transcripts the lock names. */
+export function lockDirFor(lockPath: string): string {
+  return join(dirname(lockPath), `${basename(lockPath).replace(/\.lock\.ya?ml$/i, "").replace(/\.ya?ml$/i, "")}.lock.d`);
+}
+
+/** Where `apply --locked` finds an agentic stage's recorded transcript. */
+export function lockedTranscript(lockDir: string, stageId: string): string {
+  return join(lockDir, "transcripts", `${stageId}.jsonl`);
+}
+
+/** The lock as YAML: fixed key order, no line wrapping, so equal locks are equal bytes. */
+export function serializeLock(lock: Lock): string {
+  return HEADER + stringify(lock, { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false });
+}
+
+export function readLock(path: string): Lock {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    throw new InternError("INTERN_LOCK_MISSING", `there is no lock file ${path}`, { hint: "a successful `intern apply` of the recipe writes it beside the recipe" });
+  }
+  let doc: unknown;
+  try {
+    doc = parse(text);
+  } catch (error) {
+    throw new InternError("INTERN_LOCK_INVALID", `${path} is not valid YAML: ${error instanceof Error ? error.message : String(error)}`, { hint: "restore it from git, or apply the recipe again to write a new one" });
+  }
+  if (doc === null || typeof doc !== "object" || (doc as { lock_version?: unknown }).lock_version !== 1) {
+    throw new InternError("INTERN_LOCK_INVALID", `${path} is not an intern lock file (lock_version 1)`, { hint: "see schema/lock.schema.json" });
+  }
+  return doc as Lock;
+}
+
+/**
+ * Writes the lock and copies the transcripts it names into `<recipe>.lock.d/transcripts/`, so a
+ * clean checkout can replay them. Transcripts of stages the lock no longer names are removed.
+ */
+export function writeLock(lockPath: string, lock: Lock, transcriptFiles: Readonly<Record<string, string>>): void {
+  const dir = lockDirFor(lockPath);
+  rmSync(join(dir, "transcripts"), { recursive: true, force: true });
+  for (const [stage, file] of Object.entries(transcriptFiles)) {
+    if (!existsSync(file)) continue;
+    mkdirSync(join(dir, "transcripts"), { recursive: true });
+    copyFileSync(file, lockedTranscript(dir, stage));
+  }
+  writeFileSync(lockPath, serializeLock(lock));
+}

@@ -1,0 +1,41 @@
+import { writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import type { RunState } from "../engine/run-state.js";
+import { buildLock, lockInputs, type LockSources } from "./build-lock.js";
+import { checkLockedInputs, lockedResultMoved } from "./check-locked.js";
+import { lockDirFor, readLock, serializeLock, writeLock } from "./lock-files.js";
+import type { Lock } from "./types.js";
+
+/** `apply --locked`: the lock read and checked before the run, and where its transcripts are. */
+export interface LockedRun {
+  lockPath: string;
+  lock: Lock;
+  /** Serves the agentic stages, like a replayed run's folder: `transcripts/<stage>.jsonl`. */
+  replay: { runId: string; runDir: string };
+}
+
+/** Reads the lock beside the recipe and checks the inputs before a locked run (throws naming what moved). */
+export function openLockedRun(lockPath: string, sources: LockSources): LockedRun {
+  const lock = readLock(lockPath);
+  const dir = lockDirFor(lockPath);
+  checkLockedInputs(lock, lockInputs(sources), lockPath, dir);
+  return { lockPath, lock, replay: { runId: `locked by ${basename(lockPath)}`, runDir: dir } };
+}
+
+/**
+ * After a successful run: writes `lock.yaml` into the run folder, and the lock beside the recipe
+ * (with its transcripts), unless the run was locked: then nothing is written beside the recipe and
+ * what the run resolved differently is returned.
+ */
+export function recordLock(options: { runDir: string; lockPath: string; sources: LockSources; state: RunState; locked: LockedRun | null }): { lock: Lock; moved: string[] } {
+  const lock = buildLock(options.sources, options.state);
+  writeFileSync(join(options.runDir, "lock.yaml"), serializeLock(lock));
+  if (options.locked !== null) return { lock, moved: lockedResultMoved(options.locked.lock, lock) };
+  const transcripts: Record<string, string> = {};
+  for (const stage of Object.keys(lock.transcripts)) {
+    const file = options.state.stages.get(stage)?.outputs.transcript;
+    if (typeof file === "string") transcripts[stage] = file;
+  }
+  writeLock(options.lockPath, lock, transcripts);
+  return { lock, moved: [] };
+}

@@ -1,0 +1,70 @@
+/**
+ * The lock file, `<recipe>.lock.yaml` beside the recipe: everything a run resolved or decided,
+ * meant to be committed. Two runs that decided the same things write the same bytes, so nothing
+ * here may vary between runs (no run id, time, absolute path or measured duration).
+ */
+export interface Lock {
+  lock_version: 1;
+  intern: string;
+  /** The recipe, by its file name beside the lock, and the sha256 of its bytes. */
+  recipe: { file: string; sha256: string };
+  base_model: LockedModel;
+  benchmark: LockedBenchmark;
+  /** Training data as read: local files with their digests, Hub files at their commits. */
+  datasets: LockedDataset[];
+  /** The prepared training set of each prepare stage. */
+  prepared: { stage: string; sha256: string; rows: number }[];
+  /** Papers the research stage consulted (arXiv ids as recorded, with their version when known). */
+  papers: { id: string; title: string | null }[];
+  /** Present when the recipe has agentic stages. */
+  agent: { provider: string; model: string; temperature: number; seed: number } | null;
+  /** Agentic stage id -> the sha256 of its transcript (copied to `<recipe>.lock.d/transcripts/<stage>.jsonl`). */
+  transcripts: Record<string, string>;
+  /** Every template a stage renders -> sha256 of its text. */
+  templates: Record<string, string>;
+  environment: LockedEnvironment;
+  training: {
+    method: string;
+    hyperparameters: Record<string, unknown>;
+    decisions: { stage: string; decision: string; reason: string; hyperparameters: Record<string, unknown> | null }[];
+  };
+  evaluations: LockedEvaluation[];
+  /** What the run spent that does not depend on timing: LLM tokens and dollars. */
+  budget: { llm_tokens: number; llm_usd: number };
+}
+
+export type LockedModel =
+  | { kind: "hub"; id: string; revision: string }
+  | { kind: "local"; path: string; sha256: string }
+  | { kind: "stage"; stage: string };
+
+export interface LockedBenchmark {
+  name: string;
+  harness: string;
+  task: string | null;
+  metric: string;
+  data: { kind: "local"; path: string; sha256: string } | { kind: "hub"; dataset: string; config: string | null; revision: string; split: string } | { kind: "harness" };
+}
+
+export type LockedDataset =
+  | { source: "local"; path: string; sha256: string }
+  | { source: "hub"; id: string; revision: string; sha: string | null; file: string | null; sha256: string | null; license: string | null; fraction: number | null };
+
+export type LockedEnvironment =
+  | { kind: "requirements"; requirements: string[]; digest: string }
+  | { kind: "python"; python: string }
+  | { kind: "image"; image: string };
+
+export interface LockedEvaluation {
+  stage: string;
+  task: string;
+  metric: string;
+  value: number;
+  stderr: number | null;
+}
+
+/** The sections `apply --locked` checks before anything runs: they depend on files, not on the run. */
+export const INPUT_SECTIONS = ["intern", "recipe", "base_model", "benchmark", "agent", "templates", "environment"] as const;
+
+/** The sections a locked run must resolve to the same values. */
+export const RESOLVED_SECTIONS = ["datasets", "prepared", "papers", "transcripts", "training"] as const;

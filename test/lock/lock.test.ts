@@ -1,0 +1,105 @@
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Ajv } from "ajv";
+import { parse } from "yaml";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { apply, cleanupEngineTests, intern, makeProject, runs, provision, type Project } from "../helpers/engine.js";
+import { ROOT } from "../helpers/recipe.js";
+
+beforeAll(provision, 900_000);
+afterEach(cleanupEngineTests);
+
+const lockOf = (p: Project) => readFileSync(join(p.dir, "recipe.lock.yaml"), "utf8");
+
+async function applied(project: Project, args: string[] = []): Promise<string> {
+  const r = await apply(project, args);
+  expect(r.code, r.stdout + r.stderr).toBe(0);
+  return runs(project).at(-1)!;
+}
+
+describe("the lock file", () => {
+  it("is written beside the recipe after a successful apply, validates against its schema, and is the same bytes on the next run", async () => {
+    const project = makeProject();
+    const first = await applied(project);
+    const text = lockOf(project);
+    const lock = parse(text) as Record<string, any>;
+    const schema = JSON.parse(readFileSync(join(ROOT, "schema", "lock.schema.json"), "utf8"));
+    const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+    expect(validate(lock), JSON.stringify(validate.errors)).toBe(true);
+    expect(lock.recipe.file).toBe("recipe.yaml");
+    expect(lock.recipe.sha256).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(lock.datasets).toEqual([{ source: "local", path: "data/train.jsonl", sha256: expect.stringMatching(/^sha256:/) }]);
+    expect(lock.base_model).toEqual({ kind: "local", path: "base-model", sha256: expect.stringMatching(/^sha256:/) });
+    expect(Object.keys(lock.templates)).toEqual(expect.arrayContaining(["jobs/train.sh.hbs", "jobs/evaluate-builtin.sh.hbs"]));
+    expect(lock.environment.kind).toBe("requirements");
+    expect(lock.evaluations.map((e: { stage: string }) => e.stage)).toEqual(["baseline", "evaluate"]);
+    expect(lock.prepared[0].sha256).toMatch(/^sha256:/);
+    // Nothing that varies between runs: no run id, no absolute path, no time.
+    expect(text).not.toContain(first);
+    expect(text).not.toContain(project.dir);
+    expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}T/);
+    // The run keeps its own copy.
+    expect(readFileSync(join(project.dir, ".intern", "runs", first, "lock.yaml"), "utf8")).toBe(text);
+
+    // Again (every stage reused), and again with every stage recomputed: the same bytes.
+    await applied(project);
+    expect(lockOf(project)).toBe(text);
+    await applied(project, ["--locked"]);
+    expect(lockOf(project)).toBe(text);
+    expect(readFileSync(join(project.dir, ".intern", "runs", runs(project).at(-1)!, "lock.yaml"), "utf8")).toBe(text);
+  }, 120_000);
+});
+
+describe("apply --locked", () => {
+  it("reruns every stage when nothing moved", async () => {
+    const project = makeProject();
+    await applied(project);
+    const r = await apply(project, ["--locked"]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain("--locked");
+    expect(r.stdout).not.toMatch(/cached/);
+  }, 120_000);
+
+  it("refuses, naming it, when one byte of a template changed", async () => {
+    const project = makeProject();
+    await applied(project);
+    appendFileSync(join(project.dir, "templates", "jobs", "train.sh.hbs"), " ");
+    const r = await apply(project, ["--locked"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("INTERN_LOCK_MOVED");
+    expect(r.stderr).toContain("templates.jobs/train.sh.hbs");
+    expect(r.stderr).not.toContain("recipe.sha256");
+  }, 120_000);
+
+  it("refuses, naming them, when a requirement version or the recipe changed", async () => {
+    const project = makeProject();
+    await applied(project);
+    const recipe = readFileSync(join(project.dir, "recipe.yaml"), "utf8");
+    writeFileSync(join(project.dir, "recipe.yaml"), recipe.replace("num_train_epochs: 1", "num_train_epochs: 2"));
+    let r = await apply(project, ["--locked"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("recipe.sha256");
+    expect(r.stderr).not.toContain("environment");
+
+    const lock = parse(lockOf(project)) as { environment: { requirements: string[] } };
+    const trl = lock.environment.requirements.find((q) => q.startsWith("trl=="))!;
+    const bumped = lock.environment.requirements.map((q) => (q === trl ? "trl==1.12.0" : q));
+    writeFileSync(join(project.dir, "recipe.yaml"), `${recipe}\n`.replace(/compute:\n  backend: local\n/, `compute:\n  backend: local\n  environment:\n    requirements:\n${bumped.map((q) => `      - ${q}`).join("\n")}\n`));
+    r = await apply(project, ["--locked"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/environment\.requirements\[\d+\]: "trl==[^"]+" in the lock, "trl==1\.12\.0" now/);
+  }, 120_000);
+
+  it("refuses when a local data file changed, and when there is no lock", async () => {
+    const project = makeProject();
+    let r = await apply(project, ["--locked"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("INTERN_LOCK_MISSING");
+    await applied(project);
+    appendFileSync(join(project.dir, "data", "benchmark.jsonl"), "\n");
+    r = await apply(project, ["--locked"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("benchmark.data.sha256");
+    expect(existsSync(join(project.dir, "recipe.lock.yaml"))).toBe(true);
+  }, 120_000);
+});
