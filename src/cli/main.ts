@@ -19,6 +19,8 @@ Commands:
   graph <recipe>             the DAG as mermaid, dot or json
   render <recipe> --out DIR  write TRL, accelerate and job files for every job stage
   schema                     print the recipe JSON Schema
+  audit <lock>               rerun a lock with --locked and check its metrics reproduce
+  diff <a> <b>               what differs between two runs or two lock files
   help [command]             help for a command
   version                    print intern's version
 
@@ -36,6 +38,8 @@ const COMMANDS: Readonly<Record<string, () => Promise<{ command: Command }>>> = 
   graph: () => import("./commands/graph.js"),
   render: () => import("./commands/render.js"),
   schema: () => import("./commands/schema.js"),
+  audit: () => import("./commands/audit.js"),
+  diff: () => import("./commands/diff.js"),
 };
 
 async function command(name: string): Promise<Command | null> {
