@@ -69,7 +69,7 @@ async function readJsonLines(source: RecordSource, options: ReadOptions, visit: 
   return { ...digest, records };
 }
 
-async function checkFile(source: RecordSource): Promise<void> {
+export async function checkFile(source: RecordSource): Promise<void> {
   let info;
   try {
     info = await stat(source.path);
@@ -89,7 +89,7 @@ async function checkFile(source: RecordSource): Promise<void> {
   }
 }
 
-function asReadError(source: RecordSource, error: unknown): unknown {
+export function asReadError(source: RecordSource, error: unknown): unknown {
   if (error instanceof InternError) return error;
   const e = error as NodeJS.ErrnoException;
   if (typeof e.code === "string" && e.code.startsWith("Z_")) {

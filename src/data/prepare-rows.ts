@@ -1,0 +1,452 @@
+import { createHash } from "node:crypto";
+import { closeSync, createReadStream, openSync, readSync, renameSync, rmSync, writeSync } from "node:fs";
+import { stat } from "node:fs/promises";
+import { pipeline, Transform } from "node:stream";
+import { StringDecoder } from "node:string_decoder";
+import { createGunzip } from "node:zlib";
+import { asyncBufferFromFile, parquetMetadataAsync } from "hyparquet";
+import { InternError } from "../errors.js";
+import type { PinnedDataset } from "../recipe/types.js";
+import type { NgramIndex } from "./decontaminate.js";
+import type { RemovedRow } from "./manifest.js";
+import type { MisfitReason } from "./map-row.js";
+import { chooseRows, mixOrder, type MixPlan } from "./mix.js";
+import { asReadError, checkFile, type RecordSource } from "./read-records.js";
+import { digestFile } from "./read-parquet.js";
+import { createPool, type PoolOptions, type RowPool } from "./row-pool.js";
+import type { RowMapping, RowTask, TaskResult } from "./row-task.js";
+import { columnsOf, MAX_SAMPLES, type DatasetScan } from "./scan-dataset.js";
+
+/**
+ * Data preparation in one pass over each file, with memory that does not grow with the input:
+ * the reader cuts a file into batches of records (JSON Lines) or row groups (Parquet), worker
+ * threads map, normalise, hash and check each row against the benchmark, and the rows that fit
+ * go, already rendered, to a spill file beside the output. What stays in memory is about 50
+ * bytes a fitting row (where its line is, its dedupe hash). Then the mix is planned, and the
+ * chosen rows are copied from the spill in the mixed order, dropping duplicates and
+ * contaminated rows on the way.
+ */
+
+export interface PrepareProgress {
+  phase: "read" | "write";
+  /** Records read so far (read), or rows of the mix handled (write). */
+  rows: number;
+  /** Bytes of the input files read so far, and in all. */
+  bytes: number;
+  totalBytes: number;
+  /** Input megabytes (10^6) a second since the start. */
+  mbPerSecond: number;
+  /** Seconds left for the read phase at this rate; null before there is a rate. */
+  etaSeconds: number | null;
+}
+
+export interface PrepareRowsInput {
+  datasets: { dataset: PinnedDataset; source: RecordSource }[];
+  /** The mix, given how many rows of each dataset fit. */
+  plan: (scans: readonly DatasetScan[]) => MixPlan;
+  seed: number;
+  dedupe: boolean;
+  /** Null when decontamination is off or skipped. */
+  benchmark: { index: NgramIndex; threshold: number } | null;
+  /** The training file to write (through a temporary name). */
+  outputPath: string;
+  signal?: AbortSignal;
+  onProgress?: (progress: PrepareProgress) => void;
+  /** At most one call per this many milliseconds (default 500). */
+  progressIntervalMs?: number;
+  pool?: PoolOptions;
+  /** Characters of JSON Lines a task holds (default 4 Mi). */
+  batchChars?: number;
+}
+
+export interface PrepareRowsResult {
+  scans: DatasetScan[];
+  plan: MixPlan;
+  /** Rows of the mix, before dedupe and decontamination. */
+  afterMix: number;
+  duplicatesRemoved: number;
+  /** Sorted by dataset, then row. */
+  removed: RemovedRow[];
+  output: { rows: number; bytes: number; sha256: string };
+}
+
+/** Records a JSON Lines task holds: big enough to keep a worker busy, small enough to bound memory. */
+const BATCH_CHARS = 4 << 20;
+const KEY_BYTES = 32;
+
+function cancelled(): InternError {
+  return new InternError("INTERN_CANCELLED", "data preparation was cancelled");
+}
+
+/** A typed array that grows by doubling. */
+class Growing<T extends Uint32Array | Float64Array | Uint8Array> {
+  length = 0;
+  constructor(public data: T) {}
+  reserve(extra: number): void {
+    if (this.length + extra <= this.data.length) return;
+    let size = Math.max(1024, this.data.length * 2);
+    while (size < this.length + extra) size *= 2;
+    const grown = new (this.data.constructor as new (n: number) => T)(size);
+    grown.set(this.data.subarray(0, this.length) as never);
+    this.data = grown;
+  }
+  push(value: number): void {
+    this.reserve(1);
+    this.data[this.length++] = value;
+  }
+  append(values: ArrayLike<number>): void {
+    this.reserve(values.length);
+    this.data.set(values as never, this.length);
+    this.length += values.length;
+  }
+}
+
+/** Every fitting row of every dataset, in file order, as it lies in the spill file. */
+class Spill {
+  readonly fd: number;
+  private position = 0;
+  readonly offsets = new Growing(new Float64Array(1024));
+  readonly lengths = new Growing(new Uint32Array(1024));
+  readonly rowIndex = new Growing(new Uint32Array(1024));
+  readonly keys = new Growing(new Uint8Array(1024 * KEY_BYTES));
+  readonly matches = new Map<number, { item: number; shared: number; ngram: string }>();
+
+  constructor(readonly path: string) {
+    this.fd = openSync(path, "w+");
+  }
+
+  get rows(): number {
+    return this.lengths.length;
+  }
+
+  add(result: TaskResult): void {
+    const first = this.rows;
+    for (const m of result.matches) this.matches.set(first + m.at, { item: m.item, shared: m.shared, ngram: m.ngram });
+    let written = 0;
+    while (written < result.bytes.length) written += writeSync(this.fd, result.bytes, written, result.bytes.length - written, this.position + written);
+    for (let i = 0; i < result.lengths.length; i++) {
+      this.offsets.push(this.position);
+      this.position += result.lengths[i]!;
+    }
+    this.lengths.append(result.lengths);
+    this.rowIndex.append(result.fit);
+    this.keys.append(result.keys);
+  }
+
+  close(): void {
+    closeSync(this.fd);
+    rmSync(this.path, { force: true });
+  }
+}
+
+/** Keeps the first row of each 32-byte key: an open-addressing table of row numbers. */
+class KeyTable {
+  private readonly table: Int32Array;
+  private readonly mask: number;
+  removed = 0;
+
+  constructor(
+    private readonly keys: Uint8Array,
+    capacity: number,
+  ) {
+    let size = 1024;
+    while (size < capacity * 2) size *= 2;
+    this.table = new Int32Array(size).fill(-1);
+    this.mask = size - 1;
+  }
+
+  isDuplicate(row: number): boolean {
+    const k = this.keys;
+    const at = row * KEY_BYTES;
+    let slot = (k[at]! | (k[at + 1]! << 8) | (k[at + 2]! << 16) | (k[at + 3]! << 24)) & this.mask;
+    for (;;) {
+      const other = this.table[slot]!;
+      if (other === -1) {
+        this.table[slot] = row;
+        return false;
+      }
+      const bt = other * KEY_BYTES;
+      let same = true;
+      for (let i = 0; i < KEY_BYTES; i++) {
+        if (k[at + i] !== k[bt + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) {
+        this.removed++;
+        return true;
+      }
+      slot = (slot + 1) & this.mask;
+    }
+  }
+}
+
+class Progress {
+  private readonly start = Date.now();
+  private last = 0;
+  rows = 0;
+  bytes = 0;
+  constructor(
+    readonly totalBytes: number,
+    private readonly onProgress: PrepareRowsInput["onProgress"],
+    private readonly interval: number,
+  ) {}
+
+  report(phase: PrepareProgress["phase"], force = false): void {
+    if (this.onProgress === undefined) return;
+    const now = Date.now();
+    if (!force && now - this.last < this.interval) return;
+    this.last = now;
+    const seconds = (now - this.start) / 1000;
+    const rate = seconds > 0 ? this.bytes / seconds : 0;
+    const left = Math.max(0, this.totalBytes - this.bytes);
+    this.onProgress({
+      phase,
+      rows: this.rows,
+      bytes: this.bytes,
+      totalBytes: this.totalBytes,
+      mbPerSecond: rate / 1e6,
+      etaSeconds: rate > 0 ? (phase === "write" ? 0 : left / rate) : null,
+    });
+  }
+}
+
+/** Batches of JSON Lines records: their text and 0-based line numbers, blank lines skipped. */
+async function* lineBatches(path: string, gzip: boolean, limit: number | null, batchChars: number, onBytes: (bytes: number) => void, digest: { sha256: string; bytes: number; records: number }): AsyncGenerator<{ lines: string[]; indices: Uint32Array }> {
+  const hash = createHash("sha256");
+  let bytes = 0;
+  const file = createReadStream(path, { highWaterMark: 1 << 20 });
+  const tap = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      onBytes(chunk.length);
+      done(null, chunk);
+    },
+  });
+  // pipeline destroys every stream with the first error, so the loop below rejects with it.
+  const source: AsyncIterable<Buffer> = gzip ? pipeline(file, tap, createGunzip(), () => {}) : pipeline(file, tap, () => {});
+  const decoder = new StringDecoder("utf8");
+  let carry = "";
+  let lineIndex = 0;
+  let records = 0;
+  let lines: string[] = [];
+  let indices: number[] = [];
+  let chars = 0;
+  const take = (line: string): void => {
+    const index = lineIndex++;
+    if (index === 0 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
+    if (line.length > 0 && line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
+    if (line.length === 0 || (line.charCodeAt(0) <= 32 && line.trim() === "")) return;
+    if (limit !== null && records >= limit) return;
+    records++;
+    lines.push(line);
+    indices.push(index);
+    chars += line.length;
+  };
+  const flush = (): { lines: string[]; indices: Uint32Array } => {
+    const batch = { lines, indices: Uint32Array.from(indices) };
+    lines = [];
+    indices = [];
+    chars = 0;
+    return batch;
+  };
+  for await (const chunk of source) {
+    const text = carry + decoder.write(chunk);
+    let start = 0;
+    let nl: number;
+    while ((nl = text.indexOf("\n", start)) !== -1) {
+      take(text.slice(start, nl));
+      start = nl + 1;
+    }
+    carry = start === 0 ? text : text.slice(start);
+    if (chars >= batchChars) yield flush();
+  }
+  const rest = carry + decoder.end();
+  if (rest.length > 0) take(rest);
+  if (lines.length > 0) yield flush();
+  digest.sha256 = hash.digest("hex");
+  digest.bytes = bytes;
+  digest.records = records;
+}
+
+/** The tasks of one dataset, in file order. */
+async function* datasetTasks(source: RecordSource, dataset: PinnedDataset, batchChars: number, progress: Progress, digest: { sha256: string; bytes: number; records: number }): AsyncGenerator<RowTask> {
+  const mapping: RowMapping = { format: dataset.format, columns: dataset.columns };
+  const lower = source.path.toLowerCase();
+  if (lower.endsWith(".parquet")) {
+    const hashing = digestFile(source.path);
+    hashing.catch(() => {});
+    const file = await asyncBufferFromFile(source.path);
+    const metadata = await parquetMetadataAsync(file);
+    const total = Number(metadata.num_rows);
+    const end = dataset.maxRows === null ? total : Math.min(total, dataset.maxRows);
+    const columns = columnsOf(dataset);
+    let groupStart = 0;
+    for (const group of metadata.row_groups) {
+      if (groupStart >= end) break;
+      const groupEnd = Math.min(groupStart + Number(group.num_rows), end);
+      progress.bytes += total > 0 ? (file.byteLength * (groupEnd - groupStart)) / total : 0;
+      yield { kind: "parquet", mapping, path: source.path, columns, rowStart: groupStart, rowEnd: groupEnd };
+      groupStart = groupEnd;
+    }
+    Object.assign(digest, await hashing, { records: end });
+    return;
+  }
+  for await (const batch of lineBatches(source.path, lower.endsWith(".gz"), dataset.maxRows, batchChars, (n) => (progress.bytes += n), digest)) {
+    yield { kind: "lines", mapping, ...batch };
+  }
+}
+
+/** Reads one dataset through the pool into the spill; returns its scan. */
+async function readDataset(source: RecordSource, dataset: PinnedDataset, batchChars: number, pool: RowPool, spill: Spill, progress: Progress, signal: AbortSignal | undefined): Promise<DatasetScan> {
+  const first = spill.rows;
+  const counts = new Map<MisfitReason, number>();
+  const samples: DatasetScan["samples"] = [];
+  const digest = { sha256: "", bytes: 0, records: 0 };
+  const inflight: { promise: Promise<TaskResult>; rows: number }[] = [];
+  const consume = (result: TaskResult, rows: number): void => {
+    if (result.invalid !== null) {
+      throw new InternError("INTERN_DATA_INVALID_JSON", `${source.path}:${result.invalid.index + 1}: not valid JSON (${result.invalid.message})`, {
+        hint: "a JSON Lines file holds one JSON object per line; fix or remove that line",
+      });
+    }
+    for (const [reason, n] of Object.entries(result.byReason) as [MisfitReason, number][]) counts.set(reason, (counts.get(reason) ?? 0) + n);
+    for (const sample of result.samples) if (samples.length < MAX_SAMPLES) samples.push(sample);
+    spill.add(result);
+    progress.rows += rows;
+    progress.report("read");
+  };
+  try {
+    for await (const task of datasetTasks(source, dataset, batchChars, progress, digest)) {
+      if (signal?.aborted) throw cancelled();
+      const rows = task.kind === "lines" ? task.lines.length : task.rowEnd - task.rowStart;
+      const promise = pool.run(task);
+      // Settled later, in order; a rejection is handled there.
+      promise.catch(() => {});
+      inflight.push({ promise, rows });
+      while (inflight.length >= pool.width) {
+        const next = inflight.shift()!;
+        consume(await next.promise, next.rows);
+      }
+    }
+    while (inflight.length > 0) {
+      const next = inflight.shift()!;
+      consume(await next.promise, next.rows);
+    }
+  } catch (error) {
+    throw asReadError(source, error);
+  }
+  const byReason: Partial<Record<MisfitReason, number>> = {};
+  for (const reason of ["not-an-object", "missing-column", "wrong-type", "unknown-role", "empty-content", "no-assistant-turn"] as const) if (counts.has(reason)) byReason[reason] = counts.get(reason)!;
+  const fitting = spill.rowIndex.data.slice(first, spill.rows);
+  return { sha256: digest.sha256, bytes: digest.bytes, records: digest.records, fitting, byReason, samples };
+}
+
+/** Copies the chosen rows from the spill in the mixed order, without duplicates and contaminated rows. */
+function writeMix(input: PrepareRowsInput, spill: Spill, scans: DatasetScan[], plan: MixPlan, progress: Progress): Omit<PrepareRowsResult, "scans" | "plan"> {
+  const bases: number[] = [];
+  let base = 0;
+  for (const scan of scans) {
+    bases.push(base);
+    base += scan.fitting.length;
+  }
+  const total = plan.taken;
+  const order = mixOrder(input.seed, total);
+  const slotRow = new Uint32Array(total);
+  const datasetOf = new Uint32Array(total);
+  let k = 0;
+  for (let i = 0; i < scans.length; i++) {
+    for (const p of chooseRows(input.seed, i, plan.shares[i]!)) {
+      const slot = order[k++]!;
+      slotRow[slot] = bases[i]! + p;
+      datasetOf[slot] = i;
+    }
+  }
+  const table = input.dedupe ? new KeyTable(spill.keys.data, total) : null;
+  const removed: RemovedRow[] = [];
+  const temporary = `${input.outputPath}.partial`;
+  const out = openSync(temporary, "w");
+  const hash = createHash("sha256");
+  let buffer = Buffer.allocUnsafe(4 << 20);
+  let used = 0;
+  let bytes = 0;
+  let rows = 0;
+  const flush = (): void => {
+    hash.update(buffer.subarray(0, used));
+    let written = 0;
+    while (written < used) written += writeSync(out, buffer, written, used - written);
+    bytes += used;
+    used = 0;
+  };
+  try {
+    for (let slot = 0; slot < total; slot++) {
+      if ((slot & 0xffff) === 0) {
+        if (input.signal?.aborted) throw cancelled();
+        progress.rows = slot;
+        progress.report("write");
+      }
+      const row = slotRow[slot]!;
+      if (table !== null && table.isDuplicate(row)) continue;
+      const match = spill.matches.get(row);
+      if (match !== undefined) {
+        removed.push({ dataset: datasetOf[slot]!, row: spill.rowIndex.data[row]!, benchmarkItem: match.item, sharedNgrams: match.shared, ngram: match.ngram });
+        continue;
+      }
+      const length = spill.lengths.data[row]!;
+      if (used + length > buffer.length) {
+        flush();
+        if (length > buffer.length) buffer = Buffer.allocUnsafe(length);
+      }
+      let got = 0;
+      while (got < length) got += readSync(spill.fd, buffer, used + got, length - got, spill.offsets.data[row]! + got);
+      used += length;
+      rows++;
+    }
+    flush();
+  } finally {
+    closeSync(out);
+  }
+  renameSync(temporary, input.outputPath);
+  removed.sort((a, b) => a.dataset - b.dataset || a.row - b.row);
+  return { afterMix: total, duplicatesRemoved: table?.removed ?? 0, removed, output: { rows, bytes, sha256: hash.digest("hex") } };
+}
+
+/**
+ * Reads, maps, mixes, dedupes and decontaminates `datasets` into `outputPath`. Same datasets,
+ * seed and benchmark, same bytes, whether the rows are handled on worker threads or not.
+ */
+export async function prepareRows(input: PrepareRowsInput): Promise<PrepareRowsResult> {
+  const sizes: number[] = [];
+  for (const { source } of input.datasets) {
+    await checkFile(source);
+    if (/\.(zst|zstd)$/i.test(source.path)) {
+      throw new InternError("INTERN_DATA_UNREADABLE", `${source.key}: ${source.path} is zstd-compressed, which intern cannot read yet`, {
+        hint: "decompress it (zstd -d) or recompress it with gzip (.jsonl.gz)",
+      });
+    }
+    sizes.push((await stat(source.path)).size);
+  }
+  const totalBytes = sizes.reduce((a, b) => a + b, 0);
+  const progress = new Progress(totalBytes, input.onProgress, input.progressIntervalMs ?? 500);
+  const pool = createPool({ dedupe: input.dedupe, index: input.benchmark?.index ?? null, threshold: input.benchmark?.threshold ?? 1 }, { ...input.pool, totalBytes });
+  const spill = new Spill(`${input.outputPath}.rows.partial`);
+  try {
+    const scans: DatasetScan[] = [];
+    for (const { source, dataset } of input.datasets) {
+      if (input.signal?.aborted) throw cancelled();
+      scans.push(await readDataset(source, dataset, input.batchChars ?? BATCH_CHARS, pool, spill, progress, input.signal));
+    }
+    progress.report("read", true);
+    await pool.close();
+    const plan = input.plan(scans);
+    const written = writeMix(input, spill, scans, plan, progress);
+    progress.rows = plan.taken;
+    progress.report("write", true);
+    return { scans, plan, ...written };
+  } finally {
+    await pool.close();
+    spill.close();
+  }
+}

@@ -1,0 +1,96 @@
+import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import { closeParquetFiles, runTask, type RowTask, type TaskContext, type TaskResult } from "./row-task.js";
+
+/** The compiled worker beside this module; absent when the sources run untranspiled (tests). */
+const WORKER_URL = new URL("./row-worker.js", import.meta.url);
+
+export interface PoolOptions {
+  /** Worker threads; 0 runs every task on the calling thread. Default: one per core, when the input is large. */
+  threads?: number;
+  /** The worker's module, for tests that run from the sources: the compiled dist/data/row-worker.js. */
+  workerUrl?: URL;
+}
+
+/** Runs row tasks on worker threads, or inline; `run` resolves with each task's result. */
+export interface RowPool {
+  /** How many tasks may be in flight at once for the pool to stay busy. */
+  readonly width: number;
+  run(task: RowTask): Promise<TaskResult>;
+  close(): Promise<void>;
+}
+
+/** Inputs smaller than this run on the calling thread: starting workers would cost more than they save. */
+export const INLINE_BYTES = 8 << 20;
+
+export function defaultThreads(totalBytes: number): number {
+  return totalBytes < INLINE_BYTES ? 0 : availableParallelism();
+}
+
+export function createPool(context: TaskContext, options: PoolOptions & { totalBytes: number }): RowPool {
+  const url = options.workerUrl ?? WORKER_URL;
+  const threads = options.threads ?? defaultThreads(options.totalBytes);
+  if (threads === 0 || !existsSync(fileURLToPath(url))) return inlinePool(context);
+  return workerPool(context, url, threads);
+}
+
+function inlinePool(context: TaskContext): RowPool {
+  return {
+    width: 1,
+    run: (task) => runTask(task, context),
+    close: async () => closeParquetFiles(),
+  };
+}
+
+interface Slot {
+  worker: Worker;
+  busy: number;
+}
+
+function workerPool(context: TaskContext, url: URL, threads: number): RowPool {
+  const pending = new Map<number, { resolve: (r: TaskResult) => void; reject: (e: Error) => void }>();
+  let nextId = 0;
+  let failure: Error | null = null;
+  const fail = (error: Error): void => {
+    failure ??= error;
+    for (const p of pending.values()) p.reject(error);
+    pending.clear();
+  };
+  const slots: Slot[] = [];
+  for (let i = 0; i < threads; i++) {
+    const worker = new Worker(url, { workerData: context });
+    const slot: Slot = { worker, busy: 0 };
+    worker.on("message", (message: { id: number; result?: TaskResult; error?: string }) => {
+      slot.busy--;
+      const p = pending.get(message.id);
+      if (p === undefined) return;
+      pending.delete(message.id);
+      if (message.error !== undefined) p.reject(new Error(message.error));
+      else p.resolve(message.result!);
+    });
+    worker.on("error", fail);
+    worker.on("exit", (code) => {
+      if (pending.size > 0) fail(new Error(`a data preparation worker stopped (exit code ${code})`));
+    });
+    slots.push(slot);
+  }
+  return {
+    // Two tasks a worker: one running, one waiting, so no worker idles while the reader reads.
+    width: threads * 2,
+    run(task) {
+      if (failure !== null) return Promise.reject(failure);
+      const slot = slots.reduce((a, b) => (b.busy < a.busy ? b : a));
+      const id = nextId++;
+      slot.busy++;
+      return new Promise<TaskResult>((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        slot.worker.postMessage({ id, task });
+      });
+    },
+    async close() {
+      await Promise.all(slots.map((s) => s.worker.terminate()));
+    },
+  };
+}

@@ -1,0 +1,129 @@
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { buildNgramIndex } from "../../src/data/decontaminate.js";
+import { planMix } from "../../src/data/mix.js";
+import { prepareRows, type PrepareProgress, type PrepareRowsInput } from "../../src/data/prepare-rows.js";
+import { readBenchmark } from "../../src/data/read-benchmark.js";
+import { ruleContext } from "../../src/cli/load.js";
+import { parseRecipe } from "../../src/recipe/parse.js";
+import type { PinnedDataset } from "../../src/recipe/types.js";
+import { validateRecipe } from "../../src/recipe/validate.js";
+import { prepareData } from "../../src/stages/prepare.js";
+import { FIXTURES, recipeYaml, ROOT, tempDir } from "../helpers/recipe.js";
+import { failure } from "../helpers/errors.js";
+
+const QUICKSTART = join(ROOT, "recipes", "quickstart");
+/** The compiled worker: the global setup builds dist/ before the tests. */
+const WORKER = pathToFileURL(join(ROOT, "dist", "data", "row-worker.js"));
+
+const columns = { messages: "messages", prompt: null, completion: null, system: null };
+function dataset(path: string, changes: Partial<PinnedDataset> = {}): PinnedDataset {
+  return { source: { kind: "local", path }, split: "train", license: null, format: "conversational", columns, fraction: 1, maxRows: null, ...changes };
+}
+const quickstartRecipe = () =>
+  validateRecipe(parseRecipe("recipe.yaml", Buffer.from(recipeYaml({ benchmark: { harness: "builtin", task: undefined, data: { path: "benchmark.jsonl" } }, data: { datasets: [{ path: "train.jsonl" }] } }))), ruleContext).recipe;
+const jsonl = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).join("\n") + "\n";
+const chat = (user: string, assistant: string) => ({ messages: [{ role: "user", content: user }, { role: "assistant", content: assistant }] });
+const sha = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
+
+let tmp: ReturnType<typeof tempDir>;
+beforeEach(() => {
+  tmp = tempDir();
+});
+afterEach(() => tmp.cleanup());
+
+async function quickstartBenchmark() {
+  const { items } = await readBenchmark({ path: join(QUICKSTART, "benchmark.jsonl"), key: "benchmark.data.path" });
+  return { index: buildNgramIndex(items, 13), threshold: 1 };
+}
+
+function input(datasets: { dataset: PinnedDataset; path: string }[], out: string, changes: Partial<PrepareRowsInput> = {}): PrepareRowsInput {
+  return {
+    datasets: datasets.map(({ dataset, path }, i) => ({ dataset, source: { path, key: `data.datasets[${i}].path` } })),
+    plan: (scans) => planMix(scans.map((s, i) => ({ available: s.fitting.length, fraction: datasets[i]!.dataset.fraction })), null),
+    seed: 0,
+    dedupe: true,
+    benchmark: null,
+    outputPath: join(tmp.dir, out),
+    ...changes,
+  };
+}
+
+describe("prepareRows", () => {
+  it("removes the quickstart's 6 duplicates and 5 contaminated rows, on the calling thread and on workers alike", async () => {
+    const benchmark = await quickstartBenchmark();
+    const ds = [{ dataset: dataset("train.jsonl"), path: join(QUICKSTART, "train.jsonl") }];
+    const inline = await prepareRows(input(ds, "inline.jsonl", { benchmark, pool: { threads: 0 } }));
+    expect(inline.duplicatesRemoved).toBe(6);
+    expect(inline.removed.length).toBe(5);
+    expect(inline.output.rows).toBe(203 - 11);
+    expect(inline.output.sha256).toBe(sha(join(tmp.dir, "inline.jsonl")));
+    expect(inline.scans[0]!.sha256).toBe(sha(join(QUICKSTART, "train.jsonl")));
+    const workers = await prepareRows(input(ds, "workers.jsonl", { benchmark, pool: { threads: 2, workerUrl: WORKER } }));
+    expect(readFileSync(join(tmp.dir, "workers.jsonl")).equals(readFileSync(join(tmp.dir, "inline.jsonl")))).toBe(true);
+    expect(workers.removed).toEqual(inline.removed);
+    expect({ ...workers.scans[0], fitting: [...workers.scans[0]!.fitting] }).toEqual({ ...inline.scans[0], fitting: [...inline.scans[0]!.fitting] });
+    // The bytes prepareData writes for the quickstart.
+    const reference = join(tmp.dir, "reference");
+    await prepareData({ recipe: quickstartRecipe(), recipeDir: QUICKSTART, dir: reference });
+    expect(readFileSync(join(reference, "data", "train.jsonl")).equals(readFileSync(join(tmp.dir, "inline.jsonl")))).toBe(true);
+    rmSync(reference, { recursive: true });
+    // Nothing is left beside the output but the output.
+    expect(readdirSync(tmp.dir).sort()).toEqual(["inline.jsonl", "workers.jsonl"]);
+  });
+
+  it("mixes by fraction, counts misfits across batches and keeps the first samples, with the same bytes on workers", async () => {
+    const rows = Array.from({ length: 30_000 }, (_, i) => (i % 1000 === 7 ? { text: `no messages ${i}` } : chat(`question ${i % 20_000} ${"x ".repeat(i % 50)}`, `answer ${i % 20_000}`)));
+    const a = tmp.write("a.jsonl", jsonl(rows));
+    const b = tmp.write("b.parquet", readFileSync(join(FIXTURES, "data", "conversations.parquet")));
+    const ds = [
+      { dataset: dataset("a.jsonl", { fraction: 0.9 }), path: a },
+      { dataset: dataset("b.parquet", { fraction: 0.1 }), path: b },
+    ];
+    const plan: PrepareRowsInput["plan"] = (scans) => planMix(scans.map((s, i) => ({ available: s.fitting.length, fraction: ds[i]!.dataset.fraction })), 10_000);
+    const progress: PrepareProgress[] = [];
+    const inline = await prepareRows(input(ds, "inline.jsonl", { plan, batchChars: 100_000, pool: { threads: 0 }, onProgress: (p) => progress.push(p), progressIntervalMs: 0 }));
+    const workers = await prepareRows(input(ds, "workers.jsonl", { plan, batchChars: 100_000, pool: { threads: 2, workerUrl: WORKER } }));
+    expect(readFileSync(join(tmp.dir, "workers.jsonl")).equals(readFileSync(join(tmp.dir, "inline.jsonl")))).toBe(true);
+    const scan = inline.scans[0]!;
+    expect(scan.records).toBe(30_000);
+    expect(scan.byReason).toEqual({ "missing-column": 30 });
+    expect(scan.samples.map((s) => s.row)).toEqual([7, 1007, 2007, 3007, 4007]);
+    expect(workers.scans[0]!.samples).toEqual(scan.samples);
+    expect(inline.plan.shares.map((s) => s.taken)).toEqual([9000, 9]);
+    expect(inline.duplicatesRemoved).toBe(workers.duplicatesRemoved);
+    expect(inline.output.rows).toBe(9009 - inline.duplicatesRemoved);
+    const last = progress[progress.length - 1]!;
+    expect(last).toMatchObject({ phase: "write", rows: 9009 });
+    expect(progress.some((p) => p.phase === "read" && p.rows === 30_000 + 10 && p.bytes === p.totalBytes)).toBe(true);
+  });
+
+  it("fails on a line that is not JSON, naming file and line, from a worker too", async () => {
+    const bad = tmp.write("bad.jsonl", jsonl([chat("q", "a")]) + "{oops\n");
+    for (const threads of [0, 1]) {
+      const error = await failure(prepareRows(input([{ dataset: dataset("bad.jsonl"), path: bad }], "out.jsonl", { pool: { threads, workerUrl: WORKER } })));
+      expect(error.code).toBe("INTERN_DATA_INVALID_JSON");
+      expect(error.message).toMatch(new RegExp(`^${bad}:2: not valid JSON`));
+    }
+    expect(existsSync(join(tmp.dir, "out.jsonl"))).toBe(false);
+    expect(existsSync(join(tmp.dir, "out.jsonl.rows.partial"))).toBe(false);
+  });
+
+  it("says plainly that zstd-compressed JSON Lines cannot be read yet", async () => {
+    const zst = tmp.write("train.jsonl.zst", Buffer.from([0x28, 0xb5, 0x2f, 0xfd]));
+    const error = await failure(prepareRows(input([{ dataset: dataset("train.jsonl.zst"), path: zst }], "out.jsonl")));
+    expect(error.code).toBe("INTERN_DATA_UNREADABLE");
+    expect(error.hint).toMatch(/gzip/);
+  });
+
+  it("reports a Parquet file it cannot decode, from a worker too", async () => {
+    const path = join(FIXTURES, "data", "zstd.parquet");
+    for (const threads of [0, 1]) {
+      const error = await failure(prepareRows(input([{ dataset: dataset("zstd.parquet"), path }], "out.jsonl", { pool: { threads, workerUrl: WORKER } })));
+      expect(error.code).toBe("INTERN_DATA_UNREADABLE");
+    }
+  });
+});
