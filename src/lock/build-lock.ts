@@ -116,7 +116,11 @@ export function buildLock(src: LockSources, state: RunState): Lock {
     if (stage.kind === "prepare" && output?.sha256) prepared.push({ stage: stage.id, sha256: `sha256:${output.sha256.replace(/^sha256:/, "")}`, rows: output.rows ?? 0 });
     if (stage.kind === "decide" && typeof s.outputs.decision === "string") {
       const hp = s.outputs.hyperparameters;
-      decisions.push({ stage: stage.id, decision: s.outputs.decision, reason: String(s.outputs.reason ?? ""), hyperparameters: hp !== null && typeof hp === "object" ? sorted(hp as Record<string, unknown>) : null });
+      decisions.push({
+        stage: stage.id, decision: s.outputs.decision, reason: String(s.outputs.reason ?? ""),
+        hyperparameters: hp !== null && typeof hp === "object" ? sorted(hp as Record<string, unknown>) : null,
+        mix: s.outputs.mixChanged === true ? list(s.outputs.mix).map((m) => ({ id: String(m.id ?? m.key), fraction: Number(m.fraction) })) : null,
+      });
     }
   }
   return {

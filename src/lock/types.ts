@@ -26,7 +26,8 @@ export interface Lock {
   training: {
     method: string;
     hyperparameters: Record<string, unknown>;
-    decisions: { stage: string; decision: string; reason: string; hyperparameters: Record<string, unknown> | null }[];
+    /** Each decide stage's choice: the next pass's hyperparameters, and its re-weighted mix when it changed one. */
+    decisions: { stage: string; decision: string; reason: string; hyperparameters: Record<string, unknown> | null; mix: { id: string; fraction: number }[] | null }[];
   };
   evaluations: LockedEvaluation[];
   /** What the run spent that does not depend on timing: LLM tokens and dollars. */

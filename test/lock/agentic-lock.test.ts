@@ -1,0 +1,88 @@
+import { appendFileSync, existsSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { runDir } from "../../src/engine/run-store.js";
+import { transcriptDigest } from "../../src/agent/transcript.js";
+import { startSourceEmulators, type SourceEmulators } from "../emulators/index.js";
+import { startMistralEmulator, type MistralEmulator, type ScriptedTurn } from "../emulators/mistral/server.js";
+import { lockSchemaErrors } from "./lock-schema.js";
+import { apply, cleanupEngineTests, makeProject, provision, runs } from "../helpers/engine.js";
+
+const API_KEY = "mk-lock-test-0123456789";
+const SCIENCE_QA = "1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d";
+
+const OPEN_DATA = {
+  data: { datasets: undefined },
+  budget: { wall_clock: "4h", llm: { tokens: 500000 }, iterations: 2 },
+  sources: {
+    papers: { providers: ["hf-papers", "arxiv", "semantic-scholar"], seed: ["2501.01234"] },
+    datasets: { allow: ["**"], deny: ["evil/**"] },
+    licenses: ["apache-2.0", "mit"],
+  },
+  agent: { model: "mistral-small-latest", max_steps: 8, max_tokens: 256 },
+  training: { hyperparameters: { num_train_epochs: 1 }, search_space: { learning_rate: { values: [1.0e-4, 5.0e-5] } } },
+};
+
+const TURNS: ScriptedTurn[] = [
+  { toolCalls: [{ name: "read_paper", arguments: { id: "2501.01234" } }] },
+  { toolCalls: [{ name: "answer", arguments: { candidates: [{ dataset: "openscience/science-qa", paper: "2501.01234", why: "science QA" }], papers: [{ id: "2501.01234", title: "Science chat" }] } }] },
+  { toolCalls: [{ name: "answer", arguments: { mix: [{ dataset: "openscience/science-qa", file: "data/train.jsonl", format: "prompt-completion", fraction: 1, why: "science QA" }] } }] },
+  { toolCalls: [{ name: "answer", arguments: { action: "stop", reason: "no progress worth the budget" } }] },
+];
+
+let sources: SourceEmulators;
+let mistral: MistralEmulator;
+
+beforeAll(async () => {
+  await provision();
+  sources = await startSourceEmulators("injection");
+  mistral = await startMistralEmulator({ apiKey: API_KEY });
+}, 900_000);
+afterAll(async () => {
+  await mistral?.close();
+  await sources?.close();
+});
+afterEach(cleanupEngineTests);
+
+const OFFLINE = { HF_ENDPOINT: "http://127.0.0.1:9", INTERN_DATASETS_SERVER_URL: "http://127.0.0.1:9", INTERN_ARXIV_URL: "http://127.0.0.1:9", INTERN_SEMANTIC_SCHOLAR_URL: "http://127.0.0.1:9", MISTRAL_SERVER_URL: "http://127.0.0.1:9" };
+
+describe("the lock of an agentic run", () => {
+  it("records the agent, papers, pinned datasets, decisions and transcripts; apply --locked replays them offline to the same lock", async () => {
+    const project = makeProject({ changes: OPEN_DATA });
+    mistral.reply(...TURNS);
+    const r = await apply(project, [], { ...sources.env, MISTRAL_SERVER_URL: mistral.url, MISTRAL_API_KEY: API_KEY });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const text = readFileSync(join(project.dir, "recipe.lock.yaml"), "utf8");
+    const lock = parse(text) as Record<string, any>;
+    expect(lockSchemaErrors(lock)).toBe("");
+    expect(lock.agent).toEqual({ provider: "mistral", model: "mistral-small-latest", temperature: expect.any(Number), seed: expect.any(Number) });
+    expect(lock.papers).toEqual([{ id: "2501.01234", title: "Science chat" }]);
+    expect(lock.datasets).toEqual([expect.objectContaining({ source: "hub", id: "openscience/science-qa", sha: SCIENCE_QA, file: "data/train.jsonl", sha256: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) })]);
+    expect(lock.training.decisions).toEqual([expect.objectContaining({ stage: "decide.p1", decision: "stop", reason: "no progress worth the budget", mix: null })]);
+    expect(Object.keys(lock.transcripts)).toEqual(["decide.p1", "discover", "research"]);
+    for (const [stage, digest] of Object.entries(lock.transcripts)) {
+      expect(transcriptDigest(join(project.dir, "recipe.lock.d", "transcripts", `${stage}.jsonl`))).toBe(digest);
+    }
+    expect(lock.budget.llm_tokens).toBeGreaterThan(0);
+
+    // No key, nothing reachable: every decision comes from the lock's transcripts.
+    const requests = mistral.requests.length;
+    const again = await apply(project, ["--locked"], OFFLINE);
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    expect(mistral.requests.length).toBe(requests);
+    const rerun = runs(project).at(-1)!;
+    expect(readFileSync(join(runDir(project.dir, rerun), "lock.yaml"), "utf8")).toBe(text);
+    expect(readFileSync(join(project.dir, "recipe.lock.yaml"), "utf8")).toBe(text);
+
+    // A transcript edited or gone: refused, naming it.
+    appendFileSync(join(project.dir, "recipe.lock.d", "transcripts", "discover.jsonl"), "\n");
+    let refused = await apply(project, ["--locked"], OFFLINE);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/transcripts\.discover: .*discover\.jsonl is sha256:[0-9a-f]+, the lock says sha256:/);
+    rmSync(join(project.dir, "recipe.lock.d", "transcripts", "research.jsonl"));
+    refused = await apply(project, ["--locked"], OFFLINE);
+    expect(refused.stderr).toMatch(/transcripts\.research: .*research\.jsonl is missing/);
+    expect(existsSync(join(project.dir, "recipe.lock.yaml"))).toBe(true);
+  }, 300_000);
+});
