@@ -1,10 +1,22 @@
-import { writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { RunState } from "../engine/run-state.js";
 import { buildLock, lockInputs, type LockSources } from "./build-lock.js";
 import { checkLockedInputs, lockedResultMoved } from "./check-locked.js";
 import { lockDirFor, readLock, serializeLock, writeLock } from "./lock-files.js";
 import type { Lock } from "./types.js";
+import { modelCard } from "../report/model-card.js";
+
+/** README.md, the model card, in the folder of every model this run trained. */
+function writeModelCards(lock: Lock, text: string, options: { sources: LockSources; state: RunState }): void {
+  const lockSha256 = `sha256:${createHash("sha256").update(text).digest("hex")}`;
+  for (const s of options.state.stages.values()) {
+    if (s.kind !== "train" || s.status !== "done" || typeof s.outputs.model !== "string" || !existsSync(s.outputs.model)) continue;
+    const card = modelCard({ lock, lockSha256, stage: s.id, name: options.sources.recipe.name, goal: options.sources.recipe.goal, state: options.state });
+    writeFileSync(join(s.outputs.model, "README.md"), card);
+  }
+}
 
 /** `apply --locked`: the lock read and checked before the run, and where its transcripts are. */
 export interface LockedRun {
@@ -29,7 +41,9 @@ export function openLockedRun(lockPath: string, sources: LockSources): LockedRun
  */
 export function recordLock(options: { runDir: string; lockPath: string; sources: LockSources; state: RunState; locked: LockedRun | null }): { lock: Lock; moved: string[] } {
   const lock = buildLock(options.sources, options.state);
-  writeFileSync(join(options.runDir, "lock.yaml"), serializeLock(lock));
+  const text = serializeLock(lock);
+  writeFileSync(join(options.runDir, "lock.yaml"), text);
+  writeModelCards(lock, text, options);
   if (options.locked !== null) return { lock, moved: lockedResultMoved(options.locked.lock, lock) };
   const transcripts: Record<string, string> = {};
   for (const stage of Object.keys(lock.transcripts)) {

@@ -66,6 +66,12 @@ describe("the lock of an agentic run", () => {
     }
     expect(lock.budget.llm_tokens).toBeGreaterThan(0);
 
+    const card = readFileSync(join(runDir(project.dir, runs(project).at(-1)!), "stages", "train.p1", "model", "README.md"), "utf8");
+    expect(card).toMatch(/^---\n(.*\n)*datasets:\n {2}- openscience\/science-qa\n/);
+    expect(card).toContain(`| openscience/science-qa | ${SCIENCE_QA} | data/train.jsonl |`);
+    expect(card).toContain("- arXiv 2501.01234: Science chat");
+    expect(card).toContain("- decide.p1: **stop**: no progress worth the budget");
+
     // No key, nothing reachable: every decision comes from the lock's transcripts.
     const requests = mistral.requests.length;
     const again = await apply(project, ["--locked"], OFFLINE);

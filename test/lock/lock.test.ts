@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
@@ -39,6 +40,16 @@ describe("the lock file", () => {
     expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}T/);
     // The run keeps its own copy.
     expect(readFileSync(join(project.dir, ".intern", "runs", first, "lock.yaml"), "utf8")).toBe(text);
+
+    // The model card: the Hub's metadata, the provenance and the lock's digest.
+    const card = readFileSync(join(project.dir, ".intern", "runs", first, "stages", "train", "model", "README.md"), "utf8");
+    const meta = parse(/^---\n([\s\S]*?)\n---\n/.exec(card)![1]!) as Record<string, unknown>;
+    expect(meta).toMatchObject({ license: "other", tags: ["intern", "trl", "sft"] });
+    expect(meta.base_model).toBeUndefined();
+    expect(card).toContain(`sha256:${createHash("sha256").update(text).digest("hex")}`);
+    expect(card).toContain("| evaluate | acc | acc | 0.692 | 0.05 |");
+    expect(card).toMatch(/\| data\/train\.jsonl \(local\) \| - \| - \| sha256:[0-9a-f]{64} \|/);
+    expect(card).toMatch(/Decontamination: \d+ training row\(s\) removed/);
 
     // Again (every stage reused), and again with every stage recomputed: the same bytes.
     await applied(project);
