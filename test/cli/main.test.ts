@@ -24,7 +24,7 @@ describe("help", () => {
   it("help plan prints the plan command's help", async () => {
     const r = await cli(["help", "plan"]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^intern plan <recipe\.yaml> \[--backend local\|slurm\|kubernetes\] \[--output text\|json\]\n/);
+    expect(r.stdout).toMatch(/^intern plan <recipe\.yaml> \[--backend local\|slurm\|kubernetes\] \[--output text\|json\] \[--out plan\.json\]\n/);
     expect(r.stdout).toMatch(/Exit 1 when the stages that always\s+run already exceed a limit\./);
   });
 
