@@ -14,7 +14,7 @@ import { chooseRows, mixOrder, type MixPlan } from "./mix.js";
 import { asReadError, checkFile, type RecordSource } from "./read-records.js";
 import { digestFile } from "./read-parquet.js";
 import { createPool, type PoolOptions, type RowPool } from "./row-pool.js";
-import type { RowMapping, RowTask, TaskResult } from "./row-task.js";
+import { isBlank, type RowMapping, type RowTask, type TaskResult } from "./row-task.js";
 import { columnsOf, MAX_SAMPLES, type DatasetScan } from "./scan-dataset.js";
 
 /**
@@ -55,8 +55,8 @@ export interface PrepareRowsInput {
   /** At most one call per this many milliseconds (default 500). */
   progressIntervalMs?: number;
   pool?: PoolOptions;
-  /** Characters of JSON Lines a task holds (default 4 Mi). */
-  batchChars?: number;
+  /** Bytes of JSON Lines a task holds (default 4 MiB). */
+  batchBytes?: number;
 }
 
 export interface PrepareRowsResult {
@@ -70,8 +70,8 @@ export interface PrepareRowsResult {
   output: { rows: number; bytes: number; sha256: string };
 }
 
-/** Records a JSON Lines task holds: big enough to keep a worker busy, small enough to bound memory. */
-const BATCH_CHARS = 4 << 20;
+/** Bytes of JSON Lines a task holds: big enough to keep a worker busy, small enough to bound memory. */
+const BATCH_BYTES = 4 << 20;
 const KEY_BYTES = 32;
 
 function cancelled(): InternError {
@@ -212,8 +212,12 @@ class Progress {
   }
 }
 
-/** Batches of JSON Lines records: their text and 0-based line numbers, blank lines skipped. */
-async function* lineBatches(path: string, gzip: boolean, limit: number | null, batchChars: number, onBytes: (bytes: number) => void, digest: { sha256: string; bytes: number; records: number }): AsyncGenerator<{ lines: string[]; indices: Uint32Array }> {
+/**
+ * Batches of whole JSON Lines lines, as bytes, with the number of their first line. Only the
+ * line breaks are looked for here; the text is decoded where it is parsed. A dataset's max_rows
+ * cuts the last batch at its last record; the rest of the file is still read, for its digest.
+ */
+async function* lineBatches(path: string, gzip: boolean, limit: number | null, batchBytes: number, onBytes: (bytes: number) => void, digest: { sha256: string; bytes: number; records: number }): AsyncGenerator<{ bytes: Uint8Array; firstLine: number }> {
   const hash = createHash("sha256");
   let bytes = 0;
   const file = createReadStream(path, { highWaterMark: 1 << 20 });
@@ -227,52 +231,61 @@ async function* lineBatches(path: string, gzip: boolean, limit: number | null, b
   });
   // pipeline destroys every stream with the first error, so the loop below rejects with it.
   const source: AsyncIterable<Buffer> = gzip ? pipeline(file, tap, createGunzip(), () => {}) : pipeline(file, tap, () => {});
-  const decoder = new StringDecoder("utf8");
-  let carry = "";
-  let lineIndex = 0;
+  let pieces: Buffer[] = [];
+  let size = 0;
+  let line = 0;
   let records = 0;
-  let lines: string[] = [];
-  let indices: number[] = [];
-  let chars = 0;
-  const take = (line: string): void => {
-    const index = lineIndex++;
-    if (index === 0 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
-    if (line.length > 0 && line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
-    if (line.length === 0 || (line.charCodeAt(0) <= 32 && line.trim() === "")) return;
-    if (limit !== null && records >= limit) return;
-    records++;
-    lines.push(line);
-    indices.push(index);
-    chars += line.length;
-  };
-  const flush = (): { lines: string[]; indices: Uint32Array } => {
-    const batch = { lines, indices: Uint32Array.from(indices) };
-    lines = [];
-    indices = [];
-    chars = 0;
-    return batch;
-  };
-  for await (const chunk of source) {
-    const text = carry + decoder.write(chunk);
+  let full = false;
+  /** Counts the lines and records of `batch` (whole lines); cuts it after the record that reaches the limit. */
+  const cut = (batch: Buffer, last: boolean): { bytes: Uint8Array; firstLine: number } | null => {
+    const firstLine = line;
     let start = 0;
-    let nl: number;
-    while ((nl = text.indexOf("\n", start)) !== -1) {
-      take(text.slice(start, nl));
-      start = nl + 1;
+    while (start < batch.length) {
+      let end = batch.indexOf(10, start);
+      if (end === -1) {
+        if (!last) throw new Error("a batch must end with a line break");
+        end = batch.length;
+      }
+      const first = batch[start]!;
+      // Bytes above 32 but for a UTF-8 lead byte (maybe a BOM or a Unicode space) begin a record.
+      const record = end > start && first > 32 && first < 0x80 ? true : !isBlank(batch.toString("utf8", start, end).replace(/^\uFEFF/, line === 0 ? "" : "\uFEFF"));
+      line++;
+      start = end + 1;
+      if (record) {
+        records++;
+        if (limit !== null && records >= limit) {
+          full = true;
+          return { bytes: new Uint8Array(batch.subarray(0, Math.min(start, batch.length))), firstLine };
+        }
+      }
     }
-    carry = start === 0 ? text : text.slice(start);
-    if (chars >= batchChars) yield flush();
+    return batch.length === 0 ? null : { bytes: new Uint8Array(batch), firstLine };
+  };
+  if (limit === 0) full = true;
+  for await (const chunk of source) {
+    if (full) continue;
+    const nl = chunk.lastIndexOf(10);
+    if (nl === -1 || size + nl + 1 < batchBytes) {
+      pieces.push(chunk);
+      size += chunk.length;
+      continue;
+    }
+    const batch = cut(Buffer.concat([...pieces, chunk.subarray(0, nl + 1)]), false);
+    pieces = [chunk.subarray(nl + 1)];
+    size = chunk.length - nl - 1;
+    if (batch !== null) yield batch;
   }
-  const rest = carry + decoder.end();
-  if (rest.length > 0) take(rest);
-  if (lines.length > 0) yield flush();
+  if (!full && size > 0) {
+    const batch = cut(Buffer.concat(pieces), true);
+    if (batch !== null) yield batch;
+  }
   digest.sha256 = hash.digest("hex");
   digest.bytes = bytes;
   digest.records = records;
 }
 
 /** The tasks of one dataset, in file order. */
-async function* datasetTasks(source: RecordSource, dataset: PinnedDataset, batchChars: number, progress: Progress, digest: { sha256: string; bytes: number; records: number }): AsyncGenerator<RowTask> {
+async function* datasetTasks(source: RecordSource, dataset: PinnedDataset, batchBytes: number, progress: Progress, digest: { sha256: string; bytes: number; records: number }): AsyncGenerator<RowTask> {
   const mapping: RowMapping = { format: dataset.format, columns: dataset.columns };
   const lower = source.path.toLowerCase();
   if (lower.endsWith(".parquet")) {
@@ -294,13 +307,13 @@ async function* datasetTasks(source: RecordSource, dataset: PinnedDataset, batch
     Object.assign(digest, await hashing, { records: end });
     return;
   }
-  for await (const batch of lineBatches(source.path, lower.endsWith(".gz"), dataset.maxRows, batchChars, (n) => (progress.bytes += n), digest)) {
+  for await (const batch of lineBatches(source.path, lower.endsWith(".gz"), dataset.maxRows, batchBytes, (n) => (progress.bytes += n), digest)) {
     yield { kind: "lines", mapping, ...batch };
   }
 }
 
 /** Reads one dataset through the pool into the spill; returns its scan. */
-async function readDataset(source: RecordSource, dataset: PinnedDataset, batchChars: number, pool: RowPool, spill: Spill, progress: Progress, signal: AbortSignal | undefined): Promise<DatasetScan> {
+async function readDataset(source: RecordSource, dataset: PinnedDataset, batchBytes: number, pool: RowPool, spill: Spill, progress: Progress, signal: AbortSignal | undefined): Promise<DatasetScan> {
   const first = spill.rows;
   const counts = new Map<MisfitReason, number>();
   const samples: DatasetScan["samples"] = [];
@@ -315,13 +328,13 @@ async function readDataset(source: RecordSource, dataset: PinnedDataset, batchCh
     for (const [reason, n] of Object.entries(result.byReason) as [MisfitReason, number][]) counts.set(reason, (counts.get(reason) ?? 0) + n);
     for (const sample of result.samples) if (samples.length < MAX_SAMPLES) samples.push(sample);
     spill.add(result);
-    progress.rows += rows;
+    progress.rows += rows > 0 ? rows : result.fit.length + Object.values(result.byReason).reduce((a, b) => a + b, 0);
     progress.report("read");
   };
   try {
-    for await (const task of datasetTasks(source, dataset, batchChars, progress, digest)) {
+    for await (const task of datasetTasks(source, dataset, batchBytes, progress, digest)) {
       if (signal?.aborted) throw cancelled();
-      const rows = task.kind === "lines" ? task.lines.length : task.rowEnd - task.rowStart;
+      const rows = task.kind === "lines" ? 0 : task.rowEnd - task.rowStart;
       const promise = pool.run(task);
       // Settled later, in order; a rejection is handled there.
       promise.catch(() => {});
@@ -436,7 +449,7 @@ export async function prepareRows(input: PrepareRowsInput): Promise<PrepareRowsR
     const scans: DatasetScan[] = [];
     for (const { source, dataset } of input.datasets) {
       if (input.signal?.aborted) throw cancelled();
-      scans.push(await readDataset(source, dataset, input.batchChars ?? BATCH_CHARS, pool, spill, progress, input.signal));
+      scans.push(await readDataset(source, dataset, input.batchBytes ?? BATCH_BYTES, pool, spill, progress, input.signal));
     }
     progress.report("read", true);
     await pool.close();

@@ -8,7 +8,7 @@ import { closeParquetFiles, runTask, type RowTask, type TaskContext, type TaskRe
 const WORKER_URL = new URL("./row-worker.js", import.meta.url);
 
 export interface PoolOptions {
-  /** Worker threads; 0 runs every task on the calling thread. Default: one per core, when the input is large. */
+  /** Worker threads; 0 runs every task on the calling thread. Default: see defaultThreads. */
   threads?: number;
   /** The worker's module, for tests that run from the sources: the compiled dist/data/row-worker.js. */
   workerUrl?: URL;
@@ -25,8 +25,13 @@ export interface RowPool {
 /** Inputs smaller than this run on the calling thread: starting workers would cost more than they save. */
 export const INLINE_BYTES = 8 << 20;
 
-export function defaultThreads(totalBytes: number): number {
-  return totalBytes < INLINE_BYTES ? 0 : availableParallelism();
+/**
+ * One worker a core but one, which reads, spills and writes. On two cores or fewer the work runs
+ * on the calling thread: there the measured gain of one or two workers was within the noise
+ * (test/bench/prepare.js), and each worker holds its own copy of the benchmark's n-gram index.
+ */
+export function defaultThreads(totalBytes: number, cores = availableParallelism()): number {
+  return totalBytes < INLINE_BYTES || cores <= 2 ? 0 : cores - 1;
 }
 
 export function createPool(context: TaskContext, options: PoolOptions & { totalBytes: number }): RowPool {
@@ -60,7 +65,8 @@ function workerPool(context: TaskContext, url: URL, threads: number): RowPool {
   };
   const slots: Slot[] = [];
   for (let i = 0; i < threads; i++) {
-    const worker = new Worker(url, { workerData: context });
+    // --input-type applies to `node -e` only, and a worker refuses it.
+    const worker = new Worker(url, { workerData: context, execArgv: process.execArgv.filter((a) => !a.startsWith("--input-type")) });
     const slot: Slot = { worker, busy: 0 };
     worker.on("message", (message: { id: number; result?: TaskResult; error?: string }) => {
       slot.busy--;

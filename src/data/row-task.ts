@@ -24,8 +24,12 @@ export interface TaskContext {
 export type RowMapping = Pick<PinnedDataset, "format" | "columns">;
 
 export type RowTask =
-  /** JSON Lines: the text of records and their 0-based line numbers. */
-  | { kind: "lines"; mapping: RowMapping; lines: string[]; indices: Uint32Array }
+  /**
+   * JSON Lines: whole lines as UTF-8 (each ending with a line break but perhaps the file's last),
+   * the first of them line `firstLine` (0-based) of the file. Blank lines are skipped but keep
+   * their number.
+   */
+  | { kind: "lines"; mapping: RowMapping; bytes: Uint8Array; firstLine: number }
   /** Parquet: rows rowStart..rowEnd-1 (one row group, clipped by a limit), only `columns`. */
   | { kind: "parquet"; mapping: RowMapping; path: string; columns: string[]; rowStart: number; rowEnd: number };
 
@@ -48,6 +52,11 @@ export interface TaskResult {
   samples: MisfitSample[];
   /** The first line that is not JSON: the task stops there. */
   invalid: { index: number; message: string } | null;
+}
+
+/** A line that holds no record: empty or only whitespace. */
+export function isBlank(line: string): boolean {
+  return line.length === 0 || (line.charCodeAt(0) <= 32 && line.trim() === "");
 }
 
 function preview(row: unknown): string {
@@ -141,15 +150,26 @@ export function closeParquetFiles(): void {
 export async function runTask(task: RowTask, context: TaskContext): Promise<TaskResult> {
   const out = new ResultBuilder(context);
   if (task.kind === "lines") {
-    for (let i = 0; i < task.lines.length; i++) {
+    const text = Buffer.from(task.bytes.buffer, task.bytes.byteOffset, task.bytes.byteLength).toString("utf8");
+    let index = task.firstLine;
+    for (let start = 0; start < text.length; index++) {
+      let end = text.indexOf("\n", start);
+      if (end === -1) end = text.length;
+      const next = end + 1;
+      // A byte-order mark at the start of the file is not part of the first record.
+      if (index === 0 && text.charCodeAt(start) === 0xfeff) start++;
+      if (end > start && text.charCodeAt(end - 1) === 13) end--;
+      const line = text.slice(start, end);
+      start = next;
+      if (isBlank(line)) continue;
       let value: unknown;
       try {
-        value = JSON.parse(task.lines[i]!);
+        value = JSON.parse(line);
       } catch (error) {
-        out.invalid = { index: task.indices[i]!, message: (error as Error).message };
+        out.invalid = { index, message: (error as Error).message };
         break;
       }
-      out.add(task.indices[i]!, value, task.mapping);
+      out.add(index, value, task.mapping);
     }
     return out.finish();
   }

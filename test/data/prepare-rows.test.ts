@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { buildNgramIndex } from "../../src/data/decontaminate.js";
 import { planMix } from "../../src/data/mix.js";
 import { prepareRows, type PrepareProgress, type PrepareRowsInput } from "../../src/data/prepare-rows.js";
+import { defaultThreads, INLINE_BYTES } from "../../src/data/row-pool.js";
 import { readBenchmark } from "../../src/data/read-benchmark.js";
 import { ruleContext } from "../../src/cli/load.js";
 import { parseRecipe } from "../../src/recipe/parse.js";
@@ -85,8 +86,8 @@ describe("prepareRows", () => {
     ];
     const plan: PrepareRowsInput["plan"] = (scans) => planMix(scans.map((s, i) => ({ available: s.fitting.length, fraction: ds[i]!.dataset.fraction })), 10_000);
     const progress: PrepareProgress[] = [];
-    const inline = await prepareRows(input(ds, "inline.jsonl", { plan, batchChars: 100_000, pool: { threads: 0 }, onProgress: (p) => progress.push(p), progressIntervalMs: 0 }));
-    const workers = await prepareRows(input(ds, "workers.jsonl", { plan, batchChars: 100_000, pool: { threads: 2, workerUrl: WORKER } }));
+    const inline = await prepareRows(input(ds, "inline.jsonl", { plan, batchBytes: 100_000, pool: { threads: 0 }, onProgress: (p) => progress.push(p), progressIntervalMs: 0 }));
+    const workers = await prepareRows(input(ds, "workers.jsonl", { plan, batchBytes: 100_000, pool: { threads: 2, workerUrl: WORKER } }));
     expect(readFileSync(join(tmp.dir, "workers.jsonl")).equals(readFileSync(join(tmp.dir, "inline.jsonl")))).toBe(true);
     const scan = inline.scans[0]!;
     expect(scan.records).toBe(30_000);
@@ -125,5 +126,13 @@ describe("prepareRows", () => {
       const error = await failure(prepareRows(input([{ dataset: dataset("zstd.parquet"), path }], "out.jsonl", { pool: { threads, workerUrl: WORKER } })));
       expect(error.code).toBe("INTERN_DATA_UNREADABLE");
     }
+  });
+});
+
+describe("defaultThreads", () => {
+  it("runs small inputs and two-core machines on the calling thread, else one worker a core but one", () => {
+    expect(defaultThreads(INLINE_BYTES - 1, 16)).toBe(0);
+    expect(defaultThreads(1e9, 2)).toBe(0);
+    expect(defaultThreads(1e9, 8)).toBe(7);
   });
 });
