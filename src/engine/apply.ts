@@ -33,6 +33,12 @@ import { createRunDir, EventLog, newRunId, readEvents, runDir, runsDir } from ".
 import { schedule } from "./scheduler.js";
 import { chooseRun, planDigest } from "./select-run.js";
 
+/** A lock other than the one beside the recipe (an earlier run's), with the folder holding `transcripts/<stage>.jsonl`. */
+export interface LockedSource {
+  lockPath: string;
+  dir: string;
+}
+
 export interface ApplyOptions {
   /** The project folder: `.intern/` lives here. */
   projectDir: string;
@@ -63,7 +69,7 @@ export interface ApplyOptions {
    * stages replay the lock's transcripts, every other stage runs again, and what the run resolved
    * must match the lock; the lock itself is left as it is.
    */
-  locked?: boolean;
+  locked?: boolean | LockedSource;
 }
 
 export interface ApplyResult {
@@ -124,7 +130,7 @@ export async function applyRecipe(options: ApplyOptions): Promise<ApplyResult> {
   const graph = loaded.graph;
   const lockSources = lockSourcesOf(loaded, projectDir, options.recipeFile, options.internVersion);
   const lockPath = lockPathFor(resolve(projectDir, options.recipeFile));
-  const locked = options.locked === true ? openLockedRun(lockPath, lockSources) : null;
+  const locked = options.locked === true ? openLockedRun(lockPath, lockSources) : typeof options.locked === "object" ? openLockedRun(options.locked.lockPath, lockSources, options.locked.dir) : null;
   const replay = locked !== null ? locked.replay : options.replay !== undefined ? replayedRun(projectDir, options.replay) : null;
   // A replay takes every decision again: nothing is reused from the cache (results are still recorded).
   const cache = replay !== null ? new NoReuseCache(projectDir) : new FileCacheIndex(projectDir);

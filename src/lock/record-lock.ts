@@ -27,9 +27,9 @@ export interface LockedRun {
 }
 
 /** Reads the lock beside the recipe and checks the inputs before a locked run (throws naming what moved). */
-export function openLockedRun(lockPath: string, sources: LockSources): LockedRun {
+export function openLockedRun(lockPath: string, sources: LockSources, transcriptsDir?: string): LockedRun {
   const lock = readLock(lockPath);
-  const dir = lockDirFor(lockPath);
+  const dir = transcriptsDir ?? lockDirFor(lockPath);
   checkLockedInputs(lock, lockInputs(sources), lockPath, dir);
   return { lockPath, lock, replay: { runId: `locked by ${basename(lockPath)}`, runDir: dir } };
 }

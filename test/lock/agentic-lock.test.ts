@@ -7,7 +7,7 @@ import { transcriptDigest } from "../../src/agent/transcript.js";
 import { startSourceEmulators, type SourceEmulators } from "../emulators/index.js";
 import { startMistralEmulator, type MistralEmulator, type ScriptedTurn } from "../emulators/mistral/server.js";
 import { lockSchemaErrors } from "./lock-schema.js";
-import { apply, cleanupEngineTests, makeProject, provision, runs } from "../helpers/engine.js";
+import { apply, cleanupEngineTests, intern, makeProject, provision, runs } from "../helpers/engine.js";
 
 const API_KEY = "mk-lock-test-0123456789";
 const SCIENCE_QA = "1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d";
@@ -80,6 +80,15 @@ describe("the lock of an agentic run", () => {
     const rerun = runs(project).at(-1)!;
     expect(readFileSync(join(runDir(project.dir, rerun), "lock.yaml"), "utf8")).toBe(text);
     expect(readFileSync(join(project.dir, "recipe.lock.yaml"), "utf8")).toBe(text);
+
+    // The first run audited by its id, offline: its own transcripts are replayed.
+    const first = runs(project).at(-2)!;
+    const audited = await intern(project, ["audit", first, "--poll-interval", "100"], OFFLINE);
+    expect(audited.code, audited.stdout + audited.stderr).toBe(0);
+    expect(audited.stdout).toMatch(/Replayed from the lock's transcripts: research, discover, decide\.p1\./);
+    expect(audited.stdout).toMatch(/\| transcript of discover \| bit-identical/);
+    expect(audited.stdout).toMatch(/\| prepared data of prepare\.p1 \| bit-identical/);
+    expect(mistral.requests.length).toBe(requests);
 
     // A transcript edited or gone: refused, naming it.
     appendFileSync(join(project.dir, "recipe.lock.d", "transcripts", "discover.jsonl"), "\n");

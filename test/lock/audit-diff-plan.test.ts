@@ -47,6 +47,18 @@ describe("intern audit", () => {
     expect(r.code, r.stdout).toBe(0);
   }, 120_000);
 
+  it("audits a run by its id: its lock.yaml, rerun", async () => {
+    const project = makeProject();
+    const first = await applied(project);
+    const r = await intern(project, ["audit", first, "--poll-interval", "100"]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain(`Audit of .intern/runs/${first}/lock.yaml: reproduces`);
+    expect(r.stdout).toMatch(/\| metric acc of evaluate \| bit-identical/);
+    const missing = await intern(project, ["audit", "no-such-run"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("INTERN_LOCK_MISSING");
+  }, 120_000);
+
   it("exits 1 when the recipe moved since the lock", async () => {
     const project = makeProject();
     await applied(project);
