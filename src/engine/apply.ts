@@ -244,14 +244,24 @@ export async function applyRecipe(options: ApplyOptions): Promise<ApplyResult> {
     let lockMoved: string[] | undefined;
     let lockFile: string | undefined;
     if (status === "succeeded") {
-      const written = recordLock({ runDir: dir, lockPath, sources: lockSources, state: foldEvents(readEvents(dir))!, locked });
+      let written: { moved: string[] };
+      let lockWritten = false;
+      try {
+        written = recordLock({ runDir: dir, lockPath, sources: lockSources, state: foldEvents(readEvents(dir))!, locked });
+        lockWritten = true;
+      } catch (error) {
+        // The stages are done: the run still finishes, and says why there is no lock.
+        const text = `the lock could not be written: ${error instanceof Error ? error.message : String(error)}`;
+        append({ type: "message", at: iso(), text });
+        written = { moved: locked !== null ? [text] : [] };
+      }
       if (locked !== null) {
         lockMoved = written.moved;
         if (lockMoved.length > 0) {
           append({ type: "message", at: iso(), text: `--locked: the run resolved ${lockMoved.length} thing(s) differently from ${relative(projectDir, lockPath)}:\n  ${lockMoved.join("\n  ")}` });
           finalStatus = "failed";
         }
-      } else lockFile = lockPath;
+      } else if (lockWritten) lockFile = lockPath;
     }
     if (status === "interrupted") append({ type: "run_interrupted", at: iso(), signal: typeof options.signal.reason === "string" ? options.signal.reason : "SIGINT" });
     else append({ type: "run_finished", at: iso(), status: finalStatus === "interrupted" ? "cancelled" : finalStatus, seconds: (now() - startedMs) / 1000 });
