@@ -3,7 +3,7 @@ import { closeSync, createReadStream, openSync, readSync, renameSync, rmSync, wr
 import { stat } from "node:fs/promises";
 import { pipeline, Transform } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
-import { createGunzip } from "node:zlib";
+import * as zlib from "node:zlib";
 import { asyncBufferFromFile, parquetMetadataAsync } from "hyparquet";
 import { InternError } from "../errors.js";
 import type { PinnedDataset } from "../recipe/types.js";
@@ -212,12 +212,22 @@ class Progress {
   }
 }
 
+type Compression = "gzip" | "zstd" | null;
+
+/** Node's zstd stream (zlib has it from Node 22.15 and 23.8), when this Node has one. */
+const zstdStream = (zlib as unknown as { createZstdDecompress?: () => Transform }).createZstdDecompress;
+
+function compressionOf(path: string): Compression {
+  const lower = path.toLowerCase();
+  return lower.endsWith(".gz") ? "gzip" : lower.endsWith(".zst") || lower.endsWith(".zstd") ? "zstd" : null;
+}
+
 /**
  * Batches of whole JSON Lines lines, as bytes, with the number of their first line. Only the
  * line breaks are looked for here; the text is decoded where it is parsed. A dataset's max_rows
  * cuts the last batch at its last record; the rest of the file is still read, for its digest.
  */
-async function* lineBatches(path: string, gzip: boolean, limit: number | null, batchBytes: number, onBytes: (bytes: number) => void, digest: { sha256: string; bytes: number; records: number }): AsyncGenerator<{ bytes: Uint8Array; firstLine: number }> {
+async function* lineBatches(path: string, compression: Compression, limit: number | null, batchBytes: number, onBytes: (bytes: number) => void, digest: { sha256: string; bytes: number; records: number }): AsyncGenerator<{ bytes: Uint8Array; firstLine: number }> {
   const hash = createHash("sha256");
   let bytes = 0;
   const file = createReadStream(path, { highWaterMark: 1 << 20 });
@@ -230,7 +240,8 @@ async function* lineBatches(path: string, gzip: boolean, limit: number | null, b
     },
   });
   // pipeline destroys every stream with the first error, so the loop below rejects with it.
-  const source: AsyncIterable<Buffer> = gzip ? pipeline(file, tap, createGunzip(), () => {}) : pipeline(file, tap, () => {});
+  const source: AsyncIterable<Buffer> =
+    compression === "gzip" ? pipeline(file, tap, zlib.createGunzip(), () => {}) : compression === "zstd" ? pipeline(file, tap, zstdStream!(), () => {}) : pipeline(file, tap, () => {});
   let pieces: Buffer[] = [];
   let size = 0;
   let line = 0;
@@ -307,7 +318,7 @@ async function* datasetTasks(source: RecordSource, dataset: PinnedDataset, batch
     Object.assign(digest, await hashing, { records: end });
     return;
   }
-  for await (const batch of lineBatches(source.path, lower.endsWith(".gz"), dataset.maxRows, batchBytes, (n) => (progress.bytes += n), digest)) {
+  for await (const batch of lineBatches(source.path, compressionOf(source.path), dataset.maxRows, batchBytes, (n) => (progress.bytes += n), digest)) {
     yield { kind: "lines", mapping, ...batch };
   }
 }
@@ -434,9 +445,9 @@ export async function prepareRows(input: PrepareRowsInput): Promise<PrepareRowsR
   const sizes: number[] = [];
   for (const { source } of input.datasets) {
     await checkFile(source);
-    if (/\.(zst|zstd)$/i.test(source.path)) {
-      throw new InternError("INTERN_DATA_UNREADABLE", `${source.key}: ${source.path} is zstd-compressed, which intern cannot read yet`, {
-        hint: "decompress it (zstd -d) or recompress it with gzip (.jsonl.gz)",
+    if (compressionOf(source.path) === "zstd" && zstdStream === undefined) {
+      throw new InternError("INTERN_DATA_UNREADABLE", `${source.key}: ${source.path} is zstd-compressed, which intern reads only on Node 22.15 or later (this is ${process.version})`, {
+        hint: "decompress it (zstd -d), recompress it with gzip (.jsonl.gz), or run intern on a newer Node",
       });
     }
     sizes.push((await stat(source.path)).size);

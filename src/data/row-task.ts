@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema, type AsyncBuffer, type FileMetaData } from "hyparquet";
+import * as zlib from "node:zlib";
+import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema, type AsyncBuffer, type Compressors, type FileMetaData } from "hyparquet";
 import type { PinnedDataset } from "../recipe/types.js";
 import { findContamination, type NgramIndex } from "./decontaminate.js";
 import { mapRow, type MisfitReason } from "./map-row.js";
@@ -125,6 +126,17 @@ class ResultBuilder {
   }
 }
 
+/**
+ * Page codecs beyond hyparquet's own (none and snappy), from Node's zlib: gzip and brotli, and
+ * zstd where this Node has it (22.15 and later).
+ */
+const zstdSync = (zlib as unknown as { zstdDecompressSync?: (input: Uint8Array) => Buffer }).zstdDecompressSync;
+export const PARQUET_CODECS: Compressors = {
+  GZIP: (input) => zlib.unzipSync(input),
+  BROTLI: (input) => zlib.brotliDecompressSync(input),
+  ...(zstdSync ? { ZSTD: (input: Uint8Array) => zstdSync(input) } : {}),
+};
+
 /** Parquet files a thread has opened, by path: the footer is read once per file and thread. */
 const parquetFiles = new Map<string, Promise<{ file: AsyncBuffer; metadata: FileMetaData; present: Set<string> }>>();
 
@@ -180,7 +192,7 @@ export async function runTask(task: RowTask, context: TaskContext): Promise<Task
   const rows: unknown[] =
     columns.length === 0
       ? Array.from({ length: task.rowEnd - task.rowStart }, () => ({}))
-      : await parquetReadObjects({ file, metadata, columns, rowStart: task.rowStart, rowEnd: task.rowEnd });
+      : await parquetReadObjects({ file, metadata, columns, rowStart: task.rowStart, rowEnd: task.rowEnd, compressors: PARQUET_CODECS });
   for (let i = 0; i < rows.length; i++) out.add(task.rowStart + i, rows[i], task.mapping);
   return out.finish();
 }
