@@ -21,6 +21,7 @@ Commands:
   schema                     print the recipe JSON Schema
   audit <lock>               rerun a lock with --locked and check its metrics reproduce
   diff <a> <b>               what differs between two runs or two lock files
+  push <run> --repo O/N      upload a trained model and its card to the Hub
   help [command]             help for a command
   version                    print intern's version
 
@@ -40,6 +41,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<{ command: Command }>>> = 
   schema: () => import("./commands/schema.js"),
   audit: () => import("./commands/audit.js"),
   diff: () => import("./commands/diff.js"),
+  push: () => import("./commands/push.js"),
 };
 
 async function command(name: string): Promise<Command | null> {
