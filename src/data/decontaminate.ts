@@ -124,7 +124,7 @@ export function buildNgramIndex(items: readonly BenchmarkText[], n: number): Ngr
  * The benchmark item a training row overlaps most, when it shares at least `threshold` distinct
  * n-grams with it; null otherwise. `text` is the row's normalised text (turns joined by spaces).
  */
-export function findContamination(index: NgramIndex, text: string, threshold: number): ContaminationMatch | null {
+export function findContamination(index: NgramIndex | SharedNgramIndex, text: string, threshold: number): ContaminationMatch | null {
   const { n, bits } = index;
   const mask = bits.length * 32 - 1;
   const words = scanWords(text);
@@ -137,11 +137,12 @@ export function findContamination(index: NgramIndex, text: string, threshold: nu
     if ((bits[bit >>> 5]! & (1 << (bit & 31))) !== 0) (candidates ??= []).push(w);
   }
   if (candidates === null) return null;
+  const lookup = "grams" in index ? (gram: string) => index.grams.get(gram) : (gram: string) => sharedLookup(index, gram);
   const hits = new Map<number, { shared: number; ngram: string }>();
   const counted = new Set<string>();
   for (const w of candidates) {
     const gram = gramAt(text, words, w, n);
-    const items = index.grams.get(gram);
+    const items = lookup(gram);
     // Absent: two different n-grams with one hash. Counted: the row repeats this n-gram.
     if (items === undefined || counted.has(gram)) continue;
     counted.add(gram);
@@ -157,4 +158,75 @@ export function findContamination(index: NgramIndex, text: string, threshold: nu
     if (best === null || hit.shared > best.shared || (hit.shared === best.shared && item < best.item)) best = { item, shared: hit.shared, ngram: hit.ngram };
   }
   return best;
+}
+
+/**
+ * An NgramIndex in typed arrays over SharedArrayBuffers, so that worker threads share one copy
+ * instead of each holding the Map: n-grams are known by two independent 32-bit hashes of their
+ * text (a false match needs both to collide, about one chance in 2^64 per lookup), each with the
+ * ascending list of its items.
+ */
+export interface SharedNgramIndex {
+  n: number;
+  bits: Uint32Array;
+  /** Per slot: the two hashes, and where the slot's items start in `items` (-1: empty). */
+  slots: Int32Array;
+  /** Item lists, each ended by -1. */
+  items: Int32Array;
+}
+
+function gramHashes(gram: string): [number, number] {
+  let a = FNV_OFFSET;
+  let b = 0x9747b28c | 0;
+  for (let i = 0; i < gram.length; i++) {
+    const c = gram.charCodeAt(i);
+    a = Math.imul(a ^ c, FNV_PRIME);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+    b ^= b >>> 15;
+  }
+  return [a, b];
+}
+
+function shared<T extends Int32Array | Uint32Array>(Type: new (buffer: SharedArrayBuffer) => T, length: number): T {
+  return new Type(new SharedArrayBuffer(length * 4));
+}
+
+export function shareNgramIndex(index: NgramIndex): SharedNgramIndex {
+  let size = 1024;
+  while (size < index.grams.size * 2) size *= 2;
+  const slots = shared(Int32Array, size * 3);
+  for (let i = 0; i < size; i++) slots[i * 3 + 2] = -1;
+  let total = 0;
+  for (const items of index.grams.values()) total += (typeof items === "number" ? 1 : items.length) + 1;
+  const items = shared(Int32Array, total);
+  const mask = size - 1;
+  let at = 0;
+  for (const [gram, list] of index.grams) {
+    const [a, b] = gramHashes(gram);
+    let slot = a & mask;
+    while (slots[slot * 3 + 2] !== -1) slot = (slot + 1) & mask;
+    slots[slot * 3] = a;
+    slots[slot * 3 + 1] = b;
+    slots[slot * 3 + 2] = at;
+    for (const item of typeof list === "number" ? [list] : list) items[at++] = item;
+    items[at++] = -1;
+  }
+  const bits = shared(Uint32Array, index.bits.length);
+  bits.set(index.bits);
+  return { n: index.n, bits, slots, items };
+}
+
+function sharedLookup(index: SharedNgramIndex, gram: string): number[] | undefined {
+  const { slots, items } = index;
+  const mask = slots.length / 3 - 1;
+  const [a, b] = gramHashes(gram);
+  for (let slot = a & mask; ; slot = (slot + 1) & mask) {
+    const start = slots[slot * 3 + 2]!;
+    if (start === -1) return undefined;
+    if (slots[slot * 3] === a && slots[slot * 3 + 1] === b) {
+      const out: number[] = [];
+      for (let i = start; items[i] !== -1; i++) out.push(items[i]!);
+      return out;
+    }
+  }
 }

@@ -7,7 +7,7 @@ import * as zlib from "node:zlib";
 import { asyncBufferFromFile, parquetMetadataAsync } from "hyparquet";
 import { InternError } from "../errors.js";
 import type { PinnedDataset } from "../recipe/types.js";
-import type { NgramIndex } from "./decontaminate.js";
+import { shareNgramIndex, type NgramIndex } from "./decontaminate.js";
 import type { RemovedRow } from "./manifest.js";
 import type { MisfitReason } from "./map-row.js";
 import { chooseRows, mixOrder, type MixPlan } from "./mix.js";
@@ -454,7 +454,7 @@ export async function prepareRows(input: PrepareRowsInput): Promise<PrepareRowsR
   }
   const totalBytes = sizes.reduce((a, b) => a + b, 0);
   const progress = new Progress(totalBytes, input.onProgress, input.progressIntervalMs ?? 500);
-  const pool = createPool({ dedupe: input.dedupe, index: input.benchmark?.index ?? null, threshold: input.benchmark?.threshold ?? 1 }, { ...input.pool, totalBytes });
+  const pool = createPool({ dedupe: input.dedupe, index: input.benchmark ? shareNgramIndex(input.benchmark.index) : null, threshold: input.benchmark?.threshold ?? 1 }, { ...input.pool, totalBytes });
   const spill = new Spill(`${input.outputPath}.rows.partial`);
   try {
     const scans: DatasetScan[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildNgramIndex, findContamination } from "../../src/data/decontaminate.js";
+import { buildNgramIndex, findContamination, shareNgramIndex } from "../../src/data/decontaminate.js";
 import { normalizeText } from "../../src/data/normalize-text.js";
 
 const items = [
@@ -50,5 +50,26 @@ describe("findContamination", () => {
     expect(findContamination(index, normalizeText("The fox is quick and brown."), 1)).toBeNull();
     expect(findContamination(index, normalizeText("lazy dog"), 1)).toBeNull();
     expect(findContamination(index, "", 1)).toBeNull();
+  });
+});
+
+describe("shareNgramIndex", () => {
+  it("finds what the Map finds, from typed arrays that worker threads share", () => {
+    const words = Array.from({ length: 300 }, (_, i) => `w${i}`);
+    let seed = 7;
+    const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    const text = (n: number) => Array.from({ length: n }, () => words[Math.floor(next() * words.length)]).join(" ");
+    const bench = Array.from({ length: 200 }, (_, index) => ({ index, text: text(4 + Math.floor(next() * 20)) }));
+    const index = buildNgramIndex(bench, 3);
+    const shared = shareNgramIndex(index);
+    expect(shared.bits.buffer).toBeInstanceOf(SharedArrayBuffer);
+    let matched = 0;
+    for (let i = 0; i < 2000; i++) {
+      const row = normalizeText(i % 3 === 0 ? `${text(10)} ${bench[i % 200]!.text} ${text(5)}` : text(30));
+      const expected = findContamination(index, row, 1 + (i % 2));
+      if (expected !== null) matched++;
+      expect(findContamination(shared, row, 1 + (i % 2))).toEqual(expected);
+    }
+    expect(matched).toBeGreaterThan(300);
   });
 });
