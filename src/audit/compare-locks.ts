@@ -37,14 +37,19 @@ export function compareLocks(recorded: Lock, rerun: Lock, tol: ToleranceOptions)
     const verdict: Verdict = delta === 0 ? "bit-identical" : Math.abs(delta) <= tolerance + 1e-12 ? "within tolerance" : "not matching";
     checks.push({ item, verdict, recorded: `${e.value}${e.stderr !== null ? ` ± ${e.stderr}` : ""}`, rerun: `${now.value}${now.stderr !== null ? ` ± ${now.stderr}` : ""}`, tolerance, delta });
   }
-  const exact = (item: string, a: unknown, b: unknown) => {
+  /** `shown` picks what the report prints of each side; the whole value is compared. */
+  const exact = (item: string, a: unknown, b: unknown, shown: (v: unknown) => unknown = (v) => v) => {
     const moved = differences(a ?? null, b ?? null);
-    const show = (v: unknown) => (v === undefined || v === null ? "-" : typeof v === "string" ? v : JSON.stringify(v));
+    const show = (v: unknown) => (v === undefined || v === null ? "-" : typeof shown(v) === "string" ? (shown(v) as string) : JSON.stringify(shown(v)));
     checks.push({ item, verdict: moved.length === 0 ? "bit-identical" : b === undefined ? "missing" : "not matching", recorded: show(a), rerun: show(b) });
   };
   for (const p of recorded.prepared) exact(`prepared data of ${p.stage}`, p.sha256, rerun.prepared.find((x) => x.stage === p.stage)?.sha256);
   for (const [stage, digest] of Object.entries(recorded.transcripts)) exact(`transcript of ${stage}`, digest, rerun.transcripts[stage]);
-  recorded.datasets.forEach((d, i) => exact(`dataset ${d.source === "local" ? d.path : d.id}`, d, rerun.datasets[i]));
+  const digestOf = (v: unknown) => {
+    const d = v as Lock["datasets"][number];
+    return d.source === "local" ? d.sha256 : `${d.sha ?? d.revision} ${d.sha256 ?? ""}`.trim();
+  };
+  recorded.datasets.forEach((d, i) => exact(`dataset ${d.source === "local" ? d.path : d.id}`, d, rerun.datasets[i], digestOf));
   for (const d of recorded.training.decisions) exact(`decision of ${d.stage}`, d, rerun.training.decisions.find((x) => x.stage === d.stage));
   return checks;
 }

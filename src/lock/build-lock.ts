@@ -69,7 +69,7 @@ const finished = (state: RunState) => [...state.stages.values()].filter((s) => s
 function datasetsOf(src: LockSources, state: RunState): LockedDataset[] {
   const out: LockedDataset[] = [];
   for (const d of src.recipe.data.datasets ?? []) {
-    if (d.source.kind === "local") out.push({ source: "local", path: d.source.path, sha256: local(src.recipeDir, d.source.path) });
+    if (d.source.kind === "local") out.push({ source: "local", path: d.source.path, sha256: local(src.recipeDir, d.source.path), license: d.license });
     else out.push({ source: "hub", id: d.source.id, revision: d.source.revision, sha: null, file: null, sha256: null, license: d.license, fraction: d.fraction });
   }
   for (const s of finished(state)) {

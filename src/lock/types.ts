@@ -48,7 +48,7 @@ export interface LockedBenchmark {
 }
 
 export type LockedDataset =
-  | { source: "local"; path: string; sha256: string }
+  | { source: "local"; path: string; sha256: string; license: string | null }
   | { source: "hub"; id: string; revision: string; sha: string | null; file: string | null; sha256: string | null; license: string | null; fraction: number | null };
 
 export type LockedEnvironment =

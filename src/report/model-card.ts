@@ -70,7 +70,7 @@ export function modelCard(input: ModelCardInput): string {
     "",
     "| Dataset | Revision | File | sha256 | License | Fraction |",
     "| --- | --- | --- | --- | --- | --- |",
-    ...lock.datasets.map((d) => (d.source === "local" ? `| ${cell(d.path)} (local) | - | - | ${d.sha256} | - | - |` : `| ${cell(d.id)} | ${cell(d.sha ?? d.revision)} | ${cell(d.file)} | ${cell(d.sha256)} | ${cell(d.license)} | ${cell(d.fraction)} |`)),
+    ...lock.datasets.map((d) => (d.source === "local" ? `| ${cell(d.path)} (local) | - | - | ${d.sha256} | ${cell(d.license)} | - |` : `| ${cell(d.id)} | ${cell(d.sha ?? d.revision)} | ${cell(d.file)} | ${cell(d.sha256)} | ${cell(d.license)} | ${cell(d.fraction)} |`)),
     ...lock.prepared.map((p) => `\nPrepared by ${p.stage}: ${p.rows} rows, ${p.sha256}.`),
   ];
   const decon = decontamination(state, input.stage);

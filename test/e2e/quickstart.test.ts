@@ -59,5 +59,13 @@ describe.each([
     expect(Math.abs(baseline - 0.25)).toBeLessThan(0.1);
     // Clearly above: at least 20 points over the baseline (0.90 against 0.25 on this machine).
     expect(trained, `baseline ${baseline}, trained ${trained}`).toBeGreaterThan(baseline + 0.2);
+
+    // The lock beside the recipe records the results, and the trained model carries its card.
+    const lock = readFileSync(join(project, "quickstart.lock.yaml"), "utf8");
+    expect(lock).toMatch(new RegExp(`- stage: evaluate\\n {4}task: \\S+\\n {4}metric: acc\\n {4}value: ${String(trained).replace(".", "\\.")}\\n`));
+    expect(lock).not.toContain(state!.id);
+    const card = readFileSync(join(project, ".intern", "runs", state!.id, "stages", "train", "model", "README.md"), "utf8");
+    expect(card).toMatch(/^---\n/);
+    expect(card).toContain("| evaluate |");
   }, 900_000);
 });

@@ -28,7 +28,7 @@ describe("the lock file", () => {
     expect(lockSchemaErrors({ ...lock, recipe: { file: "recipe.yaml" } })).toContain("sha256");
     expect(lock.recipe.file).toBe("recipe.yaml");
     expect(lock.recipe.sha256).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(lock.datasets).toEqual([{ source: "local", path: "data/train.jsonl", sha256: expect.stringMatching(/^sha256:/) }]);
+    expect(lock.datasets).toEqual([{ source: "local", path: "data/train.jsonl", sha256: expect.stringMatching(/^sha256:/), license: "cc0-1.0" }]);
     expect(lock.base_model).toEqual({ kind: "local", path: "base-model", sha256: expect.stringMatching(/^sha256:/) });
     expect(Object.keys(lock.templates)).toEqual(expect.arrayContaining(["jobs/train.sh.hbs", "jobs/evaluate-builtin.sh.hbs"]));
     expect(lock.environment.kind).toBe("requirements");
@@ -48,7 +48,7 @@ describe("the lock file", () => {
     expect(meta.base_model).toBeUndefined();
     expect(card).toContain(`sha256:${createHash("sha256").update(text).digest("hex")}`);
     expect(card).toContain("| evaluate | acc | acc | 0.692 | 0.05 |");
-    expect(card).toMatch(/\| data\/train\.jsonl \(local\) \| - \| - \| sha256:[0-9a-f]{64} \|/);
+    expect(card).toMatch(/\| data\/train\.jsonl \(local\) \| - \| - \| sha256:[0-9a-f]{64} \| cc0-1\.0 \|/);
     expect(card).toMatch(/Decontamination: \d+ training row\(s\) removed/);
 
     // Again (every stage reused), and again with every stage recomputed: the same bytes.
