@@ -16,7 +16,7 @@ function sectionDifferences(lock: Lock, now: Partial<Lock>, sections: readonly s
  * the ones the lock records, and every transcript it names must be there with its digest.
  */
 export function checkLockedInputs(lock: Lock, inputs: LockInputs, lockPath: string, lockDir: string): void {
-  const moved = sectionDifferences(lock, inputs, INPUT_SECTIONS, "now");
+  const moved = lockInputsMoved(lock, inputs);
   for (const [stage, digest] of Object.entries(lock.transcripts ?? {})) {
     const file = lockedTranscript(lockDir, stage);
     if (!existsSync(file)) moved.push(`transcripts.${stage}: ${file} is missing`);
@@ -27,6 +27,11 @@ export function checkLockedInputs(lock: Lock, inputs: LockInputs, lockPath: stri
       hint: "restore what moved (git diff shows it), or apply without --locked to resolve again and write a new lock",
     });
   }
+}
+
+/** The inputs (recipe, templates, environment, local files, agent settings, intern) that differ from the lock's. */
+export function lockInputsMoved(lock: Lock, inputs: LockInputs): string[] {
+  return sectionDifferences(lock, inputs, INPUT_SECTIONS, "now");
 }
 
 /** After a locked run: what it resolved that differs from the lock (datasets, prepared data, papers, transcripts, decisions). */

@@ -3,7 +3,7 @@ import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs
 import { join } from "node:path";
 import { parse } from "yaml";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { apply, cleanupEngineTests, makeProject, runs, provision, type Project } from "../helpers/engine.js";
+import { apply, cleanupEngineTests, intern, makeProject, runs, provision, type Project } from "../helpers/engine.js";
 import { lockSchemaErrors } from "./lock-schema.js";
 
 beforeAll(provision, 900_000);
@@ -73,7 +73,13 @@ describe("apply --locked", () => {
   it("refuses, naming it, when one byte of a template changed", async () => {
     const project = makeProject();
     await applied(project);
+    let plan = await intern(project, ["plan", "recipe.yaml"]);
+    expect(plan.stdout).toContain("lock: recipe.lock.yaml holds");
     appendFileSync(join(project.dir, "templates", "jobs", "train.sh.hbs"), " ");
+    // plan names what moved, and which stages run again for it.
+    plan = await intern(project, ["plan", "recipe.yaml"]);
+    expect(plan.stdout).toMatch(/lock: moved since recipe\.lock\.yaml was written \(apply --locked would refuse\):\n {2}templates\.jobs\/train\.sh\.hbs: /);
+    expect(plan.stdout).toMatch(/^train\s+changed since run \S+: template jobs\/train\.sh\.hbs/m);
     const r = await apply(project, ["--locked"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("INTERN_LOCK_MOVED");

@@ -13,6 +13,12 @@ import { table } from "../table.js";
 import { UsageError } from "../../errors.js";
 import { internVersion } from "../package-root.js";
 import { isSavedPlan, savePlan } from "../../saved-plan/saved-plan.js";
+import { existsSync } from "node:fs";
+import { relative, resolve } from "node:path";
+import { lockInputs } from "../../lock/build-lock.js";
+import { lockInputsMoved } from "../../lock/check-locked.js";
+import { lockPathFor, readLock } from "../../lock/lock-files.js";
+import { lockSourcesOf } from "../../lock/lock-sources.js";
 
 export const help = `intern plan <recipe.yaml> [--backend local|slurm|kubernetes] [--output text|json] [--out plan.json]
 
@@ -24,6 +30,8 @@ run already exceed a limit.
 
   --out FILE   also save the plan (.json) for review: \`intern apply FILE\` applies exactly it,
                and refuses when the recipe, its lock, a stage's inputs or the cache moved since
+When <recipe>.lock.yaml exists, also says whether it still holds, or what moved since it was
+written (what \`apply --locked\` would refuse); the WHY table says which stages that reruns.
 `;
 
 function amount(resource: BudgetLine["resource"], v: number | null): string {
@@ -89,6 +97,16 @@ export function planCommand(io: CliIO, args: string[]): number {
     const trials = validated.trials.length;
     const header = `Plan for ${r.name}: ${graph.stages.length} stages, ${trials} trial${trials === 1 ? "" : "s"}, ${r.budget.iterations} pass${r.budget.iterations === 1 ? "" : "es"}, backend ${r.compute.backend}`;
     io.stdout.write(formatPlan(plan, header, new Map(graph.trials.map((t) => [t.index, t.label]))));
+  }
+  const lockPath = lockPathFor(resolve(io.cwd, file));
+  if (values.output !== "json" && existsSync(lockPath)) {
+    let moved: string[];
+    try {
+      moved = lockInputsMoved(readLock(lockPath), lockInputs(lockSourcesOf(loaded, io.cwd, file, internVersion())));
+    } catch (error) {
+      moved = [error instanceof Error ? error.message : String(error)];
+    }
+    io.stdout.write(moved.length === 0 ? `\nlock: ${relative(io.cwd, lockPath)} holds (apply --locked reruns it)\n` : `\nlock: moved since ${relative(io.cwd, lockPath)} was written (apply --locked would refuse):\n  ${moved.join("\n  ")}\n`);
   }
   if (plan.overBudget.length > 0) {
     io.stderr.write(`${file}: the plan exceeds the budget (INTERN_OVER_BUDGET)\n  hint: raise the budget, or lower time limits, GPUs, agent steps or passes\n`);
