@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import type { RunState } from "../engine/run-state.js";
 import type { StageGraph } from "../graph/types.js";
@@ -81,15 +82,45 @@ function datasetsOf(src: LockSources, state: RunState): LockedDataset[] {
   return out;
 }
 
-/** Papers the research stages named, with the papers behind each candidate dataset; sorted, once each. */
+/** arXiv id -> the versioned id the sources answered with (`2501.01234` -> `2501.01234v2`), from a transcript's tool results. */
+function arxivVersions(transcript: unknown): Map<string, string> {
+  const out = new Map<string, string>();
+  if (typeof transcript !== "string" || !existsSync(transcript)) return out;
+  const walk = (v: unknown) => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v !== null && typeof v === "object") {
+      const o = v as Record<string, unknown>;
+      if (typeof o.id === "string" && typeof o.versionedId === "string" && o.versionedId.startsWith(o.id)) out.set(o.id, o.versionedId);
+      Object.values(o).forEach(walk);
+    }
+  };
+  for (const line of readFileSync(transcript, "utf8").split("\n")) {
+    if (line.trim() === "") continue;
+    try {
+      const entry = JSON.parse(line) as { kind?: string; response?: unknown };
+      if (entry.kind === "tool") walk(entry.response);
+    } catch {
+      // a torn last line: nothing to learn from it
+    }
+  }
+  return out;
+}
+
+/**
+ * Papers the research stages named, with the papers behind each candidate dataset; sorted, once
+ * each, with the arXiv version the sources answered with when one did.
+ */
 function papersOf(state: RunState): Lock["papers"] {
   const byId = new Map<string, string | null>();
+  const versions = new Map<string, string>();
   for (const s of finished(state)) {
     if (s.kind !== "research") continue;
     for (const p of list(s.outputs.papers)) if (typeof p.id === "string") byId.set(p.id, str(p.title) ?? byId.get(p.id) ?? null);
     for (const c of list(s.outputs.candidates)) if (typeof c.paper === "string" && !byId.has(c.paper)) byId.set(c.paper, null);
+    for (const [id, v] of arxivVersions(s.outputs.transcript)) versions.set(id, v);
   }
-  return [...byId].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, title]) => ({ id, title }));
+  const versioned = (id: string) => (/v\d+$/.test(id) ? id : (versions.get(id) ?? id));
+  return [...byId].map(([id, title]) => ({ id: versioned(id), title })).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 function evaluationsOf(src: LockSources, state: RunState): LockedEvaluation[] {

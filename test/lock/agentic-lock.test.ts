@@ -25,7 +25,7 @@ const OPEN_DATA = {
 };
 
 const TURNS: ScriptedTurn[] = [
-  { toolCalls: [{ name: "read_paper", arguments: { id: "2501.01234" } }] },
+  { toolCalls: [{ name: "search_arxiv", arguments: { query: "ti:science chat" } }, { name: "read_paper", arguments: { id: "2501.01234" } }] },
   { toolCalls: [{ name: "answer", arguments: { candidates: [{ dataset: "openscience/science-qa", paper: "2501.01234", why: "science QA" }], papers: [{ id: "2501.01234", title: "Science chat" }] } }] },
   { toolCalls: [{ name: "answer", arguments: { mix: [{ dataset: "openscience/science-qa", file: "data/train.jsonl", format: "prompt-completion", fraction: 1, why: "science QA" }] } }] },
   { toolCalls: [{ name: "answer", arguments: { action: "stop", reason: "no progress worth the budget" } }] },
@@ -57,7 +57,8 @@ describe("the lock of an agentic run", () => {
     const lock = parse(text) as Record<string, any>;
     expect(lockSchemaErrors(lock)).toBe("");
     expect(lock.agent).toEqual({ provider: "mistral", model: "mistral-small-latest", temperature: expect.any(Number), seed: expect.any(Number) });
-    expect(lock.papers).toEqual([{ id: "2501.01234", title: "Science chat" }]);
+    // The version arXiv answered with, from the research transcript.
+    expect(lock.papers).toEqual([{ id: "2501.01234v2", title: "Science chat" }]);
     expect(lock.datasets).toEqual([expect.objectContaining({ source: "hub", id: "openscience/science-qa", sha: SCIENCE_QA, file: "data/train.jsonl", sha256: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) })]);
     expect(lock.training.decisions).toEqual([expect.objectContaining({ stage: "decide.p1", decision: "stop", reason: "no progress worth the budget", mix: null })]);
     expect(Object.keys(lock.transcripts)).toEqual(["decide.p1", "discover", "research"]);
@@ -69,7 +70,7 @@ describe("the lock of an agentic run", () => {
     const card = readFileSync(join(runDir(project.dir, runs(project).at(-1)!), "stages", "train.p1", "model", "README.md"), "utf8");
     expect(card).toMatch(/^---\n(.*\n)*datasets:\n {2}- openscience\/science-qa\n/);
     expect(card).toContain(`| openscience/science-qa | ${SCIENCE_QA} | data/train.jsonl |`);
-    expect(card).toContain("- arXiv 2501.01234: Science chat");
+    expect(card).toContain("- arXiv 2501.01234v2: Science chat");
     expect(card).toContain("- decide.p1: **stop**: no progress worth the budget");
 
     // No key, nothing reachable: every decision comes from the lock's transcripts.
