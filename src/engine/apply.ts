@@ -25,6 +25,7 @@ import type { StageContext, StageRunner } from "../stages/types.js";
 import { lockPathFor } from "../lock/lock-files.js";
 import { lockSourcesOf } from "../lock/lock-sources.js";
 import { openLockedRun, recordLock } from "../lock/record-lock.js";
+import { fetchPinnedData } from "../lock/fetch-pinned.js";
 import { FileCacheIndex } from "./cache-index.js";
 import type { RunEvent, RunStatus } from "./events.js";
 import { acquireRunLock } from "./run-lock.js";
@@ -131,6 +132,7 @@ export async function applyRecipe(options: ApplyOptions): Promise<ApplyResult> {
   const lockSources = lockSourcesOf(loaded, projectDir, options.recipeFile, options.internVersion);
   const lockPath = lockPathFor(resolve(projectDir, options.recipeFile));
   const locked = options.locked === true ? openLockedRun(lockPath, lockSources) : typeof options.locked === "object" ? openLockedRun(options.locked.lockPath, lockSources, options.locked.dir) : null;
+  if (locked !== null) await fetchPinnedData(locked.lock, { projectDir, recipe: loaded.validated.recipe, env: options.env, lockPath: relative(projectDir, locked.lockPath) });
   const replay = locked !== null ? locked.replay : options.replay !== undefined ? replayedRun(projectDir, options.replay) : null;
   // A replay takes every decision again: nothing is reused from the cache (results are still recorded).
   const cache = replay !== null ? new NoReuseCache(projectDir) : new FileCacheIndex(projectDir);

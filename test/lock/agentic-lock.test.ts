@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, readFileSync, rmSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -81,6 +81,21 @@ describe("the lock of an agentic run", () => {
     const rerun = runs(project).at(-1)!;
     expect(readFileSync(join(runDir(project.dir, rerun), "lock.yaml"), "utf8")).toBe(text);
     expect(readFileSync(join(project.dir, "recipe.lock.yaml"), "utf8")).toBe(text);
+
+    // A clean download cache (a fresh checkout): the pinned files are fetched at their commits and
+    // checked against the lock; still no LLM call and no key.
+    rmSync(join(project.dir, ".intern", "cache", "hub"), { recursive: true, force: true });
+    const fresh = await apply(project, ["--locked"], { ...OFFLINE, HF_ENDPOINT: sources.env.HF_ENDPOINT! });
+    expect(fresh.code, fresh.stdout + fresh.stderr).toBe(0);
+    expect(readFileSync(join(runDir(project.dir, runs(project).at(-1)!), "lock.yaml"), "utf8")).toBe(text);
+    expect(mistral.requests.length).toBe(requests);
+    // ... and a pinned digest that no longer matches is refused, naming the file.
+    const lockFile = join(project.dir, "recipe.lock.yaml");
+    writeFileSync(lockFile, text.replace(lock.datasets[0].sha256, `sha256:${"0".repeat(64)}`));
+    const tampered = await apply(project, ["--locked"], { ...OFFLINE, HF_ENDPOINT: sources.env.HF_ENDPOINT! });
+    expect(tampered.code).toBe(1);
+    expect(tampered.stderr).toContain(`datasets openscience/science-qa@${SCIENCE_QA}/data/train.jsonl: sha256:${"0".repeat(64)} in the lock, ${lock.datasets[0].sha256} now`);
+    writeFileSync(lockFile, text);
 
     // The first run audited by its id, offline: its own transcripts are replayed.
     const first = runs(project).at(-2)!;
