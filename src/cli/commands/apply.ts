@@ -37,8 +37,10 @@ compute.retry.max_attempts. On Slurm, GPU-hours come from accounting (AllocTRES 
                  come from the download cache (.intern/cache/hub).
   --locked       rerun exactly what <recipe>.lock.yaml records, like \`npm ci\`: the recipe,
                  templates, environment and local files must be the ones it records, agentic
-                 stages replay the transcripts in <recipe>.lock.d/, every other stage runs again
-                 (no cache), and what the run resolves (data, decisions) must match the lock.
+                 stages replay the transcripts in <recipe>.lock.d/ (no LLM, no key), Hub files
+                 are read at their pinned commits (fetched when the cache lacks them) and
+                 checked against their digests, every other stage runs again (no cache), and
+                 what the run resolves (data, decisions) must match the lock.
                  Anything that moved is an error naming it. The lock is not rewritten.
   --fail-fast    stop everything at the first failed stage (default: independent branches go on)
   --jobs N       job stages running at once (default 1: training on a CPU wants the cores;
