@@ -454,7 +454,14 @@ export async function prepareRows(input: PrepareRowsInput): Promise<PrepareRowsR
   }
   const totalBytes = sizes.reduce((a, b) => a + b, 0);
   const progress = new Progress(totalBytes, input.onProgress, input.progressIntervalMs ?? 500);
-  const pool = createPool({ dedupe: input.dedupe, index: input.benchmark ? shareNgramIndex(input.benchmark.index) : null, threshold: input.benchmark?.threshold ?? 1 }, { ...input.pool, totalBytes });
+  const benchmark = input.benchmark;
+  // Worker threads share one copy of the n-gram index; the calling thread reads the Map as it is.
+  const context = (workers: boolean) => ({
+    dedupe: input.dedupe,
+    index: benchmark === null ? null : workers ? shareNgramIndex(benchmark.index) : benchmark.index,
+    threshold: benchmark?.threshold ?? 1,
+  });
+  const pool = createPool(context, { ...input.pool, totalBytes });
   const spill = new Spill(`${input.outputPath}.rows.partial`);
   try {
     const scans: DatasetScan[] = [];

@@ -34,11 +34,12 @@ export function defaultThreads(totalBytes: number, cores = availableParallelism(
   return totalBytes < INLINE_BYTES || cores <= 2 ? 0 : cores - 1;
 }
 
-export function createPool(context: TaskContext, options: PoolOptions & { totalBytes: number }): RowPool {
+/** `context(workers)`: what the tasks share, given whether they run on worker threads. */
+export function createPool(context: (workers: boolean) => TaskContext, options: PoolOptions & { totalBytes: number }): RowPool {
   const url = options.workerUrl ?? WORKER_URL;
   const threads = options.threads ?? defaultThreads(options.totalBytes);
-  if (threads === 0 || !existsSync(fileURLToPath(url))) return inlinePool(context);
-  return workerPool(context, url, threads);
+  if (threads === 0 || !existsSync(fileURLToPath(url))) return inlinePool(context(false));
+  return workerPool(context(true), url, threads);
 }
 
 function inlinePool(context: TaskContext): RowPool {

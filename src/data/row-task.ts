@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import * as zlib from "node:zlib";
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema, type AsyncBuffer, type Compressors, type FileMetaData } from "hyparquet";
 import type { PinnedDataset } from "../recipe/types.js";
-import { findContamination, type SharedNgramIndex } from "./decontaminate.js";
+import { findContamination, type NgramIndex, type SharedNgramIndex } from "./decontaminate.js";
 import { mapRow, type MisfitReason } from "./map-row.js";
 import type { MisfitSample } from "./manifest.js";
 import { normalizeText } from "./normalize-text.js";
@@ -16,8 +16,8 @@ import { normalizeText } from "./normalize-text.js";
 /** What every task of one run shares: sent once to each worker. */
 export interface TaskContext {
   dedupe: boolean;
-  /** Null when decontamination is off or skipped. Shared by every worker, not copied. */
-  index: SharedNgramIndex | null;
+  /** Null when decontamination is off or skipped. Worker threads get the shared form, not a copy each. */
+  index: NgramIndex | SharedNgramIndex | null;
   threshold: number;
 }
 
