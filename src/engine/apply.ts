@@ -260,7 +260,7 @@ export async function applyRecipe(options: ApplyOptions): Promise<ApplyResult> {
       if (locked !== null) {
         lockMoved = written.moved;
         if (lockMoved.length > 0) {
-          append({ type: "message", at: iso(), text: `--locked: the run resolved ${lockMoved.length} thing(s) differently from ${relative(projectDir, lockPath)}:\n  ${lockMoved.join("\n  ")}` });
+          append({ type: "message", at: iso(), text: `--locked: the run resolved ${lockMoved.length} thing(s) differently from ${relative(projectDir, locked.lockPath)}:\n  ${lockMoved.join("\n  ")}` });
           finalStatus = "failed";
         }
       } else if (lockWritten) lockFile = lockPath;

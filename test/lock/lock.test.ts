@@ -70,6 +70,22 @@ describe("apply --locked", () => {
     expect(r.stdout).not.toMatch(/cached/);
   }, 120_000);
 
+  it("fails, naming it, when the rerun prepares other data than the lock records; the lock is left as it was", async () => {
+    const project = makeProject();
+    await applied(project);
+    const lockFile = join(project.dir, "recipe.lock.yaml");
+    const text = readFileSync(lockFile, "utf8");
+    const recorded = (parse(text) as { prepared: { sha256: string }[] }).prepared[0]!.sha256;
+    const other = `sha256:${"0".repeat(64)}`;
+    writeFileSync(lockFile, text.replace(recorded, other));
+    const r = await apply(project, ["--locked"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/run \S+: failed/);
+    expect(r.stderr).toContain("INTERN_LOCK_MOVED");
+    expect(r.stderr).toContain(`prepared[0].sha256: "${other}" in the lock, "${recorded}" in this run`);
+    expect(readFileSync(lockFile, "utf8")).toBe(text.replace(recorded, other));
+  }, 120_000);
+
   it("refuses, naming it, when one byte of a template changed", async () => {
     const project = makeProject();
     await applied(project);
