@@ -1,30 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { compareLocks, reproduces } from "../../src/audit/compare-locks.js";
-import { diffLocks, formatLockDiff } from "../../src/lock/diff-locks.js";
 import type { Lock } from "../../src/lock/types.js";
-
-const base: Lock = {
-  lock_version: 1,
-  intern: "0.1.0",
-  recipe: { file: "r.yaml", sha256: `sha256:${"a".repeat(64)}` },
-  base_model: { kind: "hub", id: "Qwen/Qwen3-1.7B", revision: "main" },
-  benchmark: { name: "gpqa", harness: "lm-eval", task: "gpqa_diamond", metric: "acc", data: { kind: "harness" } },
-  datasets: [{ source: "hub", id: "o/d", revision: "main", sha: "1".repeat(40), file: "train.jsonl", sha256: `sha256:${"b".repeat(64)}`, license: "mit", fraction: 1 }],
-  prepared: [{ stage: "prepare", sha256: `sha256:${"c".repeat(64)}`, rows: 10 }],
-  papers: [],
-  agent: null,
-  transcripts: {},
-  templates: {},
-  environment: { kind: "image", image: "img" },
-  training: { method: "sft", hyperparameters: { learning_rate: 1e-5 }, decisions: [] },
-  evaluations: [
-    { stage: "baseline", task: "gpqa", metric: "acc", value: 0.1, stderr: 0.02 },
-    { stage: "evaluate", task: "gpqa", metric: "acc", value: 0.32, stderr: null },
-  ],
-  budget: { llm_tokens: 100, llm_usd: 0.01 },
-};
-
-const withValues = (a: number, b: number): Lock => ({ ...base, evaluations: [{ ...base.evaluations[0]!, value: a }, { ...base.evaluations[1]!, value: b }] });
+import { base, withValues } from "../lock/lock-fixture.js";
 
 describe("compareLocks", () => {
   it("equal is bit-identical; within stderr x factor is within tolerance; no stderr means no tolerance", () => {
@@ -47,17 +24,5 @@ describe("compareLocks", () => {
       ["prepared data of prepare", "missing"],
       ["dataset o/d", "not matching"],
     ]);
-  });
-});
-
-describe("diffLocks", () => {
-  it("names changed sections and gives metric and budget deltas", () => {
-    const b: Lock = { ...withValues(0.1, 0.35), training: { ...base.training, hyperparameters: { learning_rate: 2e-5 } }, budget: { llm_tokens: 150, llm_usd: 0.01 } };
-    const text = formatLockDiff(diffLocks(base, b), "A.lock.yaml", "B.lock.yaml");
-    expect(text).toContain("hyperparameters:\n  learning_rate: 0.00001 in A, 0.00002 in B\n");
-    expect(text).not.toContain("datasets and revisions:");
-    expect(text).toContain("  evaluate acc: 0.32 -> 0.35 (+0.03)");
-    expect(text).toContain("  llm_tokens: 100 -> 150 (+50)");
-    expect(formatLockDiff(diffLocks(base, base), "A", "B")).toContain("Same inputs, data, decisions and settings.");
   });
 });
