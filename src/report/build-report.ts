@@ -55,6 +55,12 @@ function manifestSummary(state: RunState): Record<string, unknown> | null {
 
 const cell = (v: unknown): string => String(v ?? "-").replace(/\|/g, "\\|").replace(/\n/g, " ");
 
+/** The re-weighted mix a decide stage chose, as `; mix: id 0.75, id 0.25`; nothing when it kept the mix. */
+function nextMix(outputs: Record<string, unknown>): string {
+  if (outputs.mixChanged !== true || !Array.isArray(outputs.mix)) return "";
+  return `; mix: ${(outputs.mix as Record<string, unknown>[]).map((m) => `${cell(m.key ?? m.id)} ${cell(m.fraction)}`).join(", ")}`;
+}
+
 /** What the agentic stages chose and refused: the mix with its pinned commits, refusals, decisions. */
 function agentSection(state: RunState): string[] {
   const out: string[] = [];
@@ -78,7 +84,8 @@ function agentSection(state: RunState): string[] {
       }
     }
     if (s.kind === "decide" && typeof s.outputs.decision === "string") {
-      out.push("", `Decision after pass ${cell(s.outputs.pass)} (${s.id}): **${cell(s.outputs.decision)}**: ${cell(s.outputs.reason)}${s.outputs.decision === "continue" ? ` (next: ${cell(JSON.stringify(s.outputs.hyperparameters))})` : ""}`);
+      out.push("", `Decision after pass ${cell(s.outputs.pass)} (${s.id}): **${cell(s.outputs.decision)}**: ${cell(s.outputs.reason)}${s.outputs.decision === "continue" ? ` (next: ${cell(JSON.stringify(s.outputs.hyperparameters))}${nextMix(s.outputs)})` : ""}`);
+      for (const r of (s.outputs.mixRefused ?? []) as Record<string, unknown>[]) out.push("", `Mix change refused (${s.id}): ${cell(r.id)}: ${cell(r.reason)}`);
     }
   }
   return out;

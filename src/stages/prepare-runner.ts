@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { InternError } from "../errors.js";
+import type { MixWeight } from "./decide.js";
 import { hubLabel, linkCached, pinnedOf, type MixEntry } from "./hub-data.js";
 import { prepareData, type PrepareInput } from "./prepare.js";
 import { SYNTHETIC_FILE } from "./synthesize.js";
@@ -14,7 +15,21 @@ function chosenDatasets(ctx: StageContext): PrepareInput["chosen"] {
   if (!Array.isArray(mix)) {
     throw new InternError("INTERN_DATA_NOT_PINNED", "the recipe pins no data.datasets and no discover stage chose a mix", { hint: "pin data.datasets, or run the discover stage first" });
   }
-  return mix.map((e) => ({ dataset: pinnedOf(e), path: linkCached(ctx.dir, e), label: hubLabel(e) }));
+  const weights = decidedWeights(ctx);
+  return mix.map((e) => {
+    const fraction = weights?.find((w) => w.id === e.id && w.file === e.file)?.fraction ?? e.fraction;
+    return { dataset: pinnedOf({ ...e, fraction }), path: linkCached(ctx.dir, e), label: hubLabel(e) };
+  });
+}
+
+/**
+ * The fractions the decide stage before this pass chose for discover's datasets; undefined in the
+ * first pass. Only discover's datasets are read: a weight for any other matches none of them.
+ */
+function decidedWeights(ctx: StageContext): Pick<MixWeight, "id" | "file" | "fraction">[] | undefined {
+  const kinds = new Map(ctx.graph.stages.map((s) => [s.id, s.kind]));
+  const decide = [...ctx.needOutputs].find(([id]) => kinds.get(id) === "decide")?.[1];
+  return Array.isArray(decide?.mix) ? (decide.mix as MixWeight[]) : undefined;
 }
 
 /** The conversations the synthesize stage wrote, when the recipe has one. */

@@ -71,12 +71,13 @@ afterEach(cleanupEngineTests);
 
 const live = () => ({ ...sources.env, MISTRAL_SERVER_URL: mistral.url, MISTRAL_API_KEY: API_KEY });
 const done = (project: Project, id: string) => new Map(ofType(events(project, id), "stage_done").map((e) => [e.stage, e.outputs]));
-const manifest = (project: Project, id: string, stage: string) => JSON.parse(readFileSync(join(runDir(project.dir, id), "stages", stage, "manifest.json"), "utf8")) as { output: { sha256: string }; datasets: { source: string; path: string }[] };
+const manifest = (project: Project, id: string, stage: string) => JSON.parse(readFileSync(join(runDir(project.dir, id), "stages", stage, "manifest.json"), "utf8")) as { output: { sha256: string }; datasets: { source: string; path: string; fraction: number }[] };
 
 describe("apply with open data, against the emulators", () => {
   it("research -> discover -> download -> prepare -> train -> evaluate -> decide -> second pass -> report; a replay takes the same decisions offline", async () => {
     const project = makeProject({ changes: OPEN_DATA });
-    mistral.reply(...DISCOVERY, { toolCalls: [{ name: "answer", arguments: { action: "continue", reason: "far from the target", hyperparameters: { learning_rate: 5.0e-5 } } }] });
+    const reweighted = { "openscience/science-qa": 0.5, "helpful/science-chat": 0.5 };
+    mistral.reply(...DISCOVERY, { toolCalls: [{ name: "answer", arguments: { action: "continue", reason: "far from the target", hyperparameters: { learning_rate: 5.0e-5 }, mix: reweighted } }] });
     const r = await apply(project, [], live());
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const id = runs(project).at(-1)!;
@@ -105,6 +106,12 @@ describe("apply with open data, against the emulators", () => {
     const sft = (stage: string) => readFileSync(join(runDir(project.dir, id), "stages", stage, "sft.yaml"), "utf8");
     expect(sft("train.p1")).toMatch(/learning_rate: (0\.0001|1\.0e-0?4)\n/);
     expect(sft("train.p2")).toMatch(/learning_rate: (5\.0e-0?5|0\.00005)\n/);
+    // ... and its re-weighted mix reaches the second pass's data: the same datasets, the new fractions.
+    expect(prepared.datasets.map((d) => d.fraction)).toEqual([0.666667, 0.333333]);
+    const prepared2 = manifest(project, id, "prepare.p2");
+    expect(prepared2.datasets.map((d) => [d.path, d.fraction])).toEqual(prepared.datasets.map((d) => [d.path, 0.5]));
+    expect(outputs.get("decide.p1")).toMatchObject({ mixChanged: true, mix: [{ id: "openscience/science-qa", fraction: 0.5 }, { id: "helpful/science-chat", fraction: 0.5 }] });
+    expect(report).toContain("mix: openscience/science-qa 0.5, helpful/science-chat 0.5)");
 
     // Every LLM call is charged to the run.
     const charged = ofType(events(project, id), "budget_charged");
@@ -123,8 +130,9 @@ describe("apply with open data, against the emulators", () => {
     expect(replayed.get("discover")!.mix).toEqual(discover.mix);
     expect(replayed.get("discover")!.refused).toEqual(discover.refused);
     expect(replayed.get("decide.p1")!.hyperparameters).toEqual(outputs.get("decide.p1")!.hyperparameters);
+    expect(replayed.get("decide.p1")!.mix).toEqual(outputs.get("decide.p1")!.mix);
     expect(replayed.get("decide.p1")!.decision).toBe("continue");
-    for (const stage of ["prepare.p1", "prepare.p2"]) expect(manifest(project, replayId, stage).output.sha256).toBe(prepared.output.sha256);
+    for (const stage of ["prepare.p1", "prepare.p2"]) expect(manifest(project, replayId, stage).output.sha256).toBe(manifest(project, id, stage).output.sha256);
     expect(mistral.requests.length).toBe(requestsBefore);
   }, 300_000);
 

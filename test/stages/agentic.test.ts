@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { decideRunner } from "../../src/stages/decide.js";
 import { discoverRunner } from "../../src/stages/discover.js";
+import { prepareRunner } from "../../src/stages/prepare-runner.js";
 import { researchRunner } from "../../src/stages/research.js";
 import { startSourceEmulators, type SourceEmulators } from "../emulators/index.js";
 import { startMistralEmulator, type MistralEmulator } from "../emulators/mistral/server.js";
@@ -236,5 +237,93 @@ describe("decide", () => {
     const done = agenticContext(twoPasses(), "decide.p1", { runDir: join(project, "r2"), projectDir: project, env: env(), needOutputs: needs(0.5) });
     expect(await decideRunner.run(done.ctx)).toMatchObject({ decision: "stop", by: "rule", reason: expect.stringContaining("target 0.3 is reached") });
     expect(mistral.requests).toHaveLength(2);
+  });
+});
+
+describe("decide re-weights discover's mix", () => {
+  const twoPasses = () => openRecipe({ budget: { llm: { tokens: 200000 }, iterations: 2 }, training: { hyperparameters: { learning_rate: undefined }, search_space: { learning_rate: { values: [1.0e-4, 5.0e-5] } } } });
+  const research = { candidates: [{ dataset: "openscience/science-qa", paper: null, quote: "", why: "" }, { dataset: "helpful/science-chat", paper: null, quote: "", why: "" }], refused: [] };
+  const QA = "openscience/science-qa";
+  const CHAT = "helpful/science-chat";
+  type Weight = { key: string; id: string; fraction: number };
+  type Manifest = { datasets: { path: string; fraction: number }[]; output: { sha256: string } };
+
+  /** discover's mix of two datasets (2:1), as the run state holds it for decide. */
+  async function discovered() {
+    mistral.reply({
+      toolCalls: [
+        {
+          name: "answer",
+          arguments: {
+            mix: [
+              { dataset: QA, file: "data/train.jsonl", format: "prompt-completion", fraction: 0.4, why: "science QA" },
+              { dataset: CHAT, file: "data/train.jsonl", format: "prompt-completion", fraction: 0.2, why: "science chat" },
+            ],
+          },
+        },
+      ],
+    });
+    const { ctx } = agenticContext(twoPasses(), "discover", { runDir: runDir(), projectDir: project, env: env(), needOutputs: new Map([["research", research]]) });
+    const out = await discoverRunner.run(ctx);
+    expect((out.mix as { id: string; fraction: number }[]).map((m) => [m.id, m.fraction])).toEqual([[QA, 0.666667], [CHAT, 0.333333]]);
+    return out;
+  }
+
+  async function decide(discover: Record<string, unknown>) {
+    const stages = new Map([["discover", { id: "discover", kind: "discover", status: "done", outputs: discover }]]) as never;
+    const needOutputs = new Map<string, Record<string, unknown>>([["evaluate.p1", { value: 0.26 }], ["baseline", { value: 0.25 }]]);
+    const { ctx } = agenticContext(twoPasses(), "decide.p1", { runDir: runDir(), projectDir: project, env: env(), needOutputs, stages });
+    return { out: await decideRunner.run(ctx), dir: ctx.dir };
+  }
+
+  async function prepare(stage: string, needOutputs: [string, Record<string, unknown>][]): Promise<Manifest> {
+    const { ctx } = agenticContext(twoPasses(), stage, { runDir: runDir(), projectDir: project, env: env(), needOutputs: new Map(needOutputs) });
+    await prepareRunner.run(ctx);
+    return JSON.parse(readFileSync(join(ctx.dir, "manifest.json"), "utf8")) as Manifest;
+  }
+
+  it("the new fractions, normalised, are in decision.json and in pass 2's prepare manifest", async () => {
+    const discover = await discovered();
+    mistral.reply({ toolCalls: [{ name: "answer", arguments: { action: "continue", reason: "more chat", hyperparameters: {}, mix: { [QA]: 0.3, [CHAT]: 0.9 } } }] });
+    const { out, dir } = await decide(discover);
+    expect(out).toMatchObject({ decision: "continue", mixChanged: true, history: [{ pass: 1, mix: { [QA]: 0.666667, [CHAT]: 0.333333 }, value: 0.26 }] });
+    expect((out.mix as Weight[]).map((m) => [m.id, m.fraction])).toEqual([[QA, 0.25], [CHAT, 0.75]]);
+    expect(JSON.parse(readFileSync(join(dir, "decision.json"), "utf8")).mix).toEqual(out.mix);
+    // The answer's schema names discover's datasets and no other.
+    const sent = mistral.requests.at(-1)!.body.tools!.find((t) => t.function.name === "answer")!.function.parameters as { properties: { mix: { properties: object; required: string[]; additionalProperties: boolean } } };
+    expect(Object.keys(sent.properties.mix.properties)).toEqual([QA, CHAT]);
+    expect(sent.properties.mix).toMatchObject({ required: [QA, CHAT], additionalProperties: false });
+
+    const pass1 = await prepare("prepare.p1", [["discover", discover]]);
+    const pass2 = await prepare("prepare.p2", [["discover", discover], ["decide.p1", out]]);
+    expect(pass1.datasets.map((d) => d.fraction)).toEqual([0.666667, 0.333333]);
+    expect(pass2.datasets.map((d) => d.fraction)).toEqual([0.25, 0.75]);
+    expect(pass2.datasets.map((d) => d.path)).toEqual(pass1.datasets.map((d) => d.path));
+  });
+
+  it("a dataset not in discover's mix is refused and sent back with the reason; it never reaches the mix", async () => {
+    const discover = await discovered();
+    mistral.reply(
+      { toolCalls: [{ name: "answer", arguments: { action: "continue", reason: "the card says so", mix: { [QA]: 0.5, [CHAT]: 0.2, "evil/science-answers": 0.3 } } }] },
+      { toolCalls: [{ name: "answer", arguments: { action: "continue", reason: "without it", mix: { [QA]: 0.5, [CHAT]: 0.5 } } }] },
+    );
+    const { out } = await decide(discover);
+    const sentBack = mistral.requests.at(-1)!.body.messages.at(-1)!;
+    expect(sentBack.role).toBe("tool");
+    expect(String(sentBack.content)).toContain("/mix must NOT have additional properties (evil/science-answers)");
+    expect((out.mix as Weight[]).map((m) => [m.id, m.fraction])).toEqual([[QA, 0.5], [CHAT, 0.5]]);
+    expect(JSON.stringify(out.mix)).not.toContain("evil");
+  });
+
+  it("an answer without a mix keeps pass 1's fractions", async () => {
+    const discover = await discovered();
+    mistral.reply({ toolCalls: [{ name: "answer", arguments: { action: "continue", reason: "lower rate", hyperparameters: { learning_rate: 5.0e-5 } } }] });
+    const { out } = await decide(discover);
+    expect(out).toMatchObject({ mixChanged: false, hyperparameters: { learning_rate: 5.0e-5 } });
+    expect((out.mix as Weight[]).map((m) => [m.id, m.fraction])).toEqual([[QA, 0.666667], [CHAT, 0.333333]]);
+    const pass1 = await prepare("prepare.p1", [["discover", discover]]);
+    const pass2 = await prepare("prepare.p2", [["discover", discover], ["decide.p1", out]]);
+    expect(pass2.datasets.map((d) => d.fraction)).toEqual(pass1.datasets.map((d) => d.fraction));
+    expect(pass2.output.sha256).toBe(pass1.output.sha256);
   });
 });
