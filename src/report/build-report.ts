@@ -1,6 +1,7 @@
 import type { RunState, StageState } from "../engine/run-state.js";
 import type { StageGraph } from "../graph/types.js";
 import { formatDuration } from "../recipe/duration.js";
+import type { DatasetReport } from "../data/manifest.js";
 import type { Recipe } from "../recipe/types.js";
 
 export interface ReportInput {
@@ -61,6 +62,39 @@ function nextMix(outputs: Record<string, unknown>): string {
   return `; mix: ${(outputs.mix as Record<string, unknown>[]).map((m) => `${cell(m.key ?? m.id)} ${cell(m.fraction)}`).join(", ")}`;
 }
 
+/**
+ * Where the training data came from: every file prepare read, with its digest, rows taken and
+ * license, and the papers behind each dataset research proposed.
+ */
+function provenanceSection(recipe: Recipe, state: RunState): string[] {
+  const out: string[] = [];
+  const licenses = new Map<string, string>();
+  for (const d of recipe.data.datasets ?? []) if (d.source.kind === "local" && d.license) licenses.set(d.source.path, d.license);
+  for (const s of state.stages.values()) {
+    if (s.kind === "discover" && Array.isArray(s.outputs.mix)) for (const m of s.outputs.mix as Record<string, unknown>[]) if (typeof m.license === "string") licenses.set(String(m.id), m.license);
+  }
+  const licenseOf = (path: string): string => licenses.get(path) ?? licenses.get(/^hf:\/\/datasets\/([^@]+)@/.exec(path)?.[1] ?? "") ?? "-";
+  const seen = new Set<string>();
+  const rows: string[] = [];
+  for (const s of state.stages.values()) {
+    const manifest = s.kind === "prepare" ? (s.outputs.manifest as { datasets?: DatasetReport[] } | undefined) : undefined;
+    for (const d of manifest?.datasets ?? []) {
+      const key = `${d.path}|${d.sha256}|${d.rows.taken}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      rows.push(`| ${cell(d.path)} | \`${cell(d.sha256.replace(/^sha256:/, "").slice(0, 16))}\` | ${cell(d.rows.taken)} | ${cell(licenseOf(d.path))} |`);
+    }
+  }
+  if (rows.length > 0) out.push("", "## Provenance of the training data", "", "| File | sha256 | Rows taken | License |", "| --- | --- | --- | --- |", ...rows);
+  for (const s of state.stages.values()) {
+    const candidates = s.kind === "research" && Array.isArray(s.outputs.candidates) ? (s.outputs.candidates as Record<string, unknown>[]) : [];
+    if (candidates.length === 0) continue;
+    out.push("", "Papers behind the datasets research proposed:", "", "| Dataset | Paper | Evidence | Why |", "| --- | --- | --- | --- |");
+    for (const c of candidates) out.push(`| ${cell(c.dataset)} | ${cell(c.paper)} | ${cell(c.quote || "-")} | ${cell(c.why)} |`);
+  }
+  return out;
+}
+
 /** What the agentic stages chose and refused: the mix with its pinned commits, refusals, decisions. */
 function agentSection(state: RunState): string[] {
   const out: string[] = [];
@@ -111,6 +145,7 @@ export function reportMarkdown(input: ReportInput): string {
       for (const r of removed) lines.push(`| ${r.dataset} | ${r.row} | ${r.benchmarkItem} | ${r.sharedNgrams} | ${r.ngram.replace(/\|/g, "\\|")} |`);
     }
   }
+  lines.push(...provenanceSection(recipe, state));
   lines.push(...agentSection(state));
   lines.push("", "## Stages", "", "| Stage | Kind | Needs | Status | Time | GPU-hours |", "| --- | --- | --- | --- | --- | --- |");
   for (const s of state.stages.values()) lines.push(stageLine(s));
