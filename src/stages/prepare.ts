@@ -1,20 +1,17 @@
 import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { buildNgramIndex, findContamination, type ContaminationMatch, type NgramIndex } from "../data/decontaminate.js";
-import { conversationKey, Deduper } from "../data/dedupe.js";
-import type { DatasetReport, DecontaminationReport, PrepareManifest, RemovedRow } from "../data/manifest.js";
-import { mapRow } from "../data/map-row.js";
-import { chooseRows, mixOrder, planMix, type MixPlan } from "../data/mix.js";
-import { normalizeText } from "../data/normalize-text.js";
+import { buildNgramIndex, type NgramIndex } from "../data/decontaminate.js";
+import type { DatasetReport, DecontaminationReport, PrepareManifest } from "../data/manifest.js";
+import { planMix, type MixPlan } from "../data/mix.js";
+import { prepareRows, type PrepareProgress } from "../data/prepare-rows.js";
 import { readBenchmark } from "../data/read-benchmark.js";
-import { readRecords, type RecordSource } from "../data/read-records.js";
-import { columnsOf, scanDataset, type DatasetScan } from "../data/scan-dataset.js";
-import { writeJsonLines } from "../data/write-jsonl.js";
+import type { RecordSource } from "../data/read-records.js";
 import { writeManifest } from "../data/write-manifest.js";
 import { InternError } from "../errors.js";
 import type { PinnedDataset, Recipe } from "../recipe/types.js";
 
 export type { PrepareManifest } from "../data/manifest.js";
+export type { PrepareProgress } from "../data/prepare-rows.js";
 
 export interface PrepareInput {
   recipe: Recipe;
@@ -36,6 +33,8 @@ export interface PrepareInput {
    * what is left of data.max_rows by their fractions.
    */
   synthetic?: { path: string; label: string };
+  /** Called about twice a second while the rows are read and written: rows, MB/s, ETA. */
+  onProgress?: (progress: PrepareProgress) => void;
 }
 
 /** How prepare reads the synthesize stage's file. */
@@ -104,10 +103,6 @@ async function loadBenchmark(recipe: Recipe, recipeDir: string): Promise<Benchma
   };
 }
 
-function changed(source: RecordSource): InternError {
-  return new InternError("INTERN_DATA_CHANGED", `${source.path} changed while it was being prepared`, { hint: "run again once nothing writes to the file" });
-}
-
 /**
  * The mix when the last `fixed` datasets are taken whole (synthetic data): the others share
  * data.max_rows less those rows by their fractions.
@@ -129,9 +124,9 @@ function planWithFixed(datasets: { available: number; fraction: number }[], fixe
  * the benchmark, and writes `dir/data/train.jsonl` and `dir/manifest.json`. Same recipe and
  * files, same bytes.
  *
- * Two passes over each file: the first maps every row and keeps only the indices of those that
- * fit (four bytes a row); the second parses only the rows the mix takes. Memory grows with the
- * output, not with the input.
+ * One pass over each file, on worker threads for large inputs (data/prepare-rows.ts): the rows
+ * that fit are spilled to disk as they will be written, and only about 50 bytes a row stay in
+ * memory until the mix is planned and written.
  */
 export async function prepareData(input: PrepareInput): Promise<PrepareManifest> {
   const { recipe, recipeDir, dir, signal } = input;
@@ -142,65 +137,18 @@ export async function prepareData(input: PrepareInput): Promise<PrepareManifest>
   const benchmark = await loadBenchmark(recipe, recipeDir);
   const threshold = recipe.data.decontaminate.threshold;
 
-  const scans: DatasetScan[] = [];
-  for (const local of locals) {
-    if (signal?.aborted) throw cancelled();
-    scans.push(await scanDataset(local.source, local.dataset));
-  }
-  const plan = planWithFixed(
-    scans.map((s, i) => ({ available: s.fitting.length, fraction: locals[i]!.dataset.fraction })),
-    fixed,
-    maxRows,
-  );
-
-  // Second pass: the chosen rows, each put at its place in the mixed order.
-  const total = plan.taken;
-  const order = mixOrder(seed, total);
-  const lines = new Array<string>(total);
-  const keys = new Array<string>(dedupe ? total : 0);
-  const matches = new Array<ContaminationMatch | null>("index" in benchmark ? total : 0);
-  const datasetOf = new Uint32Array(total);
-  const rowOf = new Uint32Array(total);
-  let k = 0;
-  for (let i = 0; i < locals.length; i++) {
-    const { dataset, source } = locals[i]!;
-    const scan = scans[i]!;
-    const records = chooseRows(seed, i, plan.shares[i]!).map((p) => scan.fitting[p]!);
-    if (records.length === 0) continue;
-    const first = k;
-    const summary = await readRecords(source, { columns: columnsOf(dataset), limit: dataset.maxRows, only: records }, (index, value) => {
-      if (signal?.aborted) throw cancelled();
-      const messages = mapRow(value, dataset);
-      if (!Array.isArray(messages) || k - first >= records.length) throw changed(source);
-      const slot = order[k++]!;
-      lines[slot] = JSON.stringify({ messages });
-      datasetOf[slot] = i;
-      rowOf[slot] = index;
-      if (!dedupe && !("index" in benchmark)) return;
-      const normalized = messages.map((m) => normalizeText(m.content));
-      if (dedupe) keys[slot] = conversationKey(messages, normalized);
-      if ("index" in benchmark) matches[slot] = findContamination(benchmark.index, normalized.filter((t) => t.length > 0).join(" "), threshold);
-    });
-    if (k - first !== records.length || summary.sha256 !== scan.sha256) throw changed(source);
-  }
-
   if (signal?.aborted) throw cancelled();
-  const deduper = new Deduper();
-  const removed: RemovedRow[] = [];
-  function* kept(): Generator<string> {
-    for (let slot = 0; slot < total; slot++) {
-      if (dedupe && deduper.isDuplicate(keys[slot]!)) continue;
-      const match = matches[slot];
-      if (match) {
-        removed.push({ dataset: datasetOf[slot]!, row: rowOf[slot]!, benchmarkItem: match.item, sharedNgrams: match.shared, ngram: match.ngram });
-        continue;
-      }
-      yield lines[slot]!;
-    }
-  }
   await mkdir(join(dir, "data"), { recursive: true });
-  const output = await writeJsonLines(join(dir, TRAIN_FILE), kept());
-  removed.sort((a, b) => a.dataset - b.dataset || a.row - b.row);
+  const { scans, plan, afterMix: total, duplicatesRemoved, removed, output } = await prepareRows({
+    datasets: locals,
+    plan: (found) => planWithFixed(found.map((s, i) => ({ available: s.fitting.length, fraction: locals[i]!.dataset.fraction })), fixed, maxRows),
+    seed,
+    dedupe,
+    benchmark: "index" in benchmark ? { index: benchmark.index, threshold } : null,
+    outputPath: join(dir, TRAIN_FILE),
+    ...(signal ? { signal } : {}),
+    ...(input.onProgress ? { onProgress: input.onProgress } : {}),
+  });
 
   const datasets: DatasetReport[] = locals.map(({ dataset, path }, i) => {
     const scan = scans[i]!;
@@ -224,14 +172,14 @@ export async function prepareData(input: PrepareInput): Promise<PrepareManifest>
     seed,
     datasets,
     mix: { maxRows, available: plan.available, target: plan.target, taken: plan.taken },
-    dedupe: { enabled: dedupe, removed: deduper.removed },
+    dedupe: { enabled: dedupe, removed: duplicatesRemoved },
     decontamination: "index" in benchmark ? { ...benchmark.report, removed } : { skipped: benchmark.skipped },
-    totals: { afterMix: total, duplicatesRemoved: deduper.removed, contaminatedRemoved: removed.length, written: output.rows },
+    totals: { afterMix: total, duplicatesRemoved, contaminatedRemoved: removed.length, written: output.rows },
     output: { path: TRAIN_FILE, rows: output.rows, bytes: output.bytes, sha256: output.sha256 },
   };
   await writeManifest(join(dir, "manifest.json"), manifest);
   if (output.rows === 0) {
-    throw new InternError("INTERN_DATA_EMPTY", `no training rows are left (${plan.available} fit, ${total} mixed, ${deduper.removed} duplicates, ${removed.length} contaminated)`, {
+    throw new InternError("INTERN_DATA_EMPTY", `no training rows are left (${plan.available} fit, ${total} mixed, ${duplicatesRemoved} duplicates, ${removed.length} contaminated)`, {
       hint: `see ${join(dir, "manifest.json")} for why rows did not fit; check data.datasets[].format and columns`,
     });
   }
