@@ -36,7 +36,7 @@ describe("the committed quickstart lock", () => {
     expect(summary.moved).toEqual([]);
     expect(summary.recomputed).toEqual(expect.arrayContaining(["prepare", "train", "evaluate"]));
     const items = summary.checks.map((c) => c.item).join("\n");
-    expect(items).toMatch(/metric evaluate/);
+    expect(items).toMatch(/metric acc of evaluate/);
     expect(items).toMatch(/prepared data/);
     for (const c of summary.checks) expect(["bit-identical", "within tolerance"], c.item).toContain(c.verdict);
   }, 900_000);

@@ -1,5 +1,7 @@
 import type { Command } from "../command.js";
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { readLock } from "../../lock/lock-files.js";
 import { InternError } from "../../errors.js";
 import { formatDiagnostics } from "../print-diagnostics.js";
 import type { CliIO } from "../io.js";
@@ -18,6 +20,13 @@ export function validateCommand(io: CliIO, args: string[]): number {
   let failed = 0;
   const results: unknown[] = [];
   for (const file of positionals) {
+    // A lock beside its recipe (`recipes/*.yaml` names both) is not a recipe: say what it is.
+    if (/\.lock\.ya?ml$/.test(file)) {
+      const lock = readLock(resolve(io.cwd, file));
+      results.push({ file, lock: true, recipe: lock.recipe.file });
+      if (values.output !== "json") io.stdout.write(`${file}: a lock file (of ${lock.recipe.file}); \`intern plan\` says whether it still holds\n`);
+      continue;
+    }
     try {
       const { validated, graph } = loadRecipe(io.cwd, file);
       results.push({ file, valid: true, stages: graph.stages.length, trials: validated.trials.length, warnings: validated.warnings });
