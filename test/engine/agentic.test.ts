@@ -5,22 +5,9 @@ import { runDir } from "../../src/engine/run-store.js";
 import { startSourceEmulators, type SourceEmulators } from "../emulators/index.js";
 import { startMistralEmulator, type MistralEmulator, type ScriptedTurn } from "../emulators/mistral/server.js";
 import { apply, cleanupEngineTests, events, makeProject, ofType, provision, runs, type Project } from "../helpers/engine.js";
+import { OPEN_DATA, SCIENCE_QA } from "../helpers/open-data.js";
 
 const API_KEY = "mk-engine-test-0123456789";
-const SCIENCE_QA = "1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d";
-
-/** The engine fixture with its data left open: research and discover find it, two passes with a decide stage. */
-const OPEN_DATA = {
-  data: { datasets: undefined },
-  budget: { wall_clock: "4h", llm: { tokens: 500000 }, iterations: 2 },
-  sources: {
-    papers: { providers: ["hf-papers", "arxiv", "semantic-scholar"], seed: ["2501.01234"] },
-    datasets: { allow: ["**"], deny: ["evil/**"] },
-    licenses: ["apache-2.0", "mit"],
-  },
-  agent: { model: "mistral-small-latest", max_steps: 8, max_tokens: 256 },
-  training: { hyperparameters: { num_train_epochs: 1 }, search_space: { learning_rate: { values: [1.0e-4, 5.0e-5] } } },
-};
 
 /** The model's turns for research and discover: the card's injection pushes evil/science-answers. */
 const DISCOVERY: ScriptedTurn[] = [

@@ -8,21 +8,9 @@ import { startSourceEmulators, type SourceEmulators } from "../emulators/index.j
 import { startMistralEmulator, type MistralEmulator, type ScriptedTurn } from "../emulators/mistral/server.js";
 import { lockSchemaErrors } from "./lock-schema.js";
 import { apply, cleanupEngineTests, intern, makeProject, provision, runs } from "../helpers/engine.js";
+import { OPEN_DATA, SCIENCE_QA } from "../helpers/open-data.js";
 
 const API_KEY = "mk-lock-test-0123456789";
-const SCIENCE_QA = "1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d";
-
-const OPEN_DATA = {
-  data: { datasets: undefined },
-  budget: { wall_clock: "4h", llm: { tokens: 500000 }, iterations: 2 },
-  sources: {
-    papers: { providers: ["hf-papers", "arxiv", "semantic-scholar"], seed: ["2501.01234"] },
-    datasets: { allow: ["**"], deny: ["evil/**"] },
-    licenses: ["apache-2.0", "mit"],
-  },
-  agent: { model: "mistral-small-latest", max_steps: 8, max_tokens: 256 },
-  training: { hyperparameters: { num_train_epochs: 1 }, search_space: { learning_rate: { values: [1.0e-4, 5.0e-5] } } },
-};
 
 const TURNS: ScriptedTurn[] = [
   { toolCalls: [{ name: "search_arxiv", arguments: { query: "ti:science chat" } }, { name: "read_paper", arguments: { id: "2501.01234" } }] },
