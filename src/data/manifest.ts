@@ -16,7 +16,7 @@ export interface PrepareManifest {
     maxRows: number | null;
     /** Rows that fit, over all datasets. */
     available: number;
-    /** `available`, capped by data.max_rows: the size the fractions apply to. */
+    /** The rows asked for: the counted datasets' rows, and what the fractions apply to (their rows, capped by what data.max_rows leaves). */
     target: number;
     taken: number;
   };
@@ -35,7 +35,10 @@ export interface DatasetReport {
   columns: { messages: string | null; prompt: string | null; completion: string | null; system: string | null };
   sha256: string;
   bytes: number;
-  fraction: number;
+  /** data.datasets[].fraction; null when the dataset asks for a number of rows. */
+  fraction: number | null;
+  /** data.datasets[].rows: exactly this many rows; null when it has a fraction. */
+  requestedRows: number | null;
   maxRows: number | null;
   rows: {
     /** Records read (non-blank lines or Parquet rows), at most maxRows. */
@@ -43,11 +46,11 @@ export interface DatasetReport {
     /** Mapped to the conversational format. */
     mapped: number;
     notFitting: number;
-    /** round(fraction x mix.target). */
+    /** round(fraction x what the counted datasets leave), or requestedRows. */
     wanted: number;
     taken: number;
   };
-  /** Set when the dataset has fewer rows than its fraction asks for. */
+  /** Set when the dataset has fewer rows than its fraction or count asks for. */
   short: string | null;
   notFitting: { byReason: Partial<Record<MisfitReason, number>>; samples: MisfitSample[] };
 }

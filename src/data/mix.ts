@@ -4,16 +4,26 @@ import { permutation, sampleIndices, seededRandom } from "./seeded-random.js";
 export interface MixShare {
   /** Rows that fit, after the dataset's own max_rows. */
   available: number;
-  /** round(fraction x target). */
+  /** round(fraction x target), the count asked for, or every row. */
   wanted: number;
   /** min(wanted, available): fewer than wanted when the dataset is short. */
   taken: number;
 }
 
+/**
+ * What one dataset gives: a `fraction` of what the others leave, an exact number of `rows`, or
+ * `all` of its rows (synthetic data).
+ */
+export interface MixSource {
+  available: number;
+  fraction?: number | null;
+  rows?: number | "all" | null;
+}
+
 export interface MixPlan {
   /** Sum of rows available over all datasets. */
   available: number;
-  /** `available`, capped by data.max_rows. */
+  /** The rows asked for: the counted datasets' counts and the rows the fractions apply to. */
   target: number;
   shares: MixShare[];
   /** Sum of `taken`. */
@@ -21,18 +31,41 @@ export interface MixPlan {
 }
 
 /**
- * How many rows each dataset gives: the target is every available row, capped by `maxRows`;
- * each dataset gives round(fraction x target), never more than it has. A short dataset's gap
- * is not filled from the others, so the mix keeps the proportions the recipe asked for at most.
+ * How many rows each dataset gives. Datasets with a count give that many (a seeded sample),
+ * never more than they have; datasets with `all` give every row, up to what data.max_rows
+ * leaves. The datasets with a fraction share the rest: every one of their rows, capped by what
+ * data.max_rows leaves, each giving round(fraction x that). A short dataset's gap is not filled
+ * from the others, so the mix keeps the proportions and counts the recipe asked for at most.
  */
-export function planMix(datasets: { available: number; fraction: number }[], maxRows: number | null): MixPlan {
-  const available = datasets.reduce((sum, d) => sum + d.available, 0);
-  const target = maxRows === null ? available : Math.min(available, maxRows);
-  const shares = datasets.map((d) => {
-    const wanted = Math.round(d.fraction * target);
-    return { available: d.available, wanted, taken: Math.min(wanted, d.available) };
+export function planMix(datasets: readonly MixSource[], maxRows: number | null): MixPlan {
+  const shares: MixShare[] = new Array(datasets.length);
+  let left = maxRows ?? Infinity;
+  let fixedWanted = 0;
+  // Counts first, then `all`, then fractions of what is left.
+  for (const pass of ["count", "all"] as const) {
+    datasets.forEach((d, i) => {
+      if (pass === "count" ? typeof d.rows !== "number" : d.rows !== "all") return;
+      const wanted = pass === "count" ? (d.rows as number) : Math.min(d.available, Math.max(0, left));
+      const taken = Math.min(wanted, d.available, Math.max(0, left));
+      shares[i] = { available: d.available, wanted, taken };
+      fixedWanted += wanted;
+      left -= taken;
+    });
+  }
+  const shared = datasets.filter((d) => d.rows === undefined || d.rows === null);
+  const sharedAvailable = shared.reduce((sum, d) => sum + d.available, 0);
+  const sharedTarget = Math.min(sharedAvailable, Math.max(0, left));
+  datasets.forEach((d, i) => {
+    if (d.rows !== undefined && d.rows !== null) return;
+    const wanted = Math.round((d.fraction ?? 0) * sharedTarget);
+    shares[i] = { available: d.available, wanted, taken: Math.min(wanted, d.available) };
   });
-  return { available, target, shares, taken: shares.reduce((sum, s) => sum + s.taken, 0) };
+  return {
+    available: datasets.reduce((sum, d) => sum + d.available, 0),
+    target: fixedWanted + sharedTarget,
+    shares,
+    taken: shares.reduce((sum, s) => sum + s.taken, 0),
+  };
 }
 
 /**

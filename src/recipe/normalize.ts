@@ -11,7 +11,8 @@ function seconds(text: string | undefined, fallback: string): number {
 function datasets(input: RecipeInput): PinnedDataset[] | null {
   const list = input.data?.datasets;
   if (list === undefined) return null;
-  const equal = 1 / list.length;
+  // Datasets without a count share what the counted ones leave, equally unless they say.
+  const equal = 1 / Math.max(1, list.filter((d) => d.rows === undefined).length);
   return list.map((d) => {
     const format = d.format ?? "conversational";
     const c = d.columns ?? {};
@@ -26,7 +27,8 @@ function datasets(input: RecipeInput): PinnedDataset[] | null {
         completion: format === "prompt-completion" ? (c.completion ?? "completion") : null,
         system: c.system ?? null,
       },
-      fraction: d.fraction ?? equal,
+      fraction: d.rows !== undefined ? null : (d.fraction ?? equal),
+      rows: d.rows ?? null,
       maxRows: d.max_rows ?? null,
     };
   });

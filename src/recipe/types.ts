@@ -26,6 +26,7 @@ export interface DatasetInput {
   format?: "conversational" | "prompt-completion";
   columns?: { messages?: string; prompt?: string; completion?: string; system?: string };
   fraction?: number;
+  rows?: number;
   max_rows?: number;
 }
 
@@ -170,7 +171,10 @@ export interface PinnedDataset {
   license: string | null;
   format: "conversational" | "prompt-completion";
   columns: { messages: string | null; prompt: string | null; completion: string | null; system: string | null };
-  fraction: number;
+  /** Share of what the counted datasets leave; null when `rows` is set. */
+  fraction: number | null;
+  /** Exactly this many rows, a seeded sample; null when the dataset has a fraction. */
+  rows: number | null;
   maxRows: number | null;
 }
 

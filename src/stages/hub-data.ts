@@ -35,6 +35,7 @@ export function pinnedOf(e: Pick<MixEntry, "id" | "sha" | "config" | "split" | "
     format: e.format,
     columns: { ...e.columns },
     fraction: e.fraction,
+    rows: null,
     maxRows: null,
   };
 }

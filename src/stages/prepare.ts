@@ -2,7 +2,7 @@ import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { buildNgramIndex, type NgramIndex } from "../data/decontaminate.js";
 import type { DatasetReport, DecontaminationReport, PrepareManifest } from "../data/manifest.js";
-import { planMix, type MixPlan } from "../data/mix.js";
+import { planMix } from "../data/mix.js";
 import { prepareRows, type PrepareProgress } from "../data/prepare-rows.js";
 import { readBenchmark } from "../data/read-benchmark.js";
 import type { RecordSource } from "../data/read-records.js";
@@ -45,7 +45,8 @@ export function syntheticDataset(label: string): PinnedDataset {
     license: null,
     format: "conversational",
     columns: { messages: "messages", prompt: null, completion: null, system: null },
-    fraction: 1,
+    fraction: null,
+    rows: null,
     maxRows: null,
   };
 }
@@ -104,21 +105,6 @@ async function loadBenchmark(recipe: Recipe, recipeDir: string): Promise<Benchma
 }
 
 /**
- * The mix when the last `fixed` datasets are taken whole (synthetic data): the others share
- * data.max_rows less those rows by their fractions.
- */
-function planWithFixed(datasets: { available: number; fraction: number }[], fixed: number, maxRows: number | null): MixPlan {
-  if (fixed === 0) return planMix(datasets, maxRows);
-  const whole = datasets.slice(datasets.length - fixed).map((d) => {
-    const n = maxRows === null ? d.available : Math.min(d.available, maxRows);
-    return { available: d.available, wanted: n, taken: n };
-  });
-  const wholeRows = whole.reduce((sum, s) => sum + s.taken, 0);
-  const rest = planMix(datasets.slice(0, datasets.length - fixed), maxRows === null ? null : Math.max(0, maxRows - wholeRows));
-  return { available: rest.available + wholeRows, target: rest.target + wholeRows, shares: [...rest.shares, ...whole], taken: rest.taken + wholeRows };
-}
-
-/**
  * The prepare stage: reads the pinned local datasets, maps them to TRL's conversational format,
  * mixes them by fraction with the recipe's seed, drops exact duplicates and rows that overlap
  * the benchmark, and writes `dir/data/train.jsonl` and `dir/manifest.json`. Same recipe and
@@ -141,7 +127,8 @@ export async function prepareData(input: PrepareInput): Promise<PrepareManifest>
   await mkdir(join(dir, "data"), { recursive: true });
   const { scans, plan, afterMix: total, duplicatesRemoved, removed, output } = await prepareRows({
     datasets: locals,
-    plan: (found) => planWithFixed(found.map((s, i) => ({ available: s.fitting.length, fraction: locals[i]!.dataset.fraction })), fixed, maxRows),
+    // Synthetic data goes in whole; the recipe's datasets give their counts or fractions.
+    plan: (found) => planMix(found.map((s, i) => ({ available: s.fitting.length, fraction: locals[i]!.dataset.fraction, rows: i >= locals.length - fixed ? "all" : locals[i]!.dataset.rows })), maxRows),
     seed,
     dedupe,
     benchmark: "index" in benchmark ? { index: benchmark.index, threshold } : null,
@@ -161,9 +148,10 @@ export async function prepareData(input: PrepareInput): Promise<PrepareManifest>
       sha256: scan.sha256,
       bytes: scan.bytes,
       fraction: dataset.fraction,
+      requestedRows: dataset.rows,
       maxRows: dataset.maxRows,
       rows: { read: scan.records, mapped: scan.fitting.length, notFitting: scan.records - scan.fitting.length, wanted: share.wanted, taken: share.taken },
-      short: share.taken < share.wanted ? `its fraction asks for ${share.wanted} rows but only ${share.available} fit; the mix has ${share.wanted - share.taken} fewer` : null,
+      short: share.taken < share.wanted ? `${dataset.rows !== null ? "`rows`" : "its fraction"} asks for ${share.wanted} rows but only ${share.available} fit; the mix has ${share.wanted - share.taken} fewer` : null,
       notFitting: { byReason: scan.byReason, samples: scan.samples },
     };
   });

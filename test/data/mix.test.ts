@@ -23,6 +23,33 @@ describe("planMix", () => {
   });
 });
 
+describe("planMix with counts", () => {
+  it("takes exactly the counted rows, fewer only when fewer fit", () => {
+    const plan = planMix([{ available: 1000, rows: 300 }, { available: 50, rows: 80 }], null);
+    expect(plan.shares).toEqual([{ available: 1000, wanted: 300, taken: 300 }, { available: 50, wanted: 80, taken: 50 }]);
+    expect(plan).toMatchObject({ available: 1050, target: 380, taken: 350 });
+  });
+
+  it("shares what the counted datasets leave of max_rows among the fractions", () => {
+    const plan = planMix([{ available: 1000, fraction: 0.5 }, { available: 1000, rows: 200 }, { available: 1000, fraction: 0.5 }], 1000);
+    expect(plan.shares.map((s) => s.taken)).toEqual([400, 200, 400]);
+    expect(plan).toMatchObject({ target: 1000, taken: 1000 });
+  });
+
+  it("applies the fractions to the fraction datasets' own rows when nothing caps them", () => {
+    const plan = planMix([{ available: 100, fraction: 0.5 }, { available: 5000, rows: 10 }, { available: 300, fraction: 0.5 }], null);
+    expect(plan.shares.map((s) => [s.wanted, s.taken])).toEqual([[200, 100], [10, 10], [200, 200]]);
+    expect(plan.target).toBe(410);
+  });
+
+  it("takes `all` rows whole, up to what the counts leave of max_rows, before the fractions", () => {
+    const plan = planMix([{ available: 1000, fraction: 1 }, { available: 100, rows: 30 }, { available: 50, rows: "all" }], 100);
+    expect(plan.shares.map((s) => s.taken)).toEqual([20, 30, 50]);
+    const tight = planMix([{ available: 1000, fraction: 1 }, { available: 500, rows: "all" }], 100);
+    expect(tight.shares.map((s) => s.taken)).toEqual([0, 100]);
+  });
+});
+
 describe("seeded choice and order", () => {
   it("gives the same stream for the same seed and purpose, another for another", () => {
     const draw = (seed: number, purpose: string) => Array.from({ length: 8 }, seededRandom(seed, purpose));

@@ -130,6 +130,20 @@ describe("prepareData: mixing", () => {
     expect(manifest.datasets[1]!.short).toBeNull();
   });
 
+  it("takes a dataset's rows as a seeded sample and gives what is left of max_rows to the fractions", async () => {
+    const r = (seed: number) => recipe({ data: { datasets: [{ path: "a.jsonl", rows: 30 }, { path: "b.jsonl" }], max_rows: 100, seed } });
+    const { manifest, rows } = await prepare(r(0), tmp.dir, "zero");
+    expect([from(rows, "a"), from(rows, "b")]).toEqual([30, 70]);
+    expect(manifest.datasets.map((d) => [d.fraction, d.requestedRows, d.rows.wanted, d.rows.taken])).toEqual([[null, 30, 30, 30], [1, null, 70, 70]]);
+    expect(manifest.mix).toEqual({ maxRows: 100, available: 400, target: 100, taken: 100 });
+    const other = await prepare(r(1), tmp.dir, "one");
+    const picked = (rs: string[]) => new Set(rs.filter((l) => l.includes('"a question')));
+    expect(picked(other.rows)).not.toEqual(picked(rows));
+    const short = await prepare(recipe({ data: { datasets: [{ path: "a.jsonl", rows: 150 }, { path: "b.jsonl", rows: 10 }] } }), tmp.dir, "short");
+    expect([from(short.rows, "a"), from(short.rows, "b")]).toEqual([100, 10]);
+    expect(short.manifest.datasets[0]!.short).toBe("`rows` asks for 150 rows but only 100 fit; the mix has 50 fewer");
+  });
+
   it("applies a dataset's max_rows first: it reads only that many rows", async () => {
     const r = recipe({ data: { datasets: [{ path: "a.jsonl", max_rows: 10, fraction: 0.5 }, { path: "b.jsonl", fraction: 0.5 }] } });
     const { manifest, rows } = await prepare(r, tmp.dir);

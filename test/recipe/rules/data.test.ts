@@ -7,7 +7,7 @@ describe("data rule", () => {
   it("needs a fraction on every dataset once one has one", () => {
     const text = recipeYaml({ data: { datasets: [{ id: "a/one", fraction: 0.5 }, { id: "a/two" }] } });
     const d = find(diagnosticsOf(text), CODE, "data.datasets[1] has no fraction while others do");
-    expect(d.hint).toBe("give every dataset a fraction, or none for an equal mix");
+    expect(d.hint).toBe("give every dataset a fraction or a number of rows, or leave fractions out for an equal mix");
     expect(d.location?.line).toBe(lineOf(text, "id: a/two"));
   });
 
@@ -25,6 +25,26 @@ describe("data rule", () => {
   it("gives an equal share to datasets without fractions", () => {
     const { validated } = compileText(recipeYaml({ data: { datasets: [{ id: "a/one" }, { id: "a/two" }, { id: "a/three" }, { id: "a/four" }] } }));
     expect(validated.recipe.data.datasets!.map((d) => d.fraction)).toEqual([0.25, 0.25, 0.25, 0.25]);
+  });
+
+  it("takes a number of rows instead of a fraction: the others share what is left", () => {
+    const { validated } = compileText(recipeYaml({ data: { datasets: [{ id: "a/one", rows: 500 }, { id: "a/two" }, { id: "a/three" }], max_rows: 2000 } }));
+    expect(validated.recipe.data.datasets!.map((d) => [d.rows, d.fraction])).toEqual([[500, null], [null, 0.5], [null, 0.5]]);
+    // Fractions are those of the datasets without rows: 0.4 + 0.6 is a whole.
+    const weighted = compileText(recipeYaml({ data: { datasets: [{ id: "a/one", rows: 500 }, { id: "a/two", fraction: 0.4 }, { id: "a/three", fraction: 0.6 }] } }));
+    expect(weighted.validated.recipe.data.datasets!.map((d) => d.fraction)).toEqual([null, 0.4, 0.6]);
+  });
+
+  it("refuses a dataset with both rows and a fraction", () => {
+    const text = recipeYaml({ data: { datasets: [{ id: "a/one", fraction: 1, rows: 10 }] } });
+    const d = find(diagnosticsOf(text), CODE, "data.datasets[0] has both `fraction` and `rows`; keep one");
+    expect(d.location?.line).toBe(lineOf(text, "rows: 10"));
+  });
+
+  it("refuses counts that add up to more than data.max_rows", () => {
+    const text = recipeYaml({ data: { datasets: [{ id: "a/one", rows: 600 }, { id: "a/two", rows: 500 }], max_rows: 1000 } });
+    const d = find(diagnosticsOf(text), CODE, "data.max_rows is 1000, below the 1100 rows the datasets' `rows` ask for");
+    expect(d.location?.line).toBe(lineOf(text, "max_rows: 1000"));
   });
 
   it("refuses prompt/completion columns in the conversational format", () => {
