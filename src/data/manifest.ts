@@ -1,3 +1,4 @@
+import type { DatasetColumns, DatasetFormat } from "../recipe/types.js";
 import type { MisfitReason } from "./map-row.js";
 
 /**
@@ -31,8 +32,8 @@ export interface DatasetReport {
   source: "local" | "hub";
   /** As the recipe writes it, relative to the recipe's folder; for Hub files `hf://datasets/<id>@<commit>/<file>`. */
   path: string;
-  format: "conversational" | "prompt-completion";
-  columns: { messages: string | null; prompt: string | null; completion: string | null; system: string | null };
+  format: DatasetFormat;
+  columns: DatasetColumns;
   sha256: string;
   bytes: number;
   /** data.datasets[].fraction; null when the dataset asks for a number of rows. */

@@ -29,6 +29,11 @@ const ROLES: Readonly<Record<string, ChatRole>> = {
 
 const misfit = (reason: MisfitReason, detail: string): Misfit => ({ reason, detail });
 
+/** Whether mapRow said why a row does not fit. */
+export function isMisfit(mapped: ChatMessage[] | TextRow | Misfit): mapped is Misfit {
+  return !Array.isArray(mapped) && "reason" in mapped;
+}
+
 function describe(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list";
@@ -67,23 +72,54 @@ function messages(value: unknown, column: string): ChatMessage[] | Misfit {
   return out;
 }
 
-/** A prompt or completion: a string becomes one message of `role`, a list is taken as messages. */
-function turn(row: Record<string, unknown>, column: string, role: ChatRole): ChatMessage[] | Misfit {
-  const value = row[column];
-  if (value === undefined || value === null) return misfit("missing-column", value === null ? `column "${column}" is null` : `no column "${column}"`);
-  if (Array.isArray(value)) return messages(value, column);
-  const content = text(value, `column "${column}"`);
-  return typeof content === "string" ? [{ role, content }] : content;
+/**
+ * A prompt or completion. From one column, a string becomes one message of `role` and a list is
+ * taken as messages. From several (`[instruction, input]`), their strings are joined with a blank
+ * line into one message; a column that is null or blank in a row is left out, one the row lacks
+ * is a misfit (a misspelt name shows in the manifest instead of silently thinning every prompt).
+ */
+function turn(row: Record<string, unknown>, columns: string | readonly string[], role: ChatRole): ChatMessage[] | Misfit {
+  if (typeof columns === "string") {
+    const value = row[columns];
+    if (value === undefined || value === null) return misfit("missing-column", value === null ? `column "${columns}" is null` : `no column "${columns}"`);
+    if (Array.isArray(value)) return messages(value, columns);
+    const content = text(value, `column "${columns}"`);
+    return typeof content === "string" ? [{ role, content }] : content;
+  }
+  const parts: string[] = [];
+  for (const column of columns) {
+    const value = row[column];
+    if (value === undefined) return misfit("missing-column", `no column "${column}"`);
+    if (value === null) continue;
+    if (typeof value !== "string") return misfit("wrong-type", `column "${column}" is ${describe(value)}, not a string`);
+    if (value.trim() !== "") parts.push(value);
+  }
+  if (parts.length === 0) return misfit("empty-content", `columns ${columns.map((c) => `"${c}"`).join(", ")} are all empty`);
+  return [{ role, content: parts.join("\n\n") }];
+}
+
+/** A plain-text row, for TRL's language-modeling format. */
+export interface TextRow {
+  text: string;
 }
 
 /**
- * One source row to TRL's conversational format, or why it does not fit. Conversational rows
- * read the messages column; prompt-completion rows become user then assistant messages. An
- * optional system column goes first. Never throws: bad rows are counted, not fatal.
+ * One source row to the TRL format it trains as, or why it does not fit. Conversational rows
+ * read the messages column; prompt-completion rows become user then assistant messages, and an
+ * optional system column goes first: both train as conversations. Text rows read one string
+ * column and train as TRL's language-modeling format. Never throws: bad rows are counted, not
+ * fatal.
  */
-export function mapRow(row: unknown, dataset: Pick<PinnedDataset, "format" | "columns">): ChatMessage[] | Misfit {
+export function mapRow(row: unknown, dataset: Pick<PinnedDataset, "format" | "columns">): ChatMessage[] | TextRow | Misfit {
   if (!isObject(row)) return misfit("not-an-object", `the row is ${describe(row)}, not an object`);
   const c = dataset.columns;
+  if (dataset.format === "text") {
+    const column = c.text ?? "text";
+    const value = row[column];
+    if (value === undefined || value === null) return misfit("missing-column", value === null ? `column "${column}" is null` : `no column "${column}"`);
+    const content = text(value, `column "${column}"`);
+    return typeof content === "string" ? { text: content } : content;
+  }
   let out: ChatMessage[] | Misfit;
   if (dataset.format === "conversational") {
     const column = c.messages ?? "messages";

@@ -3,13 +3,13 @@ import * as zlib from "node:zlib";
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema, type AsyncBuffer, type Compressors, type FileMetaData } from "hyparquet";
 import type { PinnedDataset } from "../recipe/types.js";
 import { findContamination, type NgramIndex, type SharedNgramIndex } from "./decontaminate.js";
-import { mapRow, type MisfitReason } from "./map-row.js";
+import { isMisfit, mapRow, type MisfitReason } from "./map-row.js";
 import type { MisfitSample } from "./manifest.js";
 import { normalizeText } from "./normalize-text.js";
 
 /**
  * One unit of the per-row work of data preparation, the same whether it runs in a worker thread
- * or on the main thread: parse, map to TRL's conversational format, normalise, hash for dedupe,
+ * or on the main thread: parse, map to TRL's conversational (or text) format, normalise, hash for dedupe,
  * look for benchmark n-grams and render the output line. Pure but for reading a Parquet row group.
  */
 
@@ -41,7 +41,7 @@ const PREVIEW_CHARS = 200;
 export interface TaskResult {
   /** Record indices of the rows that fit, ascending. */
   fit: Uint32Array;
-  /** The fitting rows' output lines, each `{"messages": [...]}` and a line break, UTF-8. */
+  /** The fitting rows' output lines, each `{"messages": [...]}` (or `{"text": ...}`) and a line break, UTF-8. */
   bytes: Uint8Array;
   /** Byte length of each fitting row's line, line break included. */
   lengths: Uint32Array;
@@ -89,22 +89,24 @@ class ResultBuilder {
   constructor(private readonly context: TaskContext) {}
 
   add(index: number, value: unknown, mapping: RowMapping): void {
-    const messages = mapRow(value, mapping);
-    if (!Array.isArray(messages)) {
-      this.byReason[messages.reason] = (this.byReason[messages.reason] ?? 0) + 1;
-      if (this.samples.length < TASK_SAMPLES) this.samples.push({ row: index, reason: messages.reason, detail: messages.detail, preview: preview(value) });
+    const mapped = mapRow(value, mapping);
+    if (isMisfit(mapped)) {
+      this.byReason[mapped.reason] = (this.byReason[mapped.reason] ?? 0) + 1;
+      if (this.samples.length < TASK_SAMPLES) this.samples.push({ row: index, reason: mapped.reason, detail: mapped.detail, preview: preview(value) });
       return;
     }
+    // A text row is one turn of its own kind for dedupe, so it never equals a conversation.
+    const turns = Array.isArray(mapped) ? mapped : [{ role: "text", content: mapped.text }];
     const { dedupe, index: ngrams, threshold } = this.context;
     if (dedupe || ngrams !== null) {
-      const normalized = messages.map((m) => normalizeText(m.content));
-      if (dedupe) this.keys.push(keyOf(messages, normalized));
+      const normalized = turns.map((m) => normalizeText(m.content));
+      if (dedupe) this.keys.push(keyOf(turns, normalized));
       if (ngrams !== null) {
         const match = findContamination(ngrams, normalized.filter((t) => t.length > 0).join(" "), threshold);
         if (match !== null) this.matches.push({ at: this.fit.length, item: match.item, shared: match.shared, ngram: match.ngram });
       }
     }
-    const line = JSON.stringify({ messages }) + "\n";
+    const line = JSON.stringify(Array.isArray(mapped) ? { messages: mapped } : { text: mapped.text }) + "\n";
     this.fit.push(index);
     this.lines.push(line);
     this.lengths.push(Buffer.byteLength(line, "utf8"));

@@ -1,6 +1,6 @@
 import type { PinnedDataset } from "../recipe/types.js";
 import type { MisfitSample } from "./manifest.js";
-import { mapRow, type MisfitReason } from "./map-row.js";
+import { isMisfit, mapRow, type MisfitReason } from "./map-row.js";
 import { readRecords, type ReadSummary, type RecordSource } from "./read-records.js";
 
 /** Samples of misfits kept per dataset: enough to see the problem, small enough to read. */
@@ -19,7 +19,7 @@ export interface DatasetScan extends ReadSummary {
 /** Columns a dataset's rows are read from. */
 export function columnsOf(dataset: PinnedDataset): string[] {
   const c = dataset.columns;
-  return [c.messages, c.prompt, c.completion, c.system].filter((x): x is string => x !== null);
+  return [c.messages, c.prompt, c.completion, c.system, c.text].flatMap((x) => (x === null || x === undefined ? [] : typeof x === "string" ? [x] : [...x]));
 }
 
 function preview(row: unknown): string {
@@ -39,7 +39,7 @@ export async function scanDataset(source: RecordSource, dataset: PinnedDataset):
   const samples: MisfitSample[] = [];
   const summary = await readRecords(source, { columns: columnsOf(dataset), limit: dataset.maxRows, only: null }, (index, value) => {
     const mapped = mapRow(value, dataset);
-    if (Array.isArray(mapped)) {
+    if (!isMisfit(mapped)) {
       if (fit === fitting.length) {
         const grown = new Uint32Array(fitting.length * 2);
         grown.set(fitting);

@@ -23,8 +23,8 @@ export interface DatasetInput {
   config?: string;
   split?: string;
   license?: string;
-  format?: "conversational" | "prompt-completion";
-  columns?: { messages?: string; prompt?: string; completion?: string; system?: string };
+  format?: DatasetFormat;
+  columns?: { messages?: string; prompt?: string | string[]; completion?: string | string[]; system?: string; text?: string };
   fraction?: number;
   rows?: number;
   max_rows?: number;
@@ -164,13 +164,25 @@ export interface KubernetesSettingsInput {
   ttl_seconds_after_finished?: number;
 }
 
+/** TRL's formats a dataset maps to: `conversational` and `prompt-completion` train as conversations, `text` as language modeling. */
+export type DatasetFormat = "conversational" | "prompt-completion" | "text";
+
+/** Source columns of a dataset's rows; a prompt or completion of several columns joins them. */
+export interface DatasetColumns {
+  messages: string | null;
+  prompt: string | readonly string[] | null;
+  completion: string | readonly string[] | null;
+  system: string | null;
+  text: string | null;
+}
+
 export interface PinnedDataset {
   /** `owner/name` for Hub datasets, the path as written for local files. */
   source: { kind: "hub"; id: string; revision: string; config: string | null } | { kind: "local"; path: string };
   split: string;
   license: string | null;
-  format: "conversational" | "prompt-completion";
-  columns: { messages: string | null; prompt: string | null; completion: string | null; system: string | null };
+  format: DatasetFormat;
+  columns: DatasetColumns;
   /** Share of what the counted datasets leave; null when `rows` is set. */
   fraction: number | null;
   /** Exactly this many rows, a seeded sample; null when the dataset has a fraction. */

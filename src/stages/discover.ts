@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runAgent, type AgentOutcome, type AgentTool } from "../agent/index.js";
-import { mapRow } from "../data/map-row.js";
+import { isMisfit, mapRow } from "../data/map-row.js";
 import { readRecords } from "../data/read-records.js";
 import { columnsOf } from "../data/scan-dataset.js";
 import { InternError } from "../errors.js";
@@ -84,6 +84,7 @@ function withDefaults(p: Proposal): PinnedDataset["columns"] {
     prompt: c.prompt ?? (conv ? null : "prompt"),
     completion: c.completion ?? (conv ? null : "completion"),
     system: c.system ?? null,
+    text: null,
   };
 }
 
@@ -114,7 +115,7 @@ async function check(ctx: StageContext, agent: AgentStage, p: Proposal): Promise
     await readRecords({ path: linkCached(ctx.dir, base), key: `${p.dataset}/${p.file}` }, { columns: columnsOf(pinned), limit: CHECK_ROWS, only: null }, (_i, row) => {
       checked++;
       const m = mapRow(row, pinned);
-      if (Array.isArray(m)) mapped++;
+      if (!isMisfit(m)) mapped++;
       else firstMisfit ??= `${m.reason}: ${m.detail}`;
     });
   } catch (error) {

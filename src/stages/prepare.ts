@@ -44,7 +44,7 @@ export function syntheticDataset(label: string): PinnedDataset {
     split: "train",
     license: null,
     format: "conversational",
-    columns: { messages: "messages", prompt: null, completion: null, system: null },
+    columns: { messages: "messages", prompt: null, completion: null, system: null, text: null },
     fraction: null,
     rows: null,
     maxRows: null,

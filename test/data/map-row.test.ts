@@ -1,20 +1,21 @@
 import { describe, expect, it } from "vitest";
-import { mapRow, type Misfit } from "../../src/data/map-row.js";
+import { isMisfit, mapRow, type Misfit } from "../../src/data/map-row.js";
 import type { PinnedDataset } from "../../src/recipe/types.js";
 
 type Shape = Pick<PinnedDataset, "format" | "columns">;
 const conversational = (columns: Partial<Shape["columns"]> = {}): Shape => ({
   format: "conversational",
-  columns: { messages: "messages", prompt: null, completion: null, system: null, ...columns },
+  columns: { messages: "messages", prompt: null, completion: null, system: null, text: null, ...columns },
 });
 const promptCompletion = (columns: Partial<Shape["columns"]> = {}): Shape => ({
   format: "prompt-completion",
-  columns: { messages: null, prompt: "prompt", completion: "completion", system: null, ...columns },
+  columns: { messages: null, prompt: "prompt", completion: "completion", system: null, text: null, ...columns },
 });
+const plainText = (column = "text"): Shape => ({ format: "text", columns: { messages: null, prompt: null, completion: null, system: null, text: column } });
 
 function misfit(row: unknown, shape: Shape): Misfit {
   const out = mapRow(row, shape);
-  if (Array.isArray(out)) throw new Error(`expected a misfit, got ${JSON.stringify(out)}`);
+  if (!isMisfit(out)) throw new Error(`expected a misfit, got ${JSON.stringify(out)}`);
   return out;
 }
 
@@ -68,6 +69,32 @@ describe("mapRow: shapes that fit", () => {
   });
 });
 
+describe("mapRow: common shapes through the columns", () => {
+  it("maps question/answer as prompt and completion", () => {
+    const shape = promptCompletion({ prompt: "question", completion: "answer" });
+    expect(mapRow({ question: "Q", answer: "A" }, shape)).toEqual([{ role: "user", content: "Q" }, { role: "assistant", content: "A" }]);
+  });
+
+  it("joins instruction and input into one prompt, leaving out an input that is empty or null", () => {
+    const shape = promptCompletion({ prompt: ["instruction", "input"], completion: "output" });
+    expect(mapRow({ instruction: "Translate to French.", input: "Good morning", output: "Bonjour" }, shape)).toEqual([
+      { role: "user", content: "Translate to French.\n\nGood morning" },
+      { role: "assistant", content: "Bonjour" },
+    ]);
+    expect(mapRow({ instruction: "Name a prime.", input: "", output: "7" }, shape)).toEqual([{ role: "user", content: "Name a prime." }, { role: "assistant", content: "7" }]);
+    expect(mapRow({ instruction: "Name a prime.", input: null, output: "7" }, shape)).toEqual([{ role: "user", content: "Name a prime." }, { role: "assistant", content: "7" }]);
+  });
+
+  it("joins several completion columns too", () => {
+    const shape = promptCompletion({ prompt: "problem", completion: ["reasoning", "final"] });
+    expect(mapRow({ problem: "1+1?", reasoning: "One and one.", final: "2" }, shape)).toEqual([{ role: "user", content: "1+1?" }, { role: "assistant", content: "One and one.\n\n2" }]);
+  });
+
+  it("reads one column as TRL's text format", () => {
+    expect(mapRow({ content: "Some prose.", id: 1 }, plainText("content"))).toEqual({ text: "Some prose." });
+  });
+});
+
 describe("mapRow: rows that do not fit, with a reason", () => {
   const ok = [{ role: "user", content: "Q" }, { role: "assistant", content: "A" }];
   it.each([
@@ -89,6 +116,12 @@ describe("mapRow: rows that do not fit, with a reason", () => {
     ["a numeric prompt", { prompt: 4, completion: "C" }, promptCompletion(), "wrong-type", 'column "prompt" is a number, not a string'],
     ["an empty completion", { prompt: "P", completion: "" }, promptCompletion(), "empty-content", 'column "completion" is empty'],
     ["a non-string system", { prompt: "P", completion: "C", sys: ["x"] }, promptCompletion({ system: "sys" }), "wrong-type", 'column "sys" is a list, not a string'],
+    ["a joined column the row lacks (a misspelt name)", { instruction: "I", output: "O" }, promptCompletion({ prompt: ["instruction", "imput"], completion: "output" }), "missing-column", 'no column "imput"'],
+    ["joined columns all empty", { instruction: " ", input: "", output: "O" }, promptCompletion({ prompt: ["instruction", "input"], completion: "output" }), "empty-content", 'columns "instruction", "input" are all empty'],
+    ["a joined column that is not a string", { instruction: "I", input: 3, output: "O" }, promptCompletion({ prompt: ["instruction", "input"], completion: "output" }), "wrong-type", 'column "input" is a number, not a string'],
+    ["no text column", { body: "x" }, plainText(), "missing-column", 'no column "text"'],
+    ["text that is a list", { text: ["x"] }, plainText(), "wrong-type", 'column "text" is a list, not a string'],
+    ["blank text", { text: "  " }, plainText(), "empty-content", 'column "text" is empty'],
   ])("%s", (_name, row, shape, reason, detail) => {
     expect(misfit(row, shape)).toEqual({ reason, detail });
   });

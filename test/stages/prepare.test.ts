@@ -186,6 +186,26 @@ describe("prepareData: inputs", () => {
     expect(rows).toEqual(['{"messages":[{"role":"system","content":"Be exact."},{"role":"user","content":"2+2?"},{"role":"assistant","content":"4"}]}']);
   });
 
+  it("joins instruction and input into the prompt of Alpaca-shaped rows", async () => {
+    tmp.write("alpaca.jsonl", jsonl([{ instruction: "Add.", input: "2 and 3", output: "5" }, { instruction: "Say hi.", input: "", output: "Hi" }]));
+    const r = recipe({ data: { datasets: [{ path: "alpaca.jsonl", format: "prompt-completion", columns: { prompt: ["instruction", "input"], completion: "output" } }] } });
+    const { rows } = await prepare(r, tmp.dir);
+    expect(rows.sort()).toEqual([JSON.stringify(chat("Add.\n\n2 and 3", "5")), JSON.stringify(chat("Say hi.", "Hi"))].sort());
+  });
+
+  it("writes TRL's text format for text datasets, deduplicated and decontaminated like conversations", async () => {
+    const question = (JSON.parse(lines(join(QUICKSTART, "benchmark.jsonl"))[0]!) as { question: string }).question;
+    tmp.write("benchmark.jsonl", readFileSync(join(QUICKSTART, "benchmark.jsonl")));
+    tmp.write("a.jsonl", jsonl([{ body: "The first document." }, { body: "the  FIRST document." }, { body: `Notes: ${question}` }, { body: 7 }]));
+    tmp.write("b.jsonl", jsonl([{ text: "Another document." }]));
+    const r = recipe({ ...localBenchmark, data: { datasets: [{ path: "a.jsonl", format: "text", columns: { text: "body" }, fraction: 0.75 }, { path: "b.jsonl", format: "text", fraction: 0.25 }] } });
+    const { manifest, rows } = await prepare(r, tmp.dir);
+    expect(rows.sort()).toEqual(['{"text":"Another document."}', '{"text":"The first document."}']);
+    expect(manifest.totals).toEqual({ afterMix: 4, duplicatesRemoved: 1, contaminatedRemoved: 1, written: 2 });
+    expect(manifest.datasets[0]!.notFitting.byReason).toEqual({ "wrong-type": 1 });
+    expect(manifest.datasets[0]!.columns).toMatchObject({ text: "body", messages: null });
+  });
+
   it("reads .jsonl.gz like the plain file", async () => {
     tmp.write("train.jsonl.gz", gzipSync(readFileSync(join(QUICKSTART, "train.jsonl"))));
     tmp.write("benchmark.jsonl", readFileSync(join(QUICKSTART, "benchmark.jsonl")));

@@ -2,7 +2,7 @@ import type { Problem, Rule } from "./problem.js";
 
 const CODE = "INTERN_RECIPE_INVALID";
 
-/** Pinned datasets: a mix that adds up, columns that fit the format. */
+/** Pinned datasets: a mix that adds up, columns that fit the format, one format for the file. */
 export const dataRule: Rule = (r) => {
   const out: Problem[] = [];
   const list = r.data?.datasets ?? [];
@@ -31,12 +31,39 @@ export const dataRule: Rule = (r) => {
   list.forEach((d, i) => {
     const format = d.format ?? "conversational";
     const c = d.columns ?? {};
+    const at = (key: string): (string | number)[] => ["data", "datasets", i, "columns", key];
     if (format === "conversational" && (c.prompt !== undefined || c.completion !== undefined) && c.messages === undefined) {
       out.push({ path: ["data", "datasets", i, "columns"], code: CODE, message: "columns.prompt/completion map to the `prompt-completion` format; set format: prompt-completion or map columns.messages", target: "key" });
     }
     if (format === "prompt-completion" && c.messages !== undefined) {
-      out.push({ path: ["data", "datasets", i, "columns", "messages"], code: CODE, message: "columns.messages belongs to the `conversational` format", target: "key" });
+      out.push({ path: at("messages"), code: CODE, message: "columns.messages belongs to the `conversational` format", target: "key" });
+    }
+    if (format === "text") {
+      for (const key of ["messages", "prompt", "completion", "system"] as const) {
+        if (c[key] !== undefined) out.push({ path: at(key), code: CODE, message: `columns.${key} does not apply to the \`text\` format, which reads one column`, hint: "name it with columns.text, or choose the format the columns fit", target: "key" });
+      }
+    } else if (c.text !== undefined) {
+      out.push({ path: at("text"), code: CODE, message: `columns.text belongs to the \`text\` format, not \`${format}\``, hint: "set format: text, or map the columns of the chosen format", target: "key" });
     }
   });
+  // One training file holds one TRL format: plain text or conversations, not both.
+  const textAt = list.findIndex((d) => d.format === "text");
+  const chatAt = list.findIndex((d) => (d.format ?? "conversational") !== "text");
+  if (textAt !== -1 && chatAt !== -1) {
+    const later = Math.max(textAt, chatAt);
+    const other = Math.min(textAt, chatAt);
+    // At the format where the recipe writes one, else at the dataset.
+    const written = list[later]!.format !== undefined;
+    out.push({
+      path: written ? ["data", "datasets", later, "format"] : ["data", "datasets", later],
+      code: CODE,
+      message: `data.datasets[${later}] is ${later === textAt ? "`text`" : "conversational"} but data.datasets[${other}] is ${later === textAt ? "conversational" : "`text`"}; one training file holds one TRL format`,
+      hint: "map every dataset to text, or every one to a conversation (conversational or prompt-completion)",
+      target: written ? "value" : "key",
+    });
+  }
+  if (textAt !== -1 && r.sources?.synthetic?.allow === true) {
+    out.push({ path: ["sources", "synthetic", "allow"], code: CODE, message: "synthetic data is conversations, and the datasets are `text`; they cannot share a training file", hint: "turn sources.synthetic.allow off, or map the datasets to a conversational format", target: "value" });
+  }
   return out;
 };

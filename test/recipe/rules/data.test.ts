@@ -61,6 +61,35 @@ describe("data rule", () => {
 
   it("maps prompt-completion columns with defaults", () => {
     const { validated } = compileText(recipeYaml({ data: { datasets: [{ id: "a/b", format: "prompt-completion", columns: { prompt: "q" } }] } }));
-    expect(validated.recipe.data.datasets![0]!.columns).toEqual({ messages: null, prompt: "q", completion: "completion", system: null });
+    expect(validated.recipe.data.datasets![0]!.columns).toEqual({ messages: null, prompt: "q", completion: "completion", system: null, text: null });
+  });
+
+  it("takes a list of columns for a prompt, and a text column for the text format", () => {
+    const { validated } = compileText(
+      recipeYaml({ data: { datasets: [{ id: "a/b", format: "prompt-completion", columns: { prompt: ["instruction", "input"], completion: "output" } }] } }),
+    );
+    expect(validated.recipe.data.datasets![0]!.columns).toMatchObject({ prompt: ["instruction", "input"], completion: "output" });
+    const text = compileText(recipeYaml({ data: { datasets: [{ id: "a/b", format: "text" }] } }));
+    expect(text.validated.recipe.data.datasets![0]!.columns).toEqual({ messages: null, prompt: null, completion: null, system: null, text: "text" });
+  });
+
+  it("refuses columns that do not belong to the text format, and a text column elsewhere", () => {
+    const text = recipeYaml({ data: { datasets: [{ id: "a/b", format: "text", columns: { system: "sys" } }, { id: "a/c", format: "text", columns: { text: "body" } }] } });
+    expect(find(diagnosticsOf(text), CODE, "columns.system does not apply to the `text` format, which reads one column").location?.line).toBe(lineOf(text, "system: sys"));
+    const conv = recipeYaml({ data: { datasets: [{ id: "a/b", columns: { text: "body" } }] } });
+    expect(find(diagnosticsOf(conv), CODE, "columns.text belongs to the `text` format, not `conversational`").location?.line).toBe(lineOf(conv, "text: body"));
+  });
+
+  it("refuses a mix of text and conversations: one training file holds one TRL format", () => {
+    const text = recipeYaml({ data: { datasets: [{ id: "a/b" }, { id: "a/c", format: "text" }] } });
+    const d = find(diagnosticsOf(text), CODE, "data.datasets[1] is `text` but data.datasets[0] is conversational; one training file holds one TRL format");
+    expect(d.location?.line).toBe(lineOf(text, "format: text"));
+    const synthetic = recipeYaml({ data: { datasets: [{ id: "a/c", format: "text" }] }, sources: { synthetic: { allow: true } } });
+    find(diagnosticsOf(synthetic), CODE, "synthetic data is conversations, and the datasets are `text`; they cannot share a training file");
+  });
+
+  it("refuses an empty list of prompt columns, with the schema's words", () => {
+    const text = recipeYaml({ data: { datasets: [{ id: "a/b", format: "prompt-completion", columns: { prompt: [] } }] } });
+    expect(diagnosticsOf(text).some((d) => d.location?.line === lineOf(text, "prompt: []"))).toBe(true);
   });
 });
