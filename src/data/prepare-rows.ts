@@ -31,6 +31,8 @@ export interface PrepareProgress {
   phase: "read" | "write";
   /** Records read so far (read), or rows of the mix handled (write). */
   rows: number;
+  /** Rows of the mix in all (write); null while reading, before the mix is planned. */
+  totalRows: number | null;
   /** Bytes of the input files read so far, and in all. */
   bytes: number;
   totalBytes: number;
@@ -186,6 +188,7 @@ class Progress {
   private readonly start = Date.now();
   private last = 0;
   rows = 0;
+  totalRows: number | null = null;
   bytes = 0;
   constructor(
     readonly totalBytes: number,
@@ -204,6 +207,7 @@ class Progress {
     this.onProgress({
       phase,
       rows: this.rows,
+      totalRows: phase === "write" ? this.totalRows : null,
       bytes: this.bytes,
       totalBytes: this.totalBytes,
       mbPerSecond: rate / 1e6,
@@ -377,6 +381,7 @@ function writeMix(input: PrepareRowsInput, spill: Spill, scans: DatasetScan[], p
     base += scan.fitting.length;
   }
   const total = plan.taken;
+  progress.totalRows = total;
   const order = mixOrder(input.seed, total);
   const slotRow = new Uint32Array(total);
   const datasetOf = new Uint32Array(total);

@@ -58,6 +58,11 @@ export interface ApplyOptions {
   pythonDir: string;
   internVersion: string;
   onEvent: (e: RunEvent) => void;
+  /**
+   * A running control-plane stage's progress, one short line at a time (data preparation: rows,
+   * MB/s, ETA; about twice a second). Transient: not an event, never in the event log.
+   */
+  onProgress?: (stage: string, text: string) => void;
   now?: () => number;
   /**
    * Replays this earlier run: its agentic stages are served from its transcripts (no LLM call, no
@@ -241,6 +246,7 @@ export async function applyRecipe(options: ApplyOptions): Promise<ApplyResult> {
       runId, recipe: graph.recipe, stages: graph.stages, initial, runners: runnerFor, context, executor, cache,
       limits: before.budget, spentBefore: { ...before.spent }, startedMs, jobs: options.jobs, failFast: options.failFast,
       pollIntervalMs: options.pollIntervalMs, append, signal: options.signal, now, secrets: secretValues(options.env),
+      ...(options.onProgress ? { progress: options.onProgress } : {}),
     });
     let finalStatus = status;
     let lockMoved: string[] | undefined;

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { InternError } from "../errors.js";
 import { lastLines } from "../process/run-process.js";
+import { redact } from "../process/redact.js";
 import { scrubFile } from "../process/scrub-file.js";
 import type { Executor, JobSpec, JobStatus, JobUsage } from "../executors/types.js";
 import type { RetryKind } from "../recipe/types.js";
@@ -44,6 +45,8 @@ export interface SchedulerInput {
   failFast: boolean;
   pollIntervalMs: number;
   append: (e: RunEvent) => void;
+  /** A running stage's transient progress (StageContext.progress): for the screen, never appended. */
+  progress?: (stage: string, text: string) => void;
   /** Secret values (HF_TOKEN, MISTRAL_API_KEY): scrubbed from stage logs before anything reads them. */
   secrets?: readonly string[];
   signal: AbortSignal;
@@ -213,6 +216,16 @@ export async function schedule(input: SchedulerInput): Promise<RunStatus | "inte
         llmNow.tokens += llmTokens;
         llmNow.usd += llmUsd;
         append({ type: "budget_charged", at: iso(), stage: s.id, gpuHours: 0, llmTokens, llmUsd });
+      },
+      // Only while this attempt runs: a line after its final event would describe a stage that ended.
+      // What shows it is no part of the stage: a failure to show it must not fail the stage.
+      progress: (text) => {
+        if (!input.progress || status.get(s.id) !== "running" || attempts.get(s.id) !== attempt) return;
+        try {
+          input.progress(s.id, redact(text, input.secrets ?? []));
+        } catch {
+          // the next line may show
+        }
       },
     };
     dirs.set(s.id, ctx.dir);

@@ -3,6 +3,7 @@ import { InternError } from "../errors.js";
 import type { MixWeight } from "./decide.js";
 import { hubLabel, linkCached, pinnedOf, type MixEntry } from "./hub-data.js";
 import { prepareData, type PrepareInput } from "./prepare.js";
+import { formatPrepareProgress } from "./prepare-progress.js";
 import { SYNTHETIC_FILE } from "./synthesize.js";
 import type { ControlPlaneRunner, StageContext } from "./types.js";
 
@@ -48,7 +49,11 @@ export const prepareRunner: ControlPlaneRunner = {
   async run(ctx) {
     const chosen = chosenDatasets(ctx);
     const synthetic = syntheticData(ctx);
-    const manifest = await prepareData({ recipe: ctx.recipe, recipeDir: ctx.recipeDir, dir: ctx.dir, signal: ctx.signal, ...(chosen ? { chosen } : {}), ...(synthetic ? { synthetic } : {}) });
+    const progress = ctx.progress;
+    const manifest = await prepareData({
+      recipe: ctx.recipe, recipeDir: ctx.recipeDir, dir: ctx.dir, signal: ctx.signal, ...(chosen ? { chosen } : {}), ...(synthetic ? { synthetic } : {}),
+      ...(progress ? { onProgress: (p) => progress(formatPrepareProgress(p)) } : {}),
+    });
     return { data: join(ctx.dir, "data"), manifest };
   },
 };

@@ -28,6 +28,12 @@ export interface StageContext {
   signal: AbortSignal;
   /** Records an LLM charge of this stage (a `budget_charged` event); set by the scheduler. */
   charge?: (llmTokens: number, llmUsd: number) => void;
+  /**
+   * Says how far the stage has got, in one short line (`reading 412,000 rows · ...`), for the
+   * screen only: never an event, so call it as often as is useful (the reporters throttle it).
+   * Set by the scheduler while the stage runs; a call after the stage ended is dropped.
+   */
+  progress?: (text: string) => void;
   /** `apply --replay RUN`: agentic stages are served from that run's transcripts, without network. */
   replay?: { runId: string; runDir: string } | null;
 }

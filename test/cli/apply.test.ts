@@ -33,13 +33,21 @@ describe("intern apply", () => {
     );
   });
 
-  it("with --output json, streams every event as one JSON line, and nothing else", async () => {
+  it("with --output json, streams every event as one JSON line, progress lines between them, and nothing else", async () => {
     const project = makeProject();
     const r = await apply(project, ["--output", "json"]);
     expect(r.code).toBe(0);
-    const lines = r.stdout.trimEnd().split("\n");
-    const streamed = lines.map((l) => JSON.parse(l) as RunEvent);
+    const lines = r.stdout.trimEnd().split("\n").map((l) => JSON.parse(l) as RunEvent | { type: "progress"; at: string; stage: string; text: string });
+    const progress = lines.filter((l) => l.type === "progress");
+    const streamed = lines.filter((l): l is RunEvent => l.type !== "progress");
     expect(streamed).toEqual(events(project));
+    // Data preparation's progress; transient, so not among the run's events.
+    expect(progress.length).toBeGreaterThan(0);
+    for (const p of progress) {
+      expect(Object.keys(p)).toEqual(["type", "at", "stage", "text"]);
+      expect(p).toMatchObject({ stage: "prepare", text: expect.stringMatching(/^(reading [\d,]+ rows · |writing the mix )/) });
+      expect(Number.isNaN(Date.parse(p.at))).toBe(false);
+    }
     expect(streamed[0]!.type).toBe("run_started");
     expect(streamed.at(-1)).toMatchObject({ type: "run_finished", status: "succeeded" });
   });

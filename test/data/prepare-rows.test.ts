@@ -99,7 +99,8 @@ describe("prepareRows", () => {
     expect(inline.duplicatesRemoved).toBe(workers.duplicatesRemoved);
     expect(inline.output.rows).toBe(9009 - inline.duplicatesRemoved);
     const last = progress[progress.length - 1]!;
-    expect(last).toMatchObject({ phase: "write", rows: 9009 });
+    expect(last).toMatchObject({ phase: "write", rows: 9009, totalRows: 9009 });
+    expect(progress.filter((p) => p.phase === "read").every((p) => p.totalRows === null)).toBe(true);
     expect(progress.some((p) => p.phase === "read" && p.rows === 30_000 + 10 && p.bytes === p.totalBytes)).toBe(true);
   });
 

@@ -50,7 +50,11 @@ compute.retry.max_attempts. On Slurm, GPU-hours come from accounting (AllocTRES 
                  how often running jobs are polled (default 1000 locally, 5000 on Slurm,
                  where each poll is one squeue and one sacct call for all of the run's jobs,
                  and on Kubernetes, one list of Jobs and one of pods)
-  --output json  events as JSON lines on stdout
+  --output json  events as JSON lines on stdout, and between them a running stage's progress at
+                 most once a second: {"type":"progress","at":...,"stage":...,"text":...}
+A long stage that runs inside intern (data preparation) shows its progress (rows, MB/s, ETA):
+under its row on a terminal, at most one line every 10 s otherwise. Progress is not an event:
+events.jsonl and \`intern status\` do not have it.
 A successful run writes <recipe>.lock.yaml beside the recipe (and <recipe>.lock.d/transcripts/),
 and lock.yaml in the run folder. Given a plan saved by \`intern plan --out plan.json\`, applies that
 plan, and refuses when the recipe, its lock or the cache moved since it was saved.
@@ -58,9 +62,10 @@ Exit code 0 when the run succeeds, 1 when it fails or runs out of budget, 130 wh
 `;
 
 function reporterFor(io: CliIO, output: string, stages: { id: string; kind: string }[]): Reporter {
-  if (output === "json") return jsonReporter(io.stdout);
+  const options = io.now ? { now: io.now } : {};
+  if (output === "json") return jsonReporter(io.stdout, options);
   const tty = io.stdout.isTTY === true && !io.env.CI && io.env.TERM !== "dumb";
-  return tty ? listrReporter(stages, io.stdout as NodeJS.WriteStream) : plainReporter(io.stdout);
+  return tty ? listrReporter(stages, io.stdout as NodeJS.WriteStream) : plainReporter(io.stdout, options);
 }
 
 export async function applyCommand(io: CliIO, args: string[]): Promise<number> {
@@ -121,6 +126,7 @@ export async function applyCommand(io: CliIO, args: string[]): Promise<number> {
       pythonDir: join(PACKAGE_ROOT, "python"),
       internVersion: internVersion(),
       onEvent: (e) => reporter.event(e),
+      onProgress: (stage, text) => reporter.progress(stage, text),
       ...(io.now ? { now: io.now } : {}),
     });
     reporter.close();

@@ -90,7 +90,7 @@ export async function auditCommand(io: CliIO, args: string[]): Promise<number> {
   const target = auditTarget(io.cwd, lockFile);
   const { lockPath, recorded, recipeFile } = target;
   const loaded = loadRecipe(io.cwd, recipeFile, backendOverride(values.backend));
-  const reporter = values.output === "json" ? jsonReporter({ write: () => true }) : plainReporter(io.stdout);
+  const reporter = values.output === "json" ? jsonReporter({ write: () => true }) : plainReporter(io.stdout, io.now ? { now: io.now } : {});
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => controller.abort(signal);
   process.on("SIGINT", onSignal);
@@ -103,6 +103,7 @@ export async function auditCommand(io: CliIO, args: string[]): Promise<number> {
       pollIntervalMs: Math.max(50, Number(values["poll-interval"]) || (loaded.validated.recipe.compute.backend === "local" ? 1000 : 5000)),
       env: io.env, signal: controller.signal, pythonDir: join(PACKAGE_ROOT, "python"), internVersion: internVersion(),
       onEvent: (e) => reporter.event(e),
+      onProgress: (stage, text) => reporter.progress(stage, text),
       ...(io.now ? { now: io.now } : {}),
     });
   } finally {

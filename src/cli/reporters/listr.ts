@@ -12,6 +12,17 @@ type Waiter = { resolve: () => void; reject: (e: Error) => void; task?: ListrTas
 export function listrReporter(stages: { id: string; kind: string }[], out: NodeJS.WriteStream): Reporter {
   const waiters = new Map<string, Waiter>();
   const done = new Map<string, string | Error>();
+  /** What a row is to show that came before listr started its task (a stage that starts at once). */
+  const early = new Map<string, { title?: string; output?: string }>();
+  const show = (id: string, what: { title?: string; output?: string }) => {
+    const task = waiters.get(id)?.task;
+    if (!task) {
+      early.set(id, { ...early.get(id), ...what });
+      return;
+    }
+    if (what.title !== undefined) task.title = what.title;
+    if (what.output !== undefined) task.output = what.output;
+  };
   const list = new Listr(
     stages.map((s) => ({
       title: `${s.id} (${s.kind}): waiting`,
@@ -24,6 +35,9 @@ export function listrReporter(stages: { id: string; kind: string }[], out: NodeJ
             return resolve();
           }
           waiters.set(s.id, { resolve, reject, task });
+          const before = early.get(s.id);
+          early.delete(s.id);
+          if (before) show(s.id, before);
         }),
     })),
     { concurrent: true, exitOnError: false, rendererOptions: { collapseErrors: false }, renderer: "default", rendererFallback: () => false, registerSignalListeners: false } as never,
@@ -47,13 +61,15 @@ export function listrReporter(stages: { id: string; kind: string }[], out: NodeJ
       else if (e.type === "stage_failed") finish(e.stage, new Error(line.slice(e.stage.length + 2)));
       else if (e.type === "stage_skipped") finish(e.stage, line.slice(e.stage.length + 2));
       else if (e.type === "stage_started") {
-        const w = waiters.get(e.stage);
         const kind = stages.find((s) => s.id === e.stage)?.kind ?? "";
-        if (w?.task) w.task.title = `${e.stage} (${kind})${e.attempt > 1 ? `, attempt ${e.attempt}` : ""}`;
+        show(e.stage, { title: `${e.stage} (${kind})${e.attempt > 1 ? `, attempt ${e.attempt}` : ""}` });
       } else if ((e.type === "job_submitted" || e.type === "message") && "stage" in e && e.stage) {
-        const w = waiters.get(e.stage);
-        if (w?.task) w.task.output = line.slice(e.stage.length + 2);
+        show(e.stage, { output: line.slice(e.stage.length + 2) });
       }
+    },
+    // The stage's row shows its latest progress under it, as it shows a message.
+    progress(stage: string, text: string) {
+      if (!done.has(stage)) show(stage, { output: text });
     },
     close() {
       for (const s of stages) if (!done.has(s.id)) finish(s.id, "not run");
