@@ -177,7 +177,10 @@ export async function fetchPinnedHubData(sources: SourceContext, policy: SourceP
     throw error;
   }
   const sha = info.sha;
-  const listed = (await listDatasetFiles(sources, policy, id, sha)).filter((f) => f.type === "file").map((f) => f.path);
+  const listed = (await listDatasetFiles(sources, policy, id, sha))
+    .filter((f) => f.type === "file")
+    .map((f) => f.path)
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const choice = chooseDataFiles({ files: listed, card: info.card, config, split: dataset.split });
   if (!choice.ok) {
     const shown = listed.slice(0, LISTED).join(", ") + (listed.length > LISTED ? `, and ${listed.length - LISTED} more` : "");
