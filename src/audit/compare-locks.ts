@@ -49,7 +49,7 @@ export function compareLocks(recorded: Lock, rerun: Lock, tol: ToleranceOptions)
     const d = v as Lock["datasets"][number];
     return d.source === "local" ? d.sha256 : `${d.sha ?? d.revision} ${d.sha256 ?? ""}`.trim();
   };
-  recorded.datasets.forEach((d, i) => exact(`dataset ${d.source === "local" ? d.path : d.id}`, d, rerun.datasets[i], digestOf));
+  recorded.datasets.forEach((d, i) => exact(`dataset ${d.source === "local" ? d.path : `${d.id}${d.file === null ? "" : ` (${d.file})`}`}`, d, rerun.datasets[i], digestOf));
   for (const d of recorded.training.decisions) exact(`decision of ${d.stage}`, d, rerun.training.decisions.find((x) => x.stage === d.stage));
   return checks;
 }

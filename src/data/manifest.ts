@@ -28,14 +28,28 @@ export interface PrepareManifest {
 }
 
 export interface DatasetReport {
-  /** `hub`: a file the discover stage chose and downloaded at a pinned commit. */
+  /** `hub`: a Hub dataset downloaded at a pinned commit (chosen by the discover stage, or pinned by the recipe). */
   source: "local" | "hub";
-  /** As the recipe writes it, relative to the recipe's folder; for Hub files `hf://datasets/<id>@<commit>/<file>`. */
+  /**
+   * As the recipe writes it, relative to the recipe's folder; for a Hub file
+   * `hf://datasets/<id>@<commit>/<file>`; for a recipe-pinned Hub dataset of several files
+   * `hf://datasets/<id>@<commit>?config=<config>&split=<split>` (`config=` only when the recipe sets one).
+   */
   path: string;
   format: DatasetFormat;
   columns: DatasetColumns;
+  /**
+   * The content read: for one file its sha256; for several, sha256 over their hex sha256s in
+   * `files` order, each followed by a line break (`sha256("<hex1>\n<hex2>\n...")`).
+   */
   sha256: string;
+  /** Bytes of all its files. */
   bytes: number;
+  /**
+   * Its files, in the order they were read (sorted by path): the dataset's rows are their rows,
+   * numbered on across them. One entry for a local file.
+   */
+  files: { path: string; sha256: string; bytes: number; records: number }[];
   /** data.datasets[].fraction; null when the dataset asks for a number of rows. */
   fraction: number | null;
   /** data.datasets[].rows: exactly this many rows; null when it has a fraction. */
@@ -57,7 +71,11 @@ export interface DatasetReport {
 }
 
 export interface MisfitSample {
-  /** 0-based record index in the file (JSON Lines: line number minus one). */
+  /**
+   * 0-based record index in the dataset (JSON Lines: line number minus one). For a dataset of
+   * several files, indices continue from one file to the next: the first record of a file is
+   * numbered after the last index (line or row) of the files before it.
+   */
   row: number;
   reason: MisfitReason;
   detail: string;
@@ -77,7 +95,7 @@ export type DecontaminationReport =
 export interface RemovedRow {
   /** Index into `datasets`. */
   dataset: number;
-  /** 0-based record index in that dataset's file. */
+  /** 0-based record index in that dataset, numbered like {@link MisfitSample.row} (on across its files). */
   row: number;
   /** 0-based index of the benchmark item it overlaps. */
   benchmarkItem: number;

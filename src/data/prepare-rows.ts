@@ -15,7 +15,7 @@ import { asReadError, checkFile, type RecordSource } from "./read-records.js";
 import { digestFile } from "./read-parquet.js";
 import { createPool, type PoolOptions, type RowPool } from "./row-pool.js";
 import { isBlank, type RowMapping, type RowTask, type TaskResult } from "./row-task.js";
-import { columnsOf, MAX_SAMPLES, type DatasetScan } from "./scan-dataset.js";
+import { columnsOf, datasetDigest, MAX_SAMPLES, type DatasetScan, type FileScan } from "./scan-dataset.js";
 
 /**
  * Data preparation in one pass over each file, with memory that does not grow with the input:
@@ -43,7 +43,12 @@ export interface PrepareProgress {
 }
 
 export interface PrepareRowsInput {
-  datasets: { dataset: PinnedDataset; source: RecordSource }[];
+  /**
+   * Each dataset with its files, read in the given order (sort them first): a dataset's records
+   * are numbered on across its files, so the row indices of scans, samples and removed rows are
+   * the dataset's, as if its files were one. `maxRows` counts over all of them.
+   */
+  datasets: { dataset: PinnedDataset; sources: RecordSource[] }[];
   /** The mix, given how many rows of each dataset fit. */
   plan: (scans: readonly DatasetScan[]) => MixPlan;
   seed: number;
@@ -231,7 +236,7 @@ function compressionOf(path: string): Compression {
  * line breaks are looked for here; the text is decoded where it is parsed. A dataset's max_rows
  * cuts the last batch at its last record; the rest of the file is still read, for its digest.
  */
-async function* lineBatches(path: string, compression: Compression, limit: number | null, batchBytes: number, onBytes: (bytes: number) => void, digest: { sha256: string; bytes: number; records: number }): AsyncGenerator<{ bytes: Uint8Array; firstLine: number }> {
+async function* lineBatches(path: string, compression: Compression, limit: number | null, batchBytes: number, onBytes: (bytes: number) => void, digest: Digest): AsyncGenerator<{ bytes: Uint8Array; firstLine: number }> {
   const hash = createHash("sha256");
   let bytes = 0;
   const file = createReadStream(path, { highWaterMark: 1 << 20 });
@@ -297,10 +302,23 @@ async function* lineBatches(path: string, compression: Compression, limit: numbe
   digest.sha256 = hash.digest("hex");
   digest.bytes = bytes;
   digest.records = records;
+  digest.span = line;
 }
 
-/** The tasks of one dataset, in file order. */
-async function* datasetTasks(source: RecordSource, dataset: PinnedDataset, batchBytes: number, progress: Progress, digest: { sha256: string; bytes: number; records: number }): AsyncGenerator<RowTask> {
+/**
+ * What reading one file found: its digest and size, the records read, and `span`, the record
+ * indices it used (JSON Lines: the lines read, blank ones included; Parquet: the rows read), where
+ * the next file of the dataset starts numbering.
+ */
+interface Digest {
+  sha256: string;
+  bytes: number;
+  records: number;
+  span: number;
+}
+
+/** The tasks of one file of a dataset, in file order; `dataset.maxRows` is what is left of the dataset's limit. */
+async function* datasetTasks(source: RecordSource, dataset: PinnedDataset, batchBytes: number, progress: Progress, digest: Digest): AsyncGenerator<RowTask> {
   const mapping: RowMapping = { format: dataset.format, columns: dataset.columns };
   const lower = source.path.toLowerCase();
   if (lower.endsWith(".parquet")) {
@@ -319,7 +337,7 @@ async function* datasetTasks(source: RecordSource, dataset: PinnedDataset, batch
       yield { kind: "parquet", mapping, path: source.path, columns, rowStart: groupStart, rowEnd: groupEnd };
       groupStart = groupEnd;
     }
-    Object.assign(digest, await hashing, { records: end });
+    Object.assign(digest, await hashing, { records: end, span: end });
     return;
   }
   for await (const batch of lineBatches(source.path, compressionOf(source.path), dataset.maxRows, batchBytes, (n) => (progress.bytes += n), digest)) {
@@ -327,49 +345,67 @@ async function* datasetTasks(source: RecordSource, dataset: PinnedDataset, batch
   }
 }
 
-/** Reads one dataset through the pool into the spill; returns its scan. */
-async function readDataset(source: RecordSource, dataset: PinnedDataset, batchBytes: number, pool: RowPool, spill: Spill, progress: Progress, signal: AbortSignal | undefined): Promise<DatasetScan> {
+/**
+ * Reads one dataset, file after file, through the pool into the spill; returns its scan. Record
+ * indices continue across files: a file's first record is numbered after the last index the
+ * files before it used.
+ */
+async function readDataset(sources: readonly RecordSource[], dataset: PinnedDataset, batchBytes: number, pool: RowPool, spill: Spill, progress: Progress, signal: AbortSignal | undefined): Promise<DatasetScan> {
   const first = spill.rows;
   const counts = new Map<MisfitReason, number>();
   const samples: DatasetScan["samples"] = [];
-  const digest = { sha256: "", bytes: 0, records: 0 };
-  const inflight: { promise: Promise<TaskResult>; rows: number }[] = [];
-  const consume = (result: TaskResult, rows: number): void => {
-    if (result.invalid !== null) {
-      throw new InternError("INTERN_DATA_INVALID_JSON", `${source.path}:${result.invalid.index + 1}: not valid JSON (${result.invalid.message})`, {
-        hint: "a JSON Lines file holds one JSON object per line; fix or remove that line",
-      });
-    }
-    for (const [reason, n] of Object.entries(result.byReason) as [MisfitReason, number][]) counts.set(reason, (counts.get(reason) ?? 0) + n);
-    for (const sample of result.samples) if (samples.length < MAX_SAMPLES) samples.push(sample);
-    spill.add(result);
-    progress.rows += rows > 0 ? rows : result.fit.length + Object.values(result.byReason).reduce((a, b) => a + b, 0);
-    progress.report("read");
-  };
-  try {
-    for await (const task of datasetTasks(source, dataset, batchBytes, progress, digest)) {
-      if (signal?.aborted) throw cancelled();
-      const rows = task.kind === "lines" ? 0 : task.rowEnd - task.rowStart;
-      const promise = pool.run(task);
-      // Settled later, in order; a rejection is handled there.
-      promise.catch(() => {});
-      inflight.push({ promise, rows });
-      while (inflight.length >= pool.width) {
+  const files: FileScan[] = [];
+  let offset = 0;
+  let records = 0;
+  for (const source of sources) {
+    if (signal?.aborted) throw cancelled();
+    const left = dataset.maxRows === null ? null : Math.max(0, dataset.maxRows - records);
+    const digest: Digest = { sha256: "", bytes: 0, records: 0, span: 0 };
+    const base = offset;
+    const inflight: { promise: Promise<TaskResult>; rows: number }[] = [];
+    const consume = (result: TaskResult, rows: number): void => {
+      if (result.invalid !== null) {
+        throw new InternError("INTERN_DATA_INVALID_JSON", `${source.path}:${result.invalid.index + 1}: not valid JSON (${result.invalid.message})`, {
+          hint: "a JSON Lines file holds one JSON object per line; fix or remove that line",
+        });
+      }
+      // Tasks number records within their file; the dataset numbers them on across its files.
+      if (base > 0) for (let i = 0; i < result.fit.length; i++) result.fit[i] = result.fit[i]! + base;
+      for (const [reason, n] of Object.entries(result.byReason) as [MisfitReason, number][]) counts.set(reason, (counts.get(reason) ?? 0) + n);
+      for (const sample of result.samples) if (samples.length < MAX_SAMPLES) samples.push({ ...sample, row: sample.row + base });
+      spill.add(result);
+      progress.rows += rows > 0 ? rows : result.fit.length + Object.values(result.byReason).reduce((a, b) => a + b, 0);
+      progress.report("read");
+    };
+    try {
+      for await (const task of datasetTasks(source, { ...dataset, maxRows: left }, batchBytes, progress, digest)) {
+        if (signal?.aborted) throw cancelled();
+        const rows = task.kind === "lines" ? 0 : task.rowEnd - task.rowStart;
+        const promise = pool.run(task);
+        // Settled later, in order; a rejection is handled there.
+        promise.catch(() => {});
+        inflight.push({ promise, rows });
+        while (inflight.length >= pool.width) {
+          const next = inflight.shift()!;
+          consume(await next.promise, next.rows);
+        }
+      }
+      while (inflight.length > 0) {
         const next = inflight.shift()!;
         consume(await next.promise, next.rows);
       }
+    } catch (error) {
+      throw asReadError(source, error);
     }
-    while (inflight.length > 0) {
-      const next = inflight.shift()!;
-      consume(await next.promise, next.rows);
-    }
-  } catch (error) {
-    throw asReadError(source, error);
+    files.push({ sha256: digest.sha256, bytes: digest.bytes, records: digest.records });
+    records += digest.records;
+    offset += digest.span;
   }
   const byReason: Partial<Record<MisfitReason, number>> = {};
   for (const reason of ["not-an-object", "missing-column", "wrong-type", "unknown-role", "empty-content", "no-assistant-turn"] as const) if (counts.has(reason)) byReason[reason] = counts.get(reason)!;
   const fitting = spill.rowIndex.data.slice(first, spill.rows);
-  return { sha256: digest.sha256, bytes: digest.bytes, records: digest.records, fitting, byReason, samples };
+  const bytes = files.reduce((a, f) => a + f.bytes, 0);
+  return { sha256: datasetDigest(files.map((f) => f.sha256)), bytes, records, files, fitting, byReason, samples };
 }
 
 /** Copies the chosen rows from the spill in the mixed order, without duplicates and contaminated rows. */
@@ -448,7 +484,7 @@ function writeMix(input: PrepareRowsInput, spill: Spill, scans: DatasetScan[], p
  */
 export async function prepareRows(input: PrepareRowsInput): Promise<PrepareRowsResult> {
   const sizes: number[] = [];
-  for (const { source } of input.datasets) {
+  for (const source of input.datasets.flatMap((d) => d.sources)) {
     await checkFile(source);
     if (compressionOf(source.path) === "zstd" && zstdStream === undefined) {
       throw new InternError("INTERN_DATA_UNREADABLE", `${source.key}: ${source.path} is zstd-compressed, which intern reads only on Node 22.15 or later (this is ${process.version})`, {
@@ -470,9 +506,9 @@ export async function prepareRows(input: PrepareRowsInput): Promise<PrepareRowsR
   const spill = new Spill(`${input.outputPath}.rows.partial`);
   try {
     const scans: DatasetScan[] = [];
-    for (const { source, dataset } of input.datasets) {
+    for (const { sources, dataset } of input.datasets) {
       if (input.signal?.aborted) throw cancelled();
-      scans.push(await readDataset(source, dataset, input.batchBytes ?? BATCH_BYTES, pool, spill, progress, input.signal));
+      scans.push(await readDataset(sources, dataset, input.batchBytes ?? BATCH_BYTES, pool, spill, progress, input.signal));
     }
     progress.report("read", true);
     await pool.close();

@@ -240,6 +240,7 @@ export async function applyRecipe(options: ApplyOptions): Promise<ApplyResult> {
       return {
         stage: s, recipe: recipeOf(s), graph, loc, dir: join(dir, "stages", s.id), recipeDir, projectDir, renderer, executor, pythonEnv,
         needOutputs, state: () => foldEvents(readEvents(dir))!, env: options.env, signal: options.signal, replay,
+        lockedDatasets: locked?.lock.datasets ?? null,
       };
     };
     const status = await schedule({

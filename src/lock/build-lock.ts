@@ -67,16 +67,37 @@ const num = (v: unknown): number | null => (typeof v === "number" ? v : null);
 const list = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? (v as Record<string, unknown>[]) : []);
 const finished = (state: RunState) => [...state.stages.values()].filter((s) => s.status === "done" || s.status === "cached");
 
+const digest = (v: unknown): string | null => (str(v) === null ? null : `sha256:${String(v).replace(/^sha256:/, "")}`);
+
+/**
+ * The recipe's datasets in order, then the mixes discover chose. A recipe-pinned Hub dataset is
+ * one entry per file it was read from (its commit and each file's sha256, from the first prepare
+ * stage that downloaded it), or one entry with nulls when no prepare stage finished.
+ */
 function datasetsOf(src: LockSources, state: RunState): LockedDataset[] {
   const out: LockedDataset[] = [];
-  for (const d of src.recipe.data.datasets ?? []) {
-    if (d.source.kind === "local") out.push({ source: "local", path: d.source.path, sha256: local(src.recipeDir, d.source.path), license: d.license });
-    else out.push({ source: "hub", id: d.source.id, revision: d.source.revision, sha: null, file: null, sha256: null, license: d.license, fraction: d.fraction });
+  const pinned = new Map<number, Record<string, unknown>>();
+  for (const s of finished(state)) {
+    if (s.kind !== "prepare") continue;
+    for (const h of list(s.outputs.hub)) if (typeof h.index === "number" && !pinned.has(h.index)) pinned.set(h.index, h);
+  }
+  for (const [i, d] of (src.recipe.data.datasets ?? []).entries()) {
+    if (d.source.kind === "local") {
+      out.push({ source: "local", path: d.source.path, sha256: local(src.recipeDir, d.source.path), license: d.license });
+      continue;
+    }
+    const h = pinned.get(i);
+    const files = list(h?.files);
+    if (h === undefined || files.length === 0) {
+      out.push({ source: "hub", id: d.source.id, revision: d.source.revision, sha: null, file: null, sha256: null, license: d.license, fraction: d.fraction });
+      continue;
+    }
+    for (const f of files) out.push({ source: "hub", id: d.source.id, revision: d.source.revision, sha: str(h.sha), file: str(f.file), sha256: digest(f.sha256), license: d.license ?? (str(h.license) || null), fraction: d.fraction });
   }
   for (const s of finished(state)) {
     if (s.kind !== "discover") continue;
     for (const m of list(s.outputs.mix)) {
-      out.push({ source: "hub", id: String(m.id), revision: String(m.revision ?? m.sha), sha: str(m.sha), file: str(m.file), sha256: str(m.sha256) === null ? null : `sha256:${String(m.sha256).replace(/^sha256:/, "")}`, license: str(m.license), fraction: num(m.fraction) });
+      out.push({ source: "hub", id: String(m.id), revision: String(m.revision ?? m.sha), sha: str(m.sha), file: str(m.file), sha256: digest(m.sha256), license: str(m.license), fraction: num(m.fraction) });
     }
   }
   return out;

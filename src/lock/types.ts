@@ -10,7 +10,10 @@ export interface Lock {
   recipe: { file: string; sha256: string };
   base_model: LockedModel;
   benchmark: LockedBenchmark;
-  /** Training data as read: local files with their digests, Hub files at their commits. */
+  /**
+   * Training data as read: local files with their digests, Hub files at their commits. A Hub
+   * dataset read from several files (shards) has one entry per file, in reading order.
+   */
   datasets: LockedDataset[];
   /** The prepared training set of each prepare stage. */
   prepared: { stage: string; sha256: string; rows: number }[];

@@ -69,7 +69,7 @@ function nextMix(outputs: Record<string, unknown>): string {
 function provenanceSection(recipe: Recipe, state: RunState): string[] {
   const out: string[] = [];
   const licenses = new Map<string, string>();
-  for (const d of recipe.data.datasets ?? []) if (d.source.kind === "local" && d.license) licenses.set(d.source.path, d.license);
+  for (const d of recipe.data.datasets ?? []) if (d.license) licenses.set(d.source.kind === "local" ? d.source.path : d.source.id, d.license);
   for (const s of state.stages.values()) {
     if (s.kind === "discover" && Array.isArray(s.outputs.mix)) for (const m of s.outputs.mix as Record<string, unknown>[]) if (typeof m.license === "string") licenses.set(String(m.id), m.license);
   }

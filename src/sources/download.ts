@@ -11,8 +11,8 @@ import { datasetInfo } from "./hub.js";
 import { hubCall, hubFailure } from "./hub-errors.js";
 import { assertAllowed, idRefusal, refusalOf, type SourcePolicy } from "./policy.js";
 
-/** File kinds data preparation reads. */
-const DATA_FILE = /\.(parquet|jsonl|json)$/i;
+/** File kinds data preparation reads: Parquet, JSON Lines (plain, gzip or zstd), JSON. */
+const DATA_FILE = /\.(parquet|jsonl|jsonl\.gz|jsonl\.zst|json)$/i;
 const SHA = /^[0-9a-f]{40}$/;
 
 export interface DownloadRequest {
@@ -20,7 +20,7 @@ export interface DownloadRequest {
   id: string;
   /** A branch, tag or commit; resolved to a commit once, and every file is read at that commit. */
   revision: string;
-  /** Paths in the repository: Parquet, JSONL or JSON files. */
+  /** Paths in the repository: Parquet, JSONL (.jsonl, .jsonl.gz, .jsonl.zst) or JSON files. */
   files: string[];
   /** The content-addressed cache (`blobs/sha256/<digest>`, `datasets/<owner>/<name>/<commit>/manifest.json`). */
   cacheDir: string;

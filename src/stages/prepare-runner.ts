@@ -1,7 +1,9 @@
 import { join } from "node:path";
 import { InternError } from "../errors.js";
+import { createSourceContext, createSourcePolicy, hubToken } from "../sources/index.js";
+import { hubCacheDir } from "./agent-stage.js";
 import type { MixWeight } from "./decide.js";
-import { hubLabel, linkCached, pinnedOf, type MixEntry } from "./hub-data.js";
+import { fetchPinnedHubData, hubDatasetLabel, hubLabel, linkCached, lockedHubData, pinnedOf, type LockedHubData, type MixEntry, type PinnedHubData } from "./hub-data.js";
 import { prepareData, type PrepareInput } from "./prepare.js";
 import { formatPrepareProgress } from "./prepare-progress.js";
 import { SYNTHETIC_FILE } from "./synthesize.js";
@@ -43,17 +45,51 @@ function syntheticData(ctx: StageContext): PrepareInput["synthetic"] {
   return { path: out.file, label: `${id}/${SYNTHETIC_FILE}` };
 }
 
-/** Data preparation runs inside intern: read, map, mix, dedupe, decontaminate, write. */
+/**
+ * The recipe's Hub datasets, each resolved to a commit through the source policy, its config and
+ * split's files chosen and downloaded into the Hub cache (files already there are not fetched).
+ * A locked run reads the commit and files its lock records instead.
+ */
+async function pinnedHubData(ctx: StageContext): Promise<PinnedHubData[]> {
+  const datasets = ctx.recipe.data.datasets ?? [];
+  if (!datasets.some((d) => d.source.kind === "hub")) return [];
+  const sources = createSourceContext(ctx.env);
+  const policy = createSourcePolicy(ctx.recipe, { hasToken: hubToken(ctx.env) !== null });
+  const locked = ctx.lockedDatasets ? lockedHubData(datasets, ctx.lockedDatasets) : new Map<number, LockedHubData>();
+  const out: PinnedHubData[] = [];
+  for (const [i, d] of datasets.entries()) {
+    if (ctx.signal.aborted) throw new InternError("INTERN_CANCELLED", "data preparation was cancelled");
+    if (d.source.kind === "hub") out.push(await fetchPinnedHubData(sources, policy, d, i, hubCacheDir(ctx), locked.get(i)));
+  }
+  return out;
+}
+
+/** The downloaded files as prepare reads them: links named like the repository files, with their labels. */
+function hubInputs(ctx: StageContext, pinned: readonly PinnedHubData[]): PrepareInput["hub"] {
+  return pinned.map((p) => ({
+    index: p.index,
+    label: p.files.length === 1 ? hubLabel({ id: p.id, sha: p.sha, file: p.files[0]!.file }) : hubDatasetLabel(p),
+    files: p.files.map((f) => ({ path: linkCached(ctx.dir, { id: p.id, file: f.file, cachePath: f.cachePath }), label: hubLabel({ id: p.id, sha: p.sha, file: f.file }) })),
+  }));
+}
+
+/**
+ * Data preparation runs inside intern: download the recipe's Hub datasets, then read, map, mix,
+ * dedupe, decontaminate, write. `hub` reports each pinned Hub dataset's commit and files (the lock
+ * records them).
+ */
 export const prepareRunner: ControlPlaneRunner = {
   placement: "control-plane",
   async run(ctx) {
     const chosen = chosenDatasets(ctx);
     const synthetic = syntheticData(ctx);
+    const pinned = await pinnedHubData(ctx);
+    const hub = hubInputs(ctx, pinned);
     const progress = ctx.progress;
     const manifest = await prepareData({
-      recipe: ctx.recipe, recipeDir: ctx.recipeDir, dir: ctx.dir, signal: ctx.signal, ...(chosen ? { chosen } : {}), ...(synthetic ? { synthetic } : {}),
+      recipe: ctx.recipe, recipeDir: ctx.recipeDir, dir: ctx.dir, signal: ctx.signal, ...(chosen ? { chosen } : {}), ...(synthetic ? { synthetic } : {}), ...(pinned.length > 0 ? { hub } : {}),
       ...(progress ? { onProgress: (p) => progress(formatPrepareProgress(p)) } : {}),
     });
-    return { data: join(ctx.dir, "data"), manifest };
+    return { data: join(ctx.dir, "data"), manifest, hub: pinned };
   },
 };

@@ -28,6 +28,12 @@ export interface PrepareInput {
    */
   chosen?: { dataset: PinnedDataset; path: string; label: string }[];
   /**
+   * The recipe's Hub datasets, resolved to a commit and downloaded by the stage: for each
+   * data.datasets index, its files (`path`, named like the file in its repository, read in this
+   * order) with their manifest labels, and the dataset's label.
+   */
+  hub?: { index: number; label: string; files: { path: string; label: string }[] }[];
+  /**
    * Conversations the synthesize stage wrote (`path`), named `label` in the manifest. All of them
    * go into the mix, deduplicated and decontaminated like the rest; the other datasets share
    * what is left of data.max_rows by their fractions.
@@ -60,27 +66,34 @@ export const TRAIN_FILE = "data/train.jsonl";
 
 interface LocalDataset {
   dataset: PinnedDataset;
+  /** Its name in the manifest. */
   path: string;
-  source: RecordSource;
+  /** Its files, in reading order, with their names in the manifest. */
+  sources: RecordSource[];
+  labels: string[];
 }
 
-function localDatasets(recipe: Recipe, recipeDir: string, chosen?: PrepareInput["chosen"]): LocalDataset[] {
+function localDatasets(recipe: Recipe, recipeDir: string, chosen?: PrepareInput["chosen"], hub?: PrepareInput["hub"]): LocalDataset[] {
   const datasets = recipe.data.datasets;
   if (datasets === null && chosen !== undefined) {
-    return chosen.map((c, i) => ({ dataset: c.dataset, path: c.label, source: { path: c.path, key: `discover mix[${i}] (${c.label})` } }));
+    return chosen.map((c, i) => ({ dataset: c.dataset, path: c.label, sources: [{ path: c.path, key: `discover mix[${i}] (${c.label})` }], labels: [c.label] }));
   }
   if (datasets === null) {
     throw new InternError("INTERN_DATA_NOT_PINNED", "data.datasets is not set, and choosing datasets comes with the agentic stages", {
-      hint: "pin the training data under data.datasets, with a path to a local .jsonl, .jsonl.gz or .parquet file",
+      hint: "pin the training data under data.datasets: a Hub dataset (id, revision, split) or a path to a local .jsonl, .jsonl.gz or .parquet file",
     });
   }
   return datasets.map((dataset, i) => {
     if (dataset.source.kind === "hub") {
-      throw new InternError("INTERN_HUB_DATA_UNAVAILABLE", `data.datasets[${i}]: ${dataset.source.id} is a Hub dataset; Hub downloads come with the agentic stages`, {
-        hint: `pin a local file for now: download it and set data.datasets[${i}].path to the .jsonl, .jsonl.gz or .parquet file, relative to the recipe`,
-      });
+      const got = hub?.find((h) => h.index === i);
+      if (got === undefined || got.files.length === 0) {
+        throw new InternError("INTERN_DATA_NOT_PINNED", `data.datasets[${i}]: the Hub dataset ${dataset.source.id} was not downloaded before data preparation`, {
+          hint: "run the prepare stage (intern apply), which resolves the revision and downloads the files",
+        });
+      }
+      return { dataset, path: got.label, sources: got.files.map((f) => ({ path: f.path, key: `data.datasets[${i}] (${f.label})` })), labels: got.files.map((f) => f.label) };
     }
-    return { dataset, path: dataset.source.path, source: { path: resolve(recipeDir, dataset.source.path), key: `data.datasets[${i}].path` } };
+    return { dataset, path: dataset.source.path, sources: [{ path: resolve(recipeDir, dataset.source.path), key: `data.datasets[${i}].path` }], labels: [dataset.source.path] };
   });
 }
 
@@ -105,21 +118,25 @@ async function loadBenchmark(recipe: Recipe, recipeDir: string): Promise<Benchma
 }
 
 /**
- * The prepare stage: reads the pinned local datasets, maps them to TRL's conversational format,
+ * The prepare stage: reads the pinned datasets (local files, and Hub datasets the stage downloaded), maps them to TRL's conversational format,
  * mixes them by fraction with the recipe's seed, drops exact duplicates and rows that overlap
  * the benchmark, and writes `dir/data/train.jsonl` and `dir/manifest.json`. Same recipe and
  * files, same bytes.
  *
- * One pass over each file, on worker threads for large inputs (data/prepare-rows.ts): the rows
+ * A dataset may be several files (a Hub dataset's shards): read in order, its rows numbered on
+ * across them. One pass over each file, on worker threads for large inputs (data/prepare-rows.ts): the rows
  * that fit are spilled to disk as they will be written, and only about 50 bytes a row stay in
  * memory until the mix is planned and written.
  */
 export async function prepareData(input: PrepareInput): Promise<PrepareManifest> {
   const { recipe, recipeDir, dir, signal } = input;
   const { seed, maxRows, dedupe } = recipe.data;
-  const locals = localDatasets(recipe, recipeDir, input.chosen);
+  const locals = localDatasets(recipe, recipeDir, input.chosen, input.hub);
   const fixed = input.synthetic ? 1 : 0;
-  if (input.synthetic) locals.push({ dataset: syntheticDataset(input.synthetic.label), path: input.synthetic.label, source: { path: input.synthetic.path, key: `synthetic data (${input.synthetic.label})` } });
+  if (input.synthetic) {
+    const { label, path } = input.synthetic;
+    locals.push({ dataset: syntheticDataset(label), path: label, sources: [{ path, key: `synthetic data (${label})` }], labels: [label] });
+  }
   const benchmark = await loadBenchmark(recipe, recipeDir);
   const threshold = recipe.data.decontaminate.threshold;
 
@@ -137,7 +154,7 @@ export async function prepareData(input: PrepareInput): Promise<PrepareManifest>
     ...(input.onProgress ? { onProgress: input.onProgress } : {}),
   });
 
-  const datasets: DatasetReport[] = locals.map(({ dataset, path }, i) => {
+  const datasets: DatasetReport[] = locals.map(({ dataset, path, labels }, i) => {
     const scan = scans[i]!;
     const share = plan.shares[i]!;
     return {
@@ -147,6 +164,7 @@ export async function prepareData(input: PrepareInput): Promise<PrepareManifest>
       columns: { ...dataset.columns },
       sha256: scan.sha256,
       bytes: scan.bytes,
+      files: scan.files.map((f, j) => ({ path: labels[j]!, sha256: f.sha256, bytes: f.bytes, records: f.records })),
       fraction: dataset.fraction,
       requestedRows: dataset.rows,
       maxRows: dataset.maxRows,

@@ -5,6 +5,7 @@ import type { Renderer } from "../render/environment.js";
 import type { RunLocation } from "../render/context.js";
 import type { Recipe } from "../recipe/types.js";
 import type { RunState } from "../engine/run-state.js";
+import type { LockedDataset } from "../lock/types.js";
 
 /** What a stage sees while it runs. */
 export interface StageContext {
@@ -36,6 +37,11 @@ export interface StageContext {
   progress?: (text: string) => void;
   /** `apply --replay RUN`: agentic stages are served from that run's transcripts, without network. */
   replay?: { runId: string; runDir: string } | null;
+  /**
+   * `apply --locked`: the datasets the lock records. A recipe-pinned Hub dataset is read at the
+   * commit and files the lock names, from the download cache, instead of being resolved again.
+   */
+  lockedDatasets?: readonly LockedDataset[] | null;
 }
 
 /** A stage that runs inside the intern process. */

@@ -22,7 +22,7 @@ describe("compareLocks", () => {
     expect(checks.filter((c) => c.verdict !== "bit-identical").map((c) => [c.item, c.verdict])).toEqual([
       ["metric acc of evaluate", "missing"],
       ["prepared data of prepare", "missing"],
-      ["dataset o/d", "not matching"],
+      ["dataset o/d (train.jsonl)", "not matching"],
     ]);
   });
 });

@@ -42,9 +42,10 @@ async function quickstartBenchmark() {
   return { index: buildNgramIndex(items, 13), threshold: 1 };
 }
 
-function input(datasets: { dataset: PinnedDataset; path: string }[], out: string, changes: Partial<PrepareRowsInput> = {}): PrepareRowsInput {
+/** `path`: one file; `paths`: a dataset of several files, read in that order. */
+function input(datasets: ({ dataset: PinnedDataset; path: string } | { dataset: PinnedDataset; paths: string[] })[], out: string, changes: Partial<PrepareRowsInput> = {}): PrepareRowsInput {
   return {
-    datasets: datasets.map(({ dataset, path }, i) => ({ dataset, source: { path, key: `data.datasets[${i}].path` } })),
+    datasets: datasets.map((d, i) => ({ dataset: d.dataset, sources: ("paths" in d ? d.paths : [d.path]).map((path) => ({ path, key: `data.datasets[${i}]` })) })),
     plan: (scans) => planMix(scans.map((s, i) => ({ available: s.fitting.length, fraction: datasets[i]!.dataset.fraction })), null),
     seed: 0,
     dedupe: true,
@@ -138,6 +139,54 @@ describe("prepareRows", () => {
       const error = await failure(prepareRows(input([{ dataset: dataset("zstd.parquet"), path }], "out.jsonl", { pool: { threads, workerUrl: WORKER } })));
       expect(error.code).toBe("INTERN_DATA_UNREADABLE");
     }
+  });
+});
+
+describe("prepareRows on a dataset of several files", () => {
+  const shards = ["shard-train-0.parquet", "shard-train-1.parquet"].map((f) => join(FIXTURES, "data", f));
+
+  it("writes the same bytes as the files joined into one, with record indices numbered on across them", async () => {
+    // The quickstart's lines cut in three files (one of them gzip): the same rows, the same indices.
+    const train = readFileSync(join(QUICKSTART, "train.jsonl"), "utf8").split("\n").filter((l) => l !== "");
+    const parts = [train.slice(0, 70), train.slice(70, 150), train.slice(150)].map((p) => p.join("\n") + "\n");
+    const paths = [tmp.write("part-0.jsonl", parts[0]!), tmp.write("part-1.jsonl.gz", zlib.gzipSync(parts[1]!)), tmp.write("part-2.jsonl", parts[2]!)];
+    const benchmark = await quickstartBenchmark();
+    const whole = await prepareRows(input([{ dataset: dataset("train.jsonl"), path: join(QUICKSTART, "train.jsonl") }], "whole.jsonl", { benchmark }));
+    const split = await prepareRows(input([{ dataset: dataset("parts"), paths }], "split.jsonl", { benchmark }));
+    expect(readFileSync(join(tmp.dir, "split.jsonl")).equals(readFileSync(join(tmp.dir, "whole.jsonl")))).toBe(true);
+    expect(split.removed).toEqual(whole.removed);
+    expect(split.removed.some((r) => r.row >= 150)).toBe(true);
+    expect([...split.scans[0]!.fitting]).toEqual([...whole.scans[0]!.fitting]);
+    const scan = split.scans[0]!;
+    expect(scan.files).toEqual(paths.map((p, i) => ({ sha256: sha(p), bytes: readFileSync(p).length, records: [70, 80, train.length - 150][i] })));
+    expect(scan.records).toBe(train.length);
+    expect(scan.bytes).toBe(paths.reduce((a, p) => a + readFileSync(p).length, 0));
+    expect(scan.sha256).toBe(createHash("sha256").update(paths.map((p) => `${sha(p)}\n`).join("")).digest("hex"));
+  });
+
+  it("numbers blank lines and Parquet rows on across files, on workers as on the calling thread", async () => {
+    // 4 lines (one blank, one a misfit), then 6 + 5 Parquet rows (rows 2 and 1 misfits), then 2 lines (the first a misfit).
+    const a = tmp.write("a.jsonl", `${JSON.stringify(chat("a0", "x"))}\n\n{"text":"a2"}\n${JSON.stringify(chat("a3", "x"))}\n`);
+    const c = tmp.write("c.jsonl", `{"text":"c0"}\n${JSON.stringify(chat("c1", "x"))}\n`);
+    const paths = [a, ...shards, c];
+    const ds = [{ dataset: dataset("several"), paths }];
+    const inline = await prepareRows(input(ds, "inline.jsonl", { pool: { threads: 0 } }));
+    const workers = await prepareRows(input(ds, "workers.jsonl", { pool: { threads: 1, workerUrl: WORKER } }));
+    expect(readFileSync(join(tmp.dir, "workers.jsonl")).equals(readFileSync(join(tmp.dir, "inline.jsonl")))).toBe(true);
+    const scan = inline.scans[0]!;
+    expect({ ...workers.scans[0], fitting: [...workers.scans[0]!.fitting] }).toEqual({ ...scan, fitting: [...scan.fitting] });
+    expect(scan.samples.map((s) => s.row)).toEqual([2, 4 + 2, 4 + 6 + 1, 4 + 11 + 0]);
+    expect([...scan.fitting]).toEqual([0, 3, 4, 5, 7, 8, 9, 10, 12, 13, 14, 16]);
+    expect(scan.files.map((f) => f.records)).toEqual([3, 6, 5, 2]);
+    expect(scan.records).toBe(16);
+  });
+
+  it("counts max_rows over the dataset: the files after the limit are read for their digests only", async () => {
+    const result = await prepareRows(input([{ dataset: dataset("shards", { maxRows: 8 }), paths: shards }], "out.jsonl"));
+    const scan = result.scans[0]!;
+    expect(scan.files.map((f) => f.records)).toEqual([6, 2]);
+    expect(scan.files.map((f) => f.sha256)).toEqual(shards.map(sha));
+    expect([...scan.fitting]).toEqual([0, 1, 3, 4, 5, 6]);
   });
 });
 

@@ -114,5 +114,12 @@ describe("downloadDataset", () => {
     expect(md.code).toBe("INTERN_SOURCE_UNSUPPORTED");
     const missing = await failure(downloadDataset(ctx, policyFor(), { id: "openscience/science-qa", revision: MAIN, files: ["data/nope.jsonl"], cacheDir: cache() }));
     expect(missing.code).toBe("INTERN_SOURCE_NOT_FOUND");
+    // Compressed JSON Lines are data files: asked for, they are looked up (and missing here), not refused by name.
+    for (const name of ["data/nope.jsonl.gz", "data/nope.jsonl.zst"]) {
+      const compressed = await failure(downloadDataset(ctx, policyFor(), { id: "openscience/science-qa", revision: MAIN, files: [name], cacheDir: cache() }));
+      expect(compressed.code).toBe("INTERN_SOURCE_NOT_FOUND");
+    }
+    const gz = await failure(downloadDataset(ctx, policyFor(), { id: "openscience/science-qa", revision: MAIN, files: ["data/train.csv.gz"], cacheDir: cache() }));
+    expect(gz.code).toBe("INTERN_SOURCE_UNSUPPORTED");
   });
 });

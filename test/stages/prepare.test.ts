@@ -236,11 +236,12 @@ describe("prepareData: inputs", () => {
     expect(error.message).toMatch(new RegExp(`^${join(tmp.dir, "bad.jsonl")}:2: not valid JSON`));
   });
 
-  it("refuses Hub datasets until Hub downloads exist, before reading anything", async () => {
+  it("reads a Hub dataset only once the stage has downloaded it, before reading anything", async () => {
+    // The prepare stage downloads the recipe's Hub datasets (test/stages/prepare-hub.test.ts); prepareData alone reads files.
     const error = await failure(prepareData({ recipe: recipe({}), recipeDir: tmp.dir, dir: join(tmp.dir, "out") }));
-    expect(error.code).toBe("INTERN_HUB_DATA_UNAVAILABLE");
-    expect(error.message).toBe("data.datasets[0]: open-r1/OpenThoughts-114k-math is a Hub dataset; Hub downloads come with the agentic stages");
-    expect(error.hint).toMatch(/pin a local file for now/);
+    expect(error.code).toBe("INTERN_DATA_NOT_PINNED");
+    expect(error.message).toBe("data.datasets[0]: the Hub dataset open-r1/OpenThoughts-114k-math was not downloaded before data preparation");
+    expect(error.hint).toMatch(/run the prepare stage/);
   });
 
   it("fails when nothing is left to train on, after writing the manifest that says why", async () => {
