@@ -70,13 +70,13 @@ function localDatasets(recipe: Recipe, recipeDir: string, chosen?: PrepareInput[
   }
   if (datasets === null) {
     throw new InternError("INTERN_DATA_NOT_PINNED", "data.datasets is not set, and choosing datasets comes with the agentic stages", {
-      hint: "pin the training data under data.datasets, with a path to a local .jsonl, .jsonl.gz or .parquet file",
+      hint: "pin the training data under data.datasets, with a path to a local .jsonl, .jsonl.gz, .jsonl.zst or .parquet file",
     });
   }
   return datasets.map((dataset, i) => {
     if (dataset.source.kind === "hub") {
       throw new InternError("INTERN_HUB_DATA_UNAVAILABLE", `data.datasets[${i}]: ${dataset.source.id} is a Hub dataset; Hub downloads come with the agentic stages`, {
-        hint: `pin a local file for now: download it and set data.datasets[${i}].path to the .jsonl, .jsonl.gz or .parquet file, relative to the recipe`,
+        hint: `pin a local file for now: download it and set data.datasets[${i}].path to the .jsonl, .jsonl.gz, .jsonl.zst or .parquet file, relative to the recipe`,
       });
     }
     return { dataset, path: dataset.source.path, source: { path: resolve(recipeDir, dataset.source.path), key: `data.datasets[${i}].path` } };
