@@ -59,6 +59,16 @@ describe("readRecords: JSON Lines", () => {
     expect((await read(tmp.write("empty.jsonl.zst", zstd("")))).rows).toEqual([]);
   });
 
+  it("reads a .zst file written a frame per line, with skippable frames between", async () => {
+    // From a file, so the frame records its size and needs no window: 17 bytes.
+    const frame = readFileSync(zstdFile(tmp.write("line.jsonl", '{"a":1}\n'), "--no-check"));
+    const skippable = Buffer.from([0x50, 0x2a, 0x4d, 0x18, 0, 0, 0, 0]);
+    const path = tmp.write("lines.jsonl.zst", Buffer.concat(Array.from({ length: 60_000 }, (_, i) => (i % 3 === 2 ? skippable : frame))));
+    const { rows } = await read(path);
+    expect(rows.length).toBe(40_000);
+    expect(rows[39_999]).toEqual([39_999, { a: 1 }]);
+  });
+
   it("streams a large .zst file in bounded chunks, reporting the bytes on disk as it goes", async () => {
     // Random text compresses about 2x: several 1 MiB reads of the file, and more of its blocks.
     const lines = Array.from({ length: 3000 }, (_, i) => JSON.stringify({ i, t: randomText(i, 2000) }));
