@@ -17,6 +17,12 @@ export interface Misfit {
   detail: string;
 }
 
+/** Columns a dataset's rows are read from: Parquet decodes only these. */
+export function columnsOf(dataset: Pick<PinnedDataset, "columns">): string[] {
+  const c = dataset.columns;
+  return [c.messages, c.prompt, c.completion, c.system, c.text].flatMap((x) => (x === null || x === undefined ? [] : typeof x === "string" ? [x] : [...x]));
+}
+
 /** OpenAI-style roles and ShareGPT's `from` values, to TRL's roles. */
 const ROLES: Readonly<Record<string, ChatRole>> = {
   system: "system",

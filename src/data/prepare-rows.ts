@@ -1,21 +1,19 @@
 import { createHash } from "node:crypto";
-import { closeSync, createReadStream, openSync, readSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, openSync, readSync, renameSync, rmSync, writeSync } from "node:fs";
 import { stat } from "node:fs/promises";
-import { pipeline, Transform } from "node:stream";
-import { StringDecoder } from "node:string_decoder";
-import * as zlib from "node:zlib";
 import { asyncBufferFromFile, parquetMetadataAsync } from "hyparquet";
 import { InternError } from "../errors.js";
 import type { PinnedDataset } from "../recipe/types.js";
 import { shareNgramIndex, type NgramIndex } from "./decontaminate.js";
-import type { RemovedRow } from "./manifest.js";
-import type { MisfitReason } from "./map-row.js";
+import type { MisfitSample, RemovedRow } from "./manifest.js";
+import { columnsOf, type MisfitReason } from "./map-row.js";
 import { chooseRows, mixOrder, type MixPlan } from "./mix.js";
-import { asReadError, checkFile, type RecordSource } from "./read-records.js";
+import { asReadError, checkFile, type ReadSummary, type RecordSource } from "./read-records.js";
+import { readFileChunks } from "./read-lines.js";
 import { digestFile } from "./read-parquet.js";
 import { createPool, type PoolOptions, type RowPool } from "./row-pool.js";
 import { isBlank, type RowMapping, type RowTask, type TaskResult } from "./row-task.js";
-import { columnsOf, datasetDigest, MAX_SAMPLES, type DatasetScan, type FileScan } from "./scan-dataset.js";
+import { datasetDigest, MAX_SAMPLES, type DatasetScan, type FileScan } from "./scan-dataset.js";
 
 /**
  * Data preparation in one pass over each file, with memory that does not grow with the input:
@@ -221,36 +219,13 @@ class Progress {
   }
 }
 
-type Compression = "gzip" | "zstd" | null;
-
-/** Node's zstd stream (zlib has it from Node 22.15 and 23.8), when this Node has one. */
-const zstdStream = (zlib as unknown as { createZstdDecompress?: () => Transform }).createZstdDecompress;
-
-function compressionOf(path: string): Compression {
-  const lower = path.toLowerCase();
-  return lower.endsWith(".gz") ? "gzip" : lower.endsWith(".zst") || lower.endsWith(".zstd") ? "zstd" : null;
-}
-
 /**
  * Batches of whole JSON Lines lines, as bytes, with the number of their first line. Only the
  * line breaks are looked for here; the text is decoded where it is parsed. A dataset's max_rows
  * cuts the last batch at its last record; the rest of the file is still read, for its digest.
  */
-async function* lineBatches(path: string, compression: Compression, limit: number | null, batchBytes: number, onBytes: (bytes: number) => void, digest: Digest): AsyncGenerator<{ bytes: Uint8Array; firstLine: number }> {
-  const hash = createHash("sha256");
-  let bytes = 0;
-  const file = createReadStream(path, { highWaterMark: 1 << 20 });
-  const tap = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      hash.update(chunk);
-      bytes += chunk.length;
-      onBytes(chunk.length);
-      done(null, chunk);
-    },
-  });
-  // pipeline destroys every stream with the first error, so the loop below rejects with it.
-  const source: AsyncIterable<Buffer> =
-    compression === "gzip" ? pipeline(file, tap, zlib.createGunzip(), () => {}) : compression === "zstd" ? pipeline(file, tap, zstdStream!(), () => {}) : pipeline(file, tap, () => {});
+async function* lineBatches(path: string, limit: number | null, batchBytes: number, onBytes: (bytes: number) => void, digest: Digest): AsyncGenerator<{ bytes: Uint8Array; firstLine: number }> {
+  const source = readFileChunks(path, onBytes);
   let pieces: Buffer[] = [];
   let size = 0;
   let line = 0;
@@ -299,10 +274,7 @@ async function* lineBatches(path: string, compression: Compression, limit: numbe
     const batch = cut(Buffer.concat(pieces), true);
     if (batch !== null) yield batch;
   }
-  digest.sha256 = hash.digest("hex");
-  digest.bytes = bytes;
-  digest.records = records;
-  digest.span = line;
+  Object.assign(digest, source.digest, { records, span: line });
 }
 
 /**
@@ -340,7 +312,7 @@ async function* datasetTasks(source: RecordSource, dataset: PinnedDataset, batch
     Object.assign(digest, await hashing, { records: end, span: end });
     return;
   }
-  for await (const batch of lineBatches(source.path, compressionOf(source.path), dataset.maxRows, batchBytes, (n) => (progress.bytes += n), digest)) {
+  for await (const batch of lineBatches(source.path, dataset.maxRows, batchBytes, (n) => (progress.bytes += n), digest)) {
     yield { kind: "lines", mapping, ...batch };
   }
 }
@@ -486,11 +458,6 @@ export async function prepareRows(input: PrepareRowsInput): Promise<PrepareRowsR
   const sizes: number[] = [];
   for (const source of input.datasets.flatMap((d) => d.sources)) {
     await checkFile(source);
-    if (compressionOf(source.path) === "zstd" && zstdStream === undefined) {
-      throw new InternError("INTERN_DATA_UNREADABLE", `${source.key}: ${source.path} is zstd-compressed, which intern reads only on Node 22.15 or later (this is ${process.version})`, {
-        hint: "decompress it (zstd -d), recompress it with gzip (.jsonl.gz), or run intern on a newer Node",
-      });
-    }
     sizes.push((await stat(source.path)).size);
   }
   const totalBytes = sizes.reduce((a, b) => a + b, 0);

@@ -15,7 +15,7 @@ export async function readBenchmark(source: RecordSource): Promise<{ items: Benc
       hint: 'each benchmark line is {"question": "...", "choices": ["...", ...], "answer": 0}',
     });
   };
-  const summary = await readRecords(source, { columns: ["question", "choices"], limit: null, only: null }, (index, value) => {
+  const summary = await readRecords(source, { columns: ["question", "choices"], limit: null }, (index, value) => {
     if (typeof value !== "object" || value === null || Array.isArray(value)) return fail(index, "not an object");
     const item = value as Record<string, unknown>;
     if (typeof item.question !== "string") return fail(index, 'no "question" string');

@@ -1,6 +1,6 @@
 import { stat } from "node:fs/promises";
 import { InternError } from "../errors.js";
-import { forEachLine, type FileDigest } from "./read-lines.js";
+import { DecompressError, forEachLine, type FileDigest } from "./read-lines.js";
 import { digestFile, forEachParquetRow } from "./read-parquet.js";
 
 export interface RecordSource {
@@ -15,8 +15,6 @@ export interface ReadOptions {
   columns: string[];
   /** Read at most this many records from the start. */
   limit: number | null;
-  /** Visit only these record indices, sorted ascending; other lines are not even parsed. */
-  only: Uint32Array | null;
 }
 
 export interface ReadSummary extends FileDigest {
@@ -25,11 +23,11 @@ export interface ReadSummary extends FileDigest {
 }
 
 /**
- * Calls `visit(index, value)` for each record of a local data file: JSON Lines (`.gz` for
- * gzip) or Parquet (`.parquet`). `index` is the record's 0-based position in the file: for JSON
- * Lines its line number minus one (blank lines are skipped but keep their number), for Parquet
- * its row number. Throws InternError for a missing or unreadable file and for a line that is
- * not JSON.
+ * Calls `visit(index, value)` for each record of a local data file: JSON Lines (`.jsonl`, or
+ * compressed: `.gz` gzip, `.zst` or `.zstd` zstd) or Parquet (`.parquet`). `index` is the
+ * record's 0-based position in the file: for JSON Lines its line number minus one (blank lines
+ * are skipped but keep their number), for Parquet its row number. Throws InternError for a
+ * missing or unreadable file, one that does not decompress, and a line that is not JSON.
  */
 export async function readRecords(source: RecordSource, options: ReadOptions, visit: (index: number, value: unknown) => void): Promise<ReadSummary> {
   await checkFile(source);
@@ -45,17 +43,12 @@ export async function readRecords(source: RecordSource, options: ReadOptions, vi
 }
 
 async function readJsonLines(source: RecordSource, options: ReadOptions, visit: (index: number, value: unknown) => void): Promise<ReadSummary> {
-  const { limit, only } = options;
+  const { limit } = options;
   let records = 0;
-  let next = 0;
-  const digest = await forEachLine(source.path, source.path.toLowerCase().endsWith(".gz"), (line, index) => {
+  const digest = await forEachLine(source.path, (line, index) => {
     if (line.length === 0 || (line.charCodeAt(0) <= 32 && line.trim() === "")) return;
     if (limit !== null && records >= limit) return;
     records++;
-    if (only !== null) {
-      if (next >= only.length || only[next] !== index) return;
-      next++;
-    }
     let value: unknown;
     try {
       value = JSON.parse(line);
@@ -84,26 +77,27 @@ export async function checkFile(source: RecordSource): Promise<void> {
   }
   if (info.isDirectory()) {
     throw new InternError("INTERN_DATA_UNREADABLE", `${source.key}: ${source.path} is a folder, not a data file`, {
-      hint: "name one .jsonl, .jsonl.gz or .parquet file",
+      hint: "name one .jsonl, .jsonl.gz, .jsonl.zst or .parquet file",
     });
   }
 }
 
 export function asReadError(source: RecordSource, error: unknown): unknown {
   if (error instanceof InternError) return error;
-  const e = error as NodeJS.ErrnoException;
-  if (typeof e.code === "string" && e.code.startsWith("Z_")) {
-    return new InternError("INTERN_DATA_UNREADABLE", `${source.path}: cannot decompress it (${e.message})`, {
-      hint: "a .gz file must be gzip-compressed JSON Lines",
+  if (error instanceof DecompressError) {
+    const [ending, tool] = error.compression === "gzip" ? [".gz", "gzip"] : [".zst or .zstd", "zstd"];
+    return new InternError("INTERN_DATA_UNREADABLE", `${source.path}: cannot decompress it as ${error.compression} (${error.message})`, {
+      hint: `a ${ending} file must hold ${error.compression}-compressed JSON Lines, whole (\`${tool} -t FILE\` checks it): download or compress it again, or name it for what it holds`,
       cause: error,
     });
   }
+  const e = error as NodeJS.ErrnoException;
   if (typeof e.code === "string" && e.code.startsWith("E")) {
     return new InternError("INTERN_DATA_UNREADABLE", `${source.path}: cannot read it (${e.code})`, { hint: "check the file's permissions", cause: error });
   }
   if (source.path.toLowerCase().endsWith(".parquet")) {
     return new InternError("INTERN_DATA_UNREADABLE", `${source.key}: cannot read ${source.path} as Parquet (${e.message ?? String(error)})`, {
-      hint: "intern reads Parquet with snappy or no compression; rewrite the file with one of those, or convert it to JSON Lines",
+      hint: "intern reads Parquet pages uncompressed or compressed with snappy, gzip, brotli, zstd or lz4; a damaged or truncated file fails like this too: download it again, or convert it to JSON Lines",
       cause: error,
     });
   }

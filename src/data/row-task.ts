@@ -1,11 +1,11 @@
 import { createHash } from "node:crypto";
-import * as zlib from "node:zlib";
-import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema, type AsyncBuffer, type Compressors, type FileMetaData } from "hyparquet";
+import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema, type AsyncBuffer, type FileMetaData } from "hyparquet";
 import type { PinnedDataset } from "../recipe/types.js";
 import { findContamination, type NgramIndex, type SharedNgramIndex } from "./decontaminate.js";
 import { isMisfit, mapRow, type MisfitReason } from "./map-row.js";
 import type { MisfitSample } from "./manifest.js";
 import { normalizeText } from "./normalize-text.js";
+import { PARQUET_CODECS } from "./parquet-codecs.js";
 
 /**
  * One unit of the per-row work of data preparation, the same whether it runs in a worker thread
@@ -127,17 +127,6 @@ class ResultBuilder {
     };
   }
 }
-
-/**
- * Page codecs beyond hyparquet's own (none and snappy), from Node's zlib: gzip and brotli, and
- * zstd where this Node has it (22.15 and later).
- */
-const zstdSync = (zlib as unknown as { zstdDecompressSync?: (input: Uint8Array) => Buffer }).zstdDecompressSync;
-export const PARQUET_CODECS: Compressors = {
-  GZIP: (input) => zlib.unzipSync(input),
-  BROTLI: (input) => zlib.brotliDecompressSync(input),
-  ...(zstdSync ? { ZSTD: (input: Uint8Array) => zstdSync(input) } : {}),
-};
 
 /** Parquet files a thread has opened, by path: the footer is read once per file and thread. */
 const parquetFiles = new Map<string, Promise<{ file: AsyncBuffer; metadata: FileMetaData; present: Set<string> }>>();

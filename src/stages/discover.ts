@@ -1,9 +1,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runAgent, type AgentOutcome, type AgentTool } from "../agent/index.js";
-import { isMisfit, mapRow } from "../data/map-row.js";
+import { columnsOf, isMisfit, mapRow } from "../data/map-row.js";
 import { readRecords } from "../data/read-records.js";
-import { columnsOf } from "../data/scan-dataset.js";
 import { InternError } from "../errors.js";
 import type { PinnedDataset } from "../recipe/types.js";
 import { datasetInfo, downloadDataset, idRefusal, SourceRefusedError, type HubRepoInfo } from "../sources/index.js";
@@ -112,7 +111,7 @@ async function check(ctx: StageContext, agent: AgentStage, p: Proposal): Promise
   let mapped = 0;
   let firstMisfit: string | null = null;
   try {
-    await readRecords({ path: linkCached(ctx.dir, base), key: `${p.dataset}/${p.file}` }, { columns: columnsOf(pinned), limit: CHECK_ROWS, only: null }, (_i, row) => {
+    await readRecords({ path: linkCached(ctx.dir, base), key: `${p.dataset}/${p.file}` }, { columns: columnsOf(pinned), limit: CHECK_ROWS }, (_i, row) => {
       checked++;
       const m = mapRow(row, pinned);
       if (!isMisfit(m)) mapped++;

@@ -80,7 +80,7 @@ function localDatasets(recipe: Recipe, recipeDir: string, chosen?: PrepareInput[
   }
   if (datasets === null) {
     throw new InternError("INTERN_DATA_NOT_PINNED", "data.datasets is not set, and choosing datasets comes with the agentic stages", {
-      hint: "pin the training data under data.datasets: a Hub dataset (id, revision, split) or a path to a local .jsonl, .jsonl.gz or .parquet file",
+      hint: "pin the training data under data.datasets: a Hub dataset (id, revision, split) or a path to a local .jsonl, .jsonl.gz, .jsonl.zst or .parquet file",
     });
   }
   return datasets.map((dataset, i) => {

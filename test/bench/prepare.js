@@ -3,9 +3,11 @@
 // the `datasets` library, on a generated ShareGPT-style conversational JSON Lines file and a
 // generated benchmark. See README.md, "prepare.js".
 import { spawnSync } from "node:child_process";
-import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { pipeline } from "node:stream/promises";
+import { createGzip } from "node:zlib";
 import { isMain, machineNote, median, option, ROOT, table } from "./lib.js";
 
 const WORDS = 6000;
@@ -97,6 +99,17 @@ function toParquet(python, dir) {
   run(python, ["-c", script, join(dir, "train.jsonl"), join(dir, "train.parquet")]);
 }
 
+/** File endings of the compressed copies `--compression` asks for. */
+const COMPRESSED = { zstd: "jsonl.zst", gzip: "jsonl.gz" };
+
+/** The same JSON Lines compressed: zstd by the zstd command at its default level (3), gzip by Node's zlib at its default level (6). */
+async function compress(dir, compression) {
+  const plain = join(dir, "train.jsonl");
+  const out = join(dir, `train.${COMPRESSED[compression]}`);
+  if (compression === "zstd") run("zstd", ["-q", "-f", plain, "-o", out]);
+  else await pipeline(createReadStream(plain), createGzip(), createWriteStream(out));
+}
+
 /** The straightforward Python way: load_dataset("json"), .map to messages, .filter twice, to_json. */
 const PYTHON_BASELINE = String.raw`
 import hashlib, json, re, sys, unicodedata
@@ -178,6 +191,14 @@ export async function main() {
   const dist = resolve(option("dist", join(ROOT, "dist")));
   const work = option("work", join(tmpdir(), "intern-bench-prepare"));
   const skipPython = process.argv.includes("--no-python");
+  const compressions = String(option("compression", "")).split(",").filter((c) => c !== "");
+  for (const c of compressions) {
+    if (!(c in COMPRESSED)) {
+      console.error(`--compression takes zstd, gzip or both (zstd,gzip), not ${c}`);
+      process.exit(2);
+    }
+  }
+  const compressedKinds = compressions.map((c) => COMPRESSED[c]);
   if (!existsSync(join(dist, "stages", "prepare.js"))) {
     console.error(`${dist}/stages/prepare.js is missing: run \`npm run build\` first`);
     process.exit(2);
@@ -192,10 +213,11 @@ export async function main() {
       await generate(dir, rows);
     }
     if (!existsSync(join(dir, "train.parquet"))) toParquet(python, dir);
+    for (const c of compressions) if (!existsSync(join(dir, `train.${COMPRESSED[c]}`))) await compress(dir, c);
     const mb = statSync(join(dir, "train.jsonl")).size / 1e6;
-    const samples = { jsonl: [], parquet: [], python: [] };
+    const samples = { jsonl: [], parquet: [], python: [], ...Object.fromEntries(compressedKinds.map((k) => [k, []])) };
     for (let i = 0; i < runs; i++) {
-      for (const kind of ["jsonl", "parquet", ...(skipPython ? [] : ["python"])]) {
+      for (const kind of ["jsonl", "parquet", ...compressedKinds, ...(skipPython ? [] : ["python"])]) {
         const out = join(dir, `out-${kind}`);
         rmSync(out, { recursive: true, force: true });
         mkdirSync(out, { recursive: true });
@@ -211,8 +233,9 @@ export async function main() {
         rmSync(out, { recursive: true, force: true });
       }
     }
+    const sizes = Object.fromEntries(compressedKinds.map((k) => [k, statSync(join(dir, `train.${k}`)).size / 1e6]));
     const med = (kind, key) => (samples[kind].length ? median(samples[kind].map((s) => s[key])) : NaN);
-    results.push({ rows, mb, med });
+    results.push({ rows, mb, med, sizes });
   }
   console.log();
   console.log(
@@ -233,10 +256,28 @@ export async function main() {
       ]),
     ),
   );
+  if (compressedKinds.length > 0) {
+    console.log();
+    console.log(
+      table(
+        ["rows", "file", "file MB", "intern s", "vs .jsonl", "intern peak MB"],
+        results.flatMap(({ rows, mb, med, sizes }) =>
+          ["jsonl", ...compressedKinds].map((kind) => [
+            rows,
+            `.${kind}`,
+            (kind === "jsonl" ? mb : sizes[kind]).toFixed(0),
+            med(kind, "seconds").toFixed(1),
+            (med(kind, "seconds") / med("jsonl", "seconds")).toFixed(2) + "x",
+            med(kind, "mb").toFixed(0),
+          ]),
+        ),
+      ),
+    );
+  }
   const misses = [];
   for (const { rows, med } of results) {
     if (!skipPython && med("python", "seconds") / med("jsonl", "seconds") < 3) misses.push(`${rows} rows: under 3x the Python baseline's throughput`);
-    if (Math.max(med("jsonl", "mb"), med("parquet", "mb")) >= 500) misses.push(`${rows} rows: peak memory 500 MB or more`);
+    if (Math.max(...["jsonl", "parquet", ...compressedKinds].map((kind) => med(kind, "mb"))) >= 500) misses.push(`${rows} rows: peak memory 500 MB or more`);
     if (med("parquet", "seconds") / med("jsonl", "seconds") > 1.5) misses.push(`${rows} rows: Parquet over 1.5x JSONL's time`);
   }
   for (const miss of misses) console.log(`MISSED: ${miss}`);

@@ -9,6 +9,7 @@ import type { Recipe } from "../../src/recipe/types.js";
 import { validateRecipe } from "../../src/recipe/validate.js";
 import { prepareData, type PrepareManifest } from "../../src/stages/prepare.js";
 import { FIXTURES, recipeYaml, ROOT, tempDir } from "../helpers/recipe.js";
+import { zstd } from "../helpers/compressed.js";
 import { failure } from "../helpers/errors.js";
 
 const QUICKSTART = join(ROOT, "recipes", "quickstart");
@@ -206,13 +207,19 @@ describe("prepareData: inputs", () => {
     expect(manifest.datasets[0]!.columns).toMatchObject({ text: "body", messages: null });
   });
 
-  it("reads .jsonl.gz like the plain file", async () => {
-    tmp.write("train.jsonl.gz", gzipSync(readFileSync(join(QUICKSTART, "train.jsonl"))));
+  it("reads .jsonl.gz and .jsonl.zst, and a .jsonl.zst benchmark, like the plain files", async () => {
+    const train = readFileSync(join(QUICKSTART, "train.jsonl"));
+    tmp.write("train.jsonl.gz", gzipSync(train));
+    tmp.write("train.jsonl.zst", zstd(train));
     tmp.write("benchmark.jsonl", readFileSync(join(QUICKSTART, "benchmark.jsonl")));
+    tmp.write("benchmark.jsonl.zst", zstd(readFileSync(join(QUICKSTART, "benchmark.jsonl"))));
     const plain = await prepare(quickstart(), QUICKSTART, "plain");
-    const gz = await prepare(recipe({ ...localBenchmark, data: { datasets: [{ path: "train.jsonl.gz" }] } }), tmp.dir, "gz");
-    expect(gz.rows).toEqual(plain.rows);
-    expect(gz.manifest.totals).toEqual(plain.manifest.totals);
+    for (const [name, data, bench] of [["gz", "train.jsonl.gz", "benchmark.jsonl"], ["zst", "train.jsonl.zst", "benchmark.jsonl.zst"]] as const) {
+      const compressed = await prepare(recipe({ benchmark: { ...localBenchmark.benchmark, data: { path: bench } }, data: { datasets: [{ path: data }] } }), tmp.dir, name);
+      expect(compressed.rows).toEqual(plain.rows);
+      expect(compressed.manifest.totals).toEqual(plain.manifest.totals);
+      expect(compressed.manifest.totals.contaminatedRemoved).toBeGreaterThan(0);
+    }
   });
 
   it("reads Parquet", async () => {
