@@ -149,10 +149,11 @@ describe("prepareRows", () => {
       const { result, bytes } = await prepared(path, threads);
       expect(bytes.equals(reference.bytes)).toBe(true);
       expect(result.removed).toEqual(reference.result.removed);
-      const { sha256, bytes: size, ...scan } = result.scans[0]!;
-      const { sha256: _s, bytes: _b, ...expected } = reference.result.scans[0]!;
+      const { sha256, bytes: size, files, ...scan } = result.scans[0]!;
+      const { sha256: _s, bytes: _b, files: _f, ...expected } = reference.result.scans[0]!;
       expect({ ...scan, fitting: [...scan.fitting] }).toEqual({ ...expected, fitting: [...expected.fitting] });
       expect({ sha256, size }).toEqual({ sha256: sha(path), size: statSync(path).size });
+      expect(files).toEqual([{ sha256, bytes: size, records: 6000 }]);
     }
   });
 
@@ -197,7 +198,7 @@ describe("prepareRows", () => {
     for (const threads of [0, 1]) {
       const error = await failure(prepareRows(input([{ dataset: dataset("damaged.parquet"), path }], "out.jsonl", { pool: { threads, workerUrl: WORKER } })));
       expect(error.code).toBe("INTERN_DATA_UNREADABLE");
-      expect(error.message).toBe(`data.datasets[0].path: cannot read ${path} as Parquet (cannot decompress a ZSTD page: invalid zstd data)`);
+      expect(error.message).toBe(`data.datasets[0]: cannot read ${path} as Parquet (cannot decompress a ZSTD page: invalid zstd data)`);
       expect(error.hint).toMatch(/damaged/);
     }
     expect(existsSync(join(tmp.dir, "out.jsonl"))).toBe(false);
@@ -211,7 +212,7 @@ describe("prepareRows on a dataset of several files", () => {
     // The quickstart's lines cut in three files (one of them gzip): the same rows, the same indices.
     const train = readFileSync(join(QUICKSTART, "train.jsonl"), "utf8").split("\n").filter((l) => l !== "");
     const parts = [train.slice(0, 70), train.slice(70, 150), train.slice(150)].map((p) => p.join("\n") + "\n");
-    const paths = [tmp.write("part-0.jsonl", parts[0]!), tmp.write("part-1.jsonl.gz", zlib.gzipSync(parts[1]!)), tmp.write("part-2.jsonl", parts[2]!)];
+    const paths = [tmp.write("part-0.jsonl", parts[0]!), tmp.write("part-1.jsonl.gz", gzipSync(parts[1]!)), tmp.write("part-2.jsonl", parts[2]!)];
     const benchmark = await quickstartBenchmark();
     const whole = await prepareRows(input([{ dataset: dataset("train.jsonl"), path: join(QUICKSTART, "train.jsonl") }], "whole.jsonl", { benchmark }));
     const split = await prepareRows(input([{ dataset: dataset("parts"), paths }], "split.jsonl", { benchmark }));
