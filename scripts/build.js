@@ -42,7 +42,9 @@ const bundleValidatorRuntime = {
   },
 };
 await esbuild.build({
-  entryPoints: [join(root, "dist", "cli", "main.js")],
+  // The row worker is an entry of its own: data/row-pool.js starts it from `./row-worker.js`
+  // beside whichever chunk holds the pool, which in the bundle is dist/bundle/.
+  entryPoints: { main: join(root, "dist", "cli", "main.js"), "row-worker": join(root, "dist", "data", "row-worker.js") },
   outdir: join(root, "dist", "bundle"),
   bundle: true,
   splitting: true,

@@ -4,7 +4,10 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { closeParquetFiles, runTask, type RowTask, type TaskContext, type TaskResult } from "./row-task.js";
 
-/** The compiled worker beside this module; absent when the sources run untranspiled (tests). */
+/**
+ * The compiled worker beside this module (dist/data/, or dist/bundle/ where the bundle has it as
+ * an entry of its own); absent when the sources run untranspiled (tests).
+ */
 const WORKER_URL = new URL("./row-worker.js", import.meta.url);
 
 export interface PoolOptions {
@@ -38,7 +41,12 @@ export function defaultThreads(totalBytes: number, cores = availableParallelism(
 export function createPool(context: (workers: boolean) => TaskContext, options: PoolOptions & { totalBytes: number }): RowPool {
   const url = options.workerUrl ?? WORKER_URL;
   const threads = options.threads ?? defaultThreads(options.totalBytes);
-  if (threads === 0 || !existsSync(fileURLToPath(url))) return inlinePool(context(false));
+  if (threads === 0) return inlinePool(context(false));
+  if (!existsSync(fileURLToPath(url))) {
+    // Threads asked for must not quietly become none; by default the sources run inline.
+    if (options.threads !== undefined) throw new Error(`the row worker ${fileURLToPath(url)} is missing; rebuild intern (npm run build)`);
+    return inlinePool(context(false));
+  }
   return workerPool(context(true), url, threads);
 }
 

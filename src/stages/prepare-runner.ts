@@ -4,7 +4,7 @@ import { createSourceContext, createSourcePolicy, hubToken } from "../sources/in
 import { hubCacheDir } from "./agent-stage.js";
 import type { MixWeight } from "./decide.js";
 import { fetchPinnedHubData, hubDatasetLabel, hubLabel, linkCached, lockedHubData, pinnedOf, type LockedHubData, type MixEntry, type PinnedHubData } from "./hub-data.js";
-import { prepareData, type PrepareInput } from "./prepare.js";
+import { prepareData, preparationThreads, type PrepareInput } from "./prepare.js";
 import { formatPrepareProgress } from "./prepare-progress.js";
 import { SYNTHETIC_FILE } from "./synthesize.js";
 import type { ControlPlaneRunner, StageContext } from "./types.js";
@@ -83,12 +83,14 @@ export const prepareRunner: ControlPlaneRunner = {
   async run(ctx) {
     const chosen = chosenDatasets(ctx);
     const synthetic = syntheticData(ctx);
+    const threads = preparationThreads(ctx.env);
     const pinned = await pinnedHubData(ctx);
     const hub = hubInputs(ctx, pinned);
     const progress = ctx.progress;
     const manifest = await prepareData({
       recipe: ctx.recipe, recipeDir: ctx.recipeDir, dir: ctx.dir, signal: ctx.signal, ...(chosen ? { chosen } : {}), ...(synthetic ? { synthetic } : {}), ...(pinned.length > 0 ? { hub } : {}),
       ...(progress ? { onProgress: (p) => progress(formatPrepareProgress(p)) } : {}),
+      ...(threads !== undefined ? { threads } : {}),
     });
     return { data: join(ctx.dir, "data"), manifest, hub: pinned };
   },

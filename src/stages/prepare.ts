@@ -41,6 +41,23 @@ export interface PrepareInput {
   synthetic?: { path: string; label: string };
   /** Called about twice a second while the rows are read and written: rows, MB/s, ETA. */
   onProgress?: (progress: PrepareProgress) => void;
+  /** Worker threads for the per-row work; by default one a core but one on more than two cores. */
+  threads?: number;
+}
+
+/**
+ * INTERN_PREPARE_THREADS: worker threads for data preparation (0: the calling thread only), to
+ * leave cores to others on a shared login node or to use them all; unset, intern chooses.
+ */
+export function preparationThreads(env: Readonly<Record<string, string | undefined>>): number | undefined {
+  const text = env.INTERN_PREPARE_THREADS;
+  if (text === undefined || text === "") return undefined;
+  if (!/^\d+$/.test(text.trim()) || Number(text) > 256) {
+    throw new InternError("INTERN_USAGE", `INTERN_PREPARE_THREADS is ${JSON.stringify(text)}, not a number of threads`, {
+      hint: "set it to a whole number from 0 (no worker threads) to 256, or unset it to let intern choose",
+    });
+  }
+  return Number(text);
 }
 
 /** How prepare reads the synthesize stage's file. */
@@ -152,6 +169,7 @@ export async function prepareData(input: PrepareInput): Promise<PrepareManifest>
     outputPath: join(dir, TRAIN_FILE),
     ...(signal ? { signal } : {}),
     ...(input.onProgress ? { onProgress: input.onProgress } : {}),
+    ...(input.threads !== undefined ? { pool: { threads: input.threads } } : {}),
   });
 
   const datasets: DatasetReport[] = locals.map(({ dataset, path, labels }, i) => {

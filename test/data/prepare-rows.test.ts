@@ -7,13 +7,13 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { buildNgramIndex } from "../../src/data/decontaminate.js";
 import { planMix } from "../../src/data/mix.js";
 import { prepareRows, type PrepareProgress, type PrepareRowsInput } from "../../src/data/prepare-rows.js";
-import { defaultThreads, INLINE_BYTES } from "../../src/data/row-pool.js";
+import { createPool, defaultThreads, INLINE_BYTES } from "../../src/data/row-pool.js";
 import { readBenchmark } from "../../src/data/read-benchmark.js";
 import { ruleContext } from "../../src/cli/load.js";
 import { parseRecipe } from "../../src/recipe/parse.js";
 import type { PinnedDataset } from "../../src/recipe/types.js";
 import { validateRecipe } from "../../src/recipe/validate.js";
-import { prepareData } from "../../src/stages/prepare.js";
+import { prepareData, preparationThreads } from "../../src/stages/prepare.js";
 import { damagedZstdParquet, randomText, zstd, zstdFile } from "../helpers/compressed.js";
 import { FIXTURES, recipeYaml, ROOT, tempDir } from "../helpers/recipe.js";
 import { failure } from "../helpers/errors.js";
@@ -258,5 +258,28 @@ describe("defaultThreads", () => {
     expect(defaultThreads(INLINE_BYTES - 1, 16)).toBe(0);
     expect(defaultThreads(1e9, 2)).toBe(0);
     expect(defaultThreads(1e9, 8)).toBe(7);
+  });
+
+  it("refuses threads asked for when the worker module is missing, rather than running without", () => {
+    const missing = pathToFileURL(join(tmp.dir, "row-worker.js"));
+    const context = () => ({ dedupe: true, index: null, threshold: 1 });
+    expect(() => createPool(context, { threads: 1, workerUrl: missing, totalBytes: 1 })).toThrow(/row worker .* is missing; rebuild intern/);
+    expect(createPool(context, { workerUrl: missing, totalBytes: 1e9 }).width).toBe(1);
+  });
+
+  it("ships the worker beside the bundle chunk that starts it", () => {
+    const bundle = join(ROOT, "dist", "bundle");
+    const starters = readdirSync(bundle).filter((f) => f.endsWith(".js") && readFileSync(join(bundle, f), "utf8").includes('new URL("./row-worker.js", import.meta.url)'));
+    expect(starters.length).toBe(1);
+    expect(existsSync(join(bundle, "row-worker.js"))).toBe(true);
+  });
+
+  it("takes INTERN_PREPARE_THREADS, and says what is wrong with a bad value", async () => {
+    expect(preparationThreads({})).toBeUndefined();
+    expect(preparationThreads({ INTERN_PREPARE_THREADS: "0" })).toBe(0);
+    expect(preparationThreads({ INTERN_PREPARE_THREADS: "6" })).toBe(6);
+    const error = await failure((async () => preparationThreads({ INTERN_PREPARE_THREADS: "many" }))());
+    expect(error.code).toBe("INTERN_USAGE");
+    expect(error.message).toBe('INTERN_PREPARE_THREADS is "many", not a number of threads');
   });
 });

@@ -35,7 +35,10 @@ describe.each([
   afterAll(() => rmSync(project, { recursive: true, force: true }));
 
   it.skipIf(skip)("trains a model that beats its baseline, on data without the contaminated and duplicate rows", async () => {
-    const env = { ...process.env, INTERN_ENVS_DIR: ENVS_DIR, PIP_RETRIES: "0", INTERN_DEBUG: "", ...(backend === "slurm" ? clusterEnv(SLURM_STATE!) : {}) };
+    // Locally, the installed binary prepares the data on worker threads (asked for, so a bundle
+    // without its worker fails the run rather than quietly using none).
+    const threads = backend === "local" ? { INTERN_PREPARE_THREADS: "2" } : {};
+    const env = { ...process.env, INTERN_ENVS_DIR: ENVS_DIR, PIP_RETRIES: "0", INTERN_DEBUG: "", ...threads, ...(backend === "slurm" ? clusterEnv(SLURM_STATE!) : {}) };
     const bin = join(ROOT, "bin", "intern.js");
     const args = ["apply", "quickstart.yaml", "--backend", backend, ...(backend === "slurm" ? ["--poll-interval", "1000"] : [])];
     const applied = await run(process.execPath, [bin, ...args], { cwd: project, env, timeout: 840_000 }).catch((e: { stdout?: string; stderr?: string; code?: number }) => e);
@@ -49,9 +52,11 @@ describe.each([
     const stage = (id: string) => state!.stages.find((s) => s.id === id)!;
     for (const s of state!.stages) expect([s.id, s.status]).toEqual([s.id, "done"]);
 
-    const manifest = JSON.parse(readFileSync(join(project, ".intern", "runs", state!.id, "stages", "prepare", "manifest.json"), "utf8")) as { totals: { contaminatedRemoved: number; duplicatesRemoved: number } };
+    const manifest = JSON.parse(readFileSync(join(project, ".intern", "runs", state!.id, "stages", "prepare", "manifest.json"), "utf8")) as { totals: { contaminatedRemoved: number; duplicatesRemoved: number }; output: { sha256: string } };
     expect(manifest.totals.contaminatedRemoved).toBe(5);
     expect(manifest.totals.duplicatesRemoved).toBe(6);
+    // The same bytes as the committed lock records, on worker threads or not.
+    expect(readFileSync(join(ROOT, "recipes", "quickstart.lock.yaml"), "utf8")).toContain(`prepared:\n  - stage: prepare\n    sha256: sha256:${manifest.output.sha256}\n`);
 
     const baseline = stage("baseline").outputs.value!;
     const trained = stage("evaluate").outputs.value!;
