@@ -24,6 +24,43 @@ export interface DownloadRequest {
   files: string[];
   /** The content-addressed cache (`blobs/sha256/<digest>`, `datasets/<owner>/<name>/<commit>/manifest.json`). */
   cacheDir: string;
+  /** Called at most twice a second while files are fetched, and once when the last is complete. */
+  onProgress?: (progress: DownloadProgress) => void;
+}
+
+/** How far the files not yet in the cache have come. */
+export interface DownloadProgress {
+  /** The file being fetched. */
+  file: string;
+  /** Bytes fetched so far, and in all, over the files that were not in the cache. */
+  bytes: number;
+  totalBytes: number;
+  /** Megabytes (10^6) a second since the first byte was asked for. */
+  mbPerSecond: number;
+  /** Seconds left at this rate; null before there is a rate. */
+  etaSeconds: number | null;
+}
+
+/** Reports fetched bytes to `onProgress`, at most every `intervalMs`, always at the end. */
+class DownloadMeter {
+  private readonly start = Date.now();
+  private last = 0;
+  bytes = 0;
+  constructor(
+    private readonly totalBytes: number,
+    private readonly onProgress: ((progress: DownloadProgress) => void) | undefined,
+    private readonly intervalMs = 500,
+  ) {}
+
+  add(file: string, bytes: number, final = false): void {
+    this.bytes += bytes;
+    if (this.onProgress === undefined) return;
+    const now = Date.now();
+    if (!final && now - this.last < this.intervalMs) return;
+    this.last = now;
+    const rate = this.bytes / Math.max(0.001, (now - this.start) / 1000);
+    this.onProgress({ file, bytes: this.bytes, totalBytes: this.totalBytes, mbPerSecond: rate / 1e6, etaSeconds: this.bytes > 0 ? Math.max(0, this.totalBytes - this.bytes) / rate : null });
+  }
 }
 
 export interface DownloadedFile {
@@ -136,10 +173,15 @@ export async function downloadDataset(ctx: SourceContext, policy: SourcePolicy, 
     const expected = await hubCall(ctx, `reading file details of dataset ${id} at ${sha}`, () =>
       pathsInfo({ hubUrl: ctx.endpoints.hub, fetch: ctx.fetchFor("hub"), ...token, repo: { type: "dataset", name: id }, paths: missing, revision: sha }),
     );
-    for (const f of missing) {
+    const meter = new DownloadMeter(
+      missing.reduce((sum, f) => sum + (expected.find((e) => e.path === f)?.size ?? 0), 0),
+      request.onProgress,
+    );
+    for (const [n, f] of missing.entries()) {
       const entry = expected.find((e) => e.path === f && e.type === "file");
       if (entry === undefined) throw new InternError("INTERN_SOURCE_NOT_FOUND", `dataset ${id} has no file ${f} at ${sha}`, { hint: "list the dataset's files at that revision to see what it has" });
-      const got = await fetchToCache(ctx, id, sha, f, blobDir, tmpDir, entry.lfs?.oid ?? null);
+      const got = await fetchToCache(ctx, id, sha, f, blobDir, tmpDir, entry.lfs?.oid ?? null, (bytes) => meter.add(f, bytes));
+      if (n === missing.length - 1) meter.add(f, 0, true);
       manifest = { ...manifest, files: { ...manifest.files, [f]: got } };
       // Recorded after each file, so an interruption keeps what is already complete.
       await writeAtomic(mPath, `${JSON.stringify(manifest, null, 2)}\n`);
@@ -159,7 +201,7 @@ export async function downloadDataset(ctx: SourceContext, policy: SourcePolicy, 
   };
 }
 
-async function fetchToCache(ctx: SourceContext, id: string, sha: string, path: string, blobDir: string, tmpDir: string, expectedSha256: string | null): Promise<{ sha256: string; bytes: number }> {
+async function fetchToCache(ctx: SourceContext, id: string, sha: string, path: string, blobDir: string, tmpDir: string, expectedSha256: string | null, onBytes: (bytes: number) => void): Promise<{ sha256: string; bytes: number }> {
   const what = `downloading ${path} of dataset ${id} at ${sha}`;
   const tmp = join(tmpDir, `${randomBytes(8).toString("hex")}.part`);
   try {
@@ -171,6 +213,7 @@ async function fetchToCache(ctx: SourceContext, id: string, sha: string, path: s
     source.on("data", (chunk: Buffer) => {
       hash.update(chunk);
       bytes += chunk.length;
+      onBytes(chunk.length);
     });
     const out = createWriteStream(tmp, { flags: "wx" });
     await pipeline(source, out);

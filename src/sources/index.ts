@@ -35,7 +35,7 @@ export {
   type SearchOptions,
 } from "./hub.js";
 export { chooseDataFiles, isDataFile, pathGlob, type DataFileChoice } from "./data-files.js";
-export { downloadDataset, type DatasetDownload, type DatasetManifest, type DownloadedFile, type DownloadRequest } from "./download.js";
+export { downloadDataset, type DatasetDownload, type DatasetManifest, type DownloadedFile, type DownloadProgress, type DownloadRequest } from "./download.js";
 export { viewerFirstRows, viewerInfo, viewerSplits, type ViewerColumn, type ViewerInfo, type ViewerRows, type ViewerSplit } from "./dataset-viewer.js";
 export { isArxivId, stripVersion, type PaperSummary } from "./paper.js";
 export { hfPaper, searchHfPapers } from "./hf-papers.js";

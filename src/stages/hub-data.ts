@@ -3,7 +3,7 @@ import { dirname, join } from "node:path";
 import { InternError } from "../errors.js";
 import type { LockedDataset } from "../lock/types.js";
 import type { PinnedDataset } from "../recipe/types.js";
-import { chooseDataFiles, datasetInfo, downloadDataset, listDatasetFiles, SourceRefusedError, type SourceContext, type SourcePolicy } from "../sources/index.js";
+import { chooseDataFiles, datasetInfo, downloadDataset, listDatasetFiles, SourceRefusedError, type DownloadProgress, type SourceContext, type SourcePolicy } from "../sources/index.js";
 
 /** One dataset of the mix discover chose: downloaded at a pinned commit, mapped like a pinned dataset. */
 export interface MixEntry {
@@ -151,13 +151,21 @@ const LISTED = 12;
  * conventions), and downloads them into the content-addressed cache; files already there are
  * not fetched again.
  */
-export async function fetchPinnedHubData(sources: SourceContext, policy: SourcePolicy, dataset: PinnedDataset, index: number, cacheDir: string, locked?: LockedHubData): Promise<PinnedHubData> {
+export async function fetchPinnedHubData(
+  sources: SourceContext,
+  policy: SourcePolicy,
+  dataset: PinnedDataset,
+  index: number,
+  cacheDir: string,
+  locked?: LockedHubData,
+  onProgress?: (progress: DownloadProgress) => void,
+): Promise<PinnedHubData> {
   if (dataset.source.kind !== "hub") throw new Error(`data.datasets[${index}] is not a Hub dataset`);
   const { id, revision, config } = dataset.source;
   const key = `data.datasets[${index}]`;
   if (locked !== undefined) {
     // Nothing is resolved again: the lock's commit and files, from the cache when they are there.
-    const download = await downloadDataset(sources, policy, { id, revision: locked.sha, files: locked.files, cacheDir });
+    const download = await downloadDataset(sources, policy, { id, revision: locked.sha, files: locked.files, cacheDir, ...(onProgress ? { onProgress } : {}) });
     return {
       index, id, revision, sha: locked.sha, config, split: dataset.split, license: dataset.license ?? locked.license ?? "", chosenBy: "the lock",
       files: download.files.map((f) => ({ file: f.path, sha256: f.sha256, bytes: f.bytes, cachePath: f.cachePath })),
@@ -188,7 +196,7 @@ export async function fetchPinnedHubData(sources: SourceContext, policy: SourceP
       hint: `set data.datasets[${index}].config or .split to one the dataset has, or pin a dataset whose files are Parquet or JSON Lines (.parquet, .jsonl, .jsonl.gz, .jsonl.zst)`,
     });
   }
-  const download = await downloadDataset(sources, policy, { id, revision: sha, files: choice.files, cacheDir });
+  const download = await downloadDataset(sources, policy, { id, revision: sha, files: choice.files, cacheDir, ...(onProgress ? { onProgress } : {}) });
   return {
     index,
     id,

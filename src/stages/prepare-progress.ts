@@ -1,4 +1,5 @@
 import type { PrepareProgress } from "../data/prepare-rows.js";
+import type { DownloadProgress } from "../sources/download.js";
 import { groupDigits } from "../plan/group-digits.js";
 import { formatDuration } from "../recipe/duration.js";
 
@@ -16,4 +17,13 @@ export function formatPrepareProgress(p: PrepareProgress): string {
   if (p.phase === "write") return `writing the mix ${groupDigits(p.rows)}${p.totalRows === null ? "" : `/${groupDigits(p.totalRows)}`} rows`;
   const eta = p.etaSeconds === null ? "--" : formatDuration(p.etaSeconds);
   return `reading ${groupDigits(p.rows)} rows · ${megabytes(p.bytes / 1e6)}/${megabytes(p.totalBytes / 1e6)} MB · ${megabytes(p.mbPerSecond)} MB/s · ETA ${eta}`;
+}
+
+/**
+ * A Hub download's progress in one line: `downloading acme/data: 120/1,085 MB · 12.3 MB/s ·
+ * ETA 1m20s (data/train-00001-of-00004.parquet)`.
+ */
+export function formatDownloadProgress(dataset: string, p: DownloadProgress): string {
+  const eta = p.etaSeconds === null ? "--" : formatDuration(p.etaSeconds);
+  return `downloading ${dataset}: ${megabytes(p.bytes / 1e6)}/${megabytes(p.totalBytes / 1e6)} MB · ${megabytes(p.mbPerSecond)} MB/s · ETA ${eta} (${p.file})`;
 }

@@ -5,7 +5,7 @@ import { hubCacheDir } from "./agent-stage.js";
 import type { MixWeight } from "./decide.js";
 import { fetchPinnedHubData, hubDatasetLabel, hubLabel, linkCached, lockedHubData, pinnedOf, type LockedHubData, type MixEntry, type PinnedHubData } from "./hub-data.js";
 import { prepareData, preparationThreads, type PrepareInput } from "./prepare.js";
-import { formatPrepareProgress } from "./prepare-progress.js";
+import { formatDownloadProgress, formatPrepareProgress } from "./prepare-progress.js";
 import { SYNTHETIC_FILE } from "./synthesize.js";
 import type { ControlPlaneRunner, StageContext } from "./types.js";
 
@@ -59,7 +59,10 @@ async function pinnedHubData(ctx: StageContext): Promise<PinnedHubData[]> {
   const out: PinnedHubData[] = [];
   for (const [i, d] of datasets.entries()) {
     if (ctx.signal.aborted) throw new InternError("INTERN_CANCELLED", "data preparation was cancelled");
-    if (d.source.kind === "hub") out.push(await fetchPinnedHubData(sources, policy, d, i, hubCacheDir(ctx), locked.get(i)));
+    if (d.source.kind !== "hub") continue;
+    const id = d.source.id;
+    const progress = ctx.progress;
+    out.push(await fetchPinnedHubData(sources, policy, d, i, hubCacheDir(ctx), locked.get(i), progress ? (p) => progress(formatDownloadProgress(id, p)) : undefined));
   }
   return out;
 }

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { downloadDataset, type DatasetManifest } from "../../src/sources/index.js";
+import { downloadDataset, type DatasetManifest, type DownloadProgress } from "../../src/sources/index.js";
 import { failure } from "../helpers/errors.js";
 import { contextFor, policyFor, TOKEN, useEmulators } from "./setup.js";
 
@@ -42,6 +42,20 @@ describe("downloadDataset", () => {
     const resolves = e.hub.requests.filter((q) => q.url.includes("/resolve/") && q.url.includes("data/"));
     expect(resolves.length).toBeGreaterThan(0);
     expect(resolves.every((q) => q.url.includes(`/resolve/${MAIN}/`))).toBe(true);
+  });
+
+  it("reports the bytes fetched of the files not in the cache, ending at their total; nothing for a cache hit", async () => {
+    const dir = cache();
+    const files = ["data/train.jsonl", "data/validation.parquet"];
+    const total = files.reduce((sum, f) => sum + readFileSync(join(SCENARIO, MAIN, f)).length, 0);
+    const seen: DownloadProgress[] = [];
+    await downloadDataset(contextFor(emu()), policyFor(), { id: "openscience/science-qa", revision: MAIN, files, cacheDir: dir, onProgress: (p) => seen.push(p) });
+    expect(seen.length).toBeGreaterThanOrEqual(1);
+    expect(seen.at(-1)).toMatchObject({ file: "data/validation.parquet", bytes: total, totalBytes: total, etaSeconds: 0 });
+    for (const [i, p] of seen.entries()) expect(p.bytes).toBeGreaterThanOrEqual(seen[i - 1]?.bytes ?? 0);
+    const again: DownloadProgress[] = [];
+    await downloadDataset(contextFor(emu()), policyFor(), { id: "openscience/science-qa", revision: MAIN, files, cacheDir: dir, onProgress: (p) => again.push(p) });
+    expect(again).toEqual([]);
   });
 
   it("reads an older tag's own content", async () => {

@@ -100,9 +100,11 @@ function hubRecipe(dataset: Record<string, unknown>): Checked {
 async function runPrepare(checked: Checked, name = "run", options: { env?: Record<string, string>; lockedDatasets?: ReturnType<typeof buildLock>["datasets"] } = {}) {
   const { ctx } = agenticContext(checked, "prepare", { runDir: join(tmp.dir, name), projectDir: tmp.dir, env: options.env ?? { HF_ENDPOINT: hub.url } });
   if (options.lockedDatasets) ctx.lockedDatasets = options.lockedDatasets;
+  const progress: string[] = [];
+  ctx.progress = (text) => progress.push(text);
   const out = await prepareRunner.run(ctx);
   const rows = readFileSync(join(ctx.dir, "data", "train.jsonl"), "utf8").split("\n").filter((l) => l !== "");
-  return { out, ctx, manifest: out.manifest as PrepareManifest, hub: out.hub as PinnedHubData[], rows };
+  return { out, ctx, manifest: out.manifest as PrepareManifest, hub: out.hub as PinnedHubData[], rows, progress };
 }
 
 const fetched = (from: number) => hub.requests.slice(from).filter((r) => /\/resolve\/|\/cdn\//.test(r.url) && !r.url.endsWith("README.md"));
@@ -111,7 +113,7 @@ describe("prepare with a pinned Hub dataset", () => {
   it("reads the train shards in order, rows numbered on across them, never the test shard; a second run downloads nothing", async () => {
     const checked = hubRecipe({ id: "acme/sharded", revision: "v1", split: "train" });
     const before = hub.requests.length;
-    const { manifest, hub: pinned, rows, ctx } = await runPrepare(checked);
+    const { manifest, hub: pinned, rows, ctx, progress } = await runPrepare(checked);
     const train = ["data/train-00000-of-00002.parquet", "data/train-00001-of-00002.parquet"];
     const digests = ["shard-train-0.parquet", "shard-train-1.parquet"].map((f) => sha(shard(f)));
     expect(pinned).toEqual([
@@ -135,9 +137,16 @@ describe("prepare with a pinned Hub dataset", () => {
     // No machine path in the manifest.
     expect(readFileSync(join(ctx.dir, "manifest.json"), "utf8")).not.toContain(tmp.dir);
 
+    // The download shows on screen before the reading, ending at the shards' total.
+    const total = ((shard("shard-train-0.parquet").length + shard("shard-train-1.parquet").length) / 1e6).toFixed(1);
+    const downloading = progress.filter((p) => p.startsWith("downloading acme/sharded: "));
+    expect(downloading.at(-1)).toMatch(new RegExp(`^downloading acme/sharded: ${total}/${total} MB · [\\d.,]+ MB/s · ETA 0s \\(data/train-00001-of-00002\\.parquet\\)$`));
+    expect(progress.indexOf(downloading.at(-1)!)).toBeLessThan(progress.findIndex((p) => p.startsWith("reading ")));
+
     const again = hub.requests.length;
     const second = await runPrepare(checked, "again");
     expect(second.hub[0]!.fromCache).toEqual(train);
+    expect(second.progress.some((p) => p.startsWith("downloading"))).toBe(false);
     expect(fetched(again)).toEqual([]);
     expect(readFileSync(join(second.ctx.dir, "data", "train.jsonl")).equals(readFileSync(join(ctx.dir, "data", "train.jsonl")))).toBe(true);
   });
