@@ -26,6 +26,12 @@ export interface DownloadRequest {
   cacheDir: string;
   /** Called at most twice a second while files are fetched, and once when the last is complete. */
   onProgress?: (progress: DownloadProgress) => void;
+  /** Stops the download (Ctrl-C): the file being fetched is dropped, those complete stay cached. */
+  signal?: AbortSignal;
+}
+
+function cancelled(): InternError {
+  return new InternError("INTERN_CANCELLED", "the download was cancelled");
 }
 
 /** How far the files not yet in the cache have come. */
@@ -180,7 +186,8 @@ export async function downloadDataset(ctx: SourceContext, policy: SourcePolicy, 
     for (const [n, f] of missing.entries()) {
       const entry = expected.find((e) => e.path === f && e.type === "file");
       if (entry === undefined) throw new InternError("INTERN_SOURCE_NOT_FOUND", `dataset ${id} has no file ${f} at ${sha}`, { hint: "list the dataset's files at that revision to see what it has" });
-      const got = await fetchToCache(ctx, id, sha, f, blobDir, tmpDir, entry.lfs?.oid ?? null, (bytes) => meter.add(f, bytes));
+      if (request.signal?.aborted) throw cancelled();
+      const got = await fetchToCache(ctx, id, sha, f, blobDir, tmpDir, entry.lfs?.oid ?? null, (bytes) => meter.add(f, bytes), request.signal);
       if (n === missing.length - 1) meter.add(f, 0, true);
       manifest = { ...manifest, files: { ...manifest.files, [f]: got } };
       // Recorded after each file, so an interruption keeps what is already complete.
@@ -201,9 +208,20 @@ export async function downloadDataset(ctx: SourceContext, policy: SourcePolicy, 
   };
 }
 
-async function fetchToCache(ctx: SourceContext, id: string, sha: string, path: string, blobDir: string, tmpDir: string, expectedSha256: string | null, onBytes: (bytes: number) => void): Promise<{ sha256: string; bytes: number }> {
+async function fetchToCache(
+  ctx: SourceContext,
+  id: string,
+  sha: string,
+  path: string,
+  blobDir: string,
+  tmpDir: string,
+  expectedSha256: string | null,
+  onBytes: (bytes: number) => void,
+  signal: AbortSignal | undefined,
+): Promise<{ sha256: string; bytes: number }> {
   const what = `downloading ${path} of dataset ${id} at ${sha}`;
   const tmp = join(tmpDir, `${randomBytes(8).toString("hex")}.part`);
+  let stop: (() => void) | null = null;
   try {
     const blob = await downloadFile({ hubUrl: ctx.endpoints.hub, fetch: ctx.downloadFetch, ...(ctx.hfToken === null ? {} : { accessToken: ctx.hfToken }), repo: { type: "dataset", name: id }, path, revision: sha, xet: false });
     if (blob === null) throw new InternError("INTERN_SOURCE_NOT_FOUND", `dataset ${id} has no file ${path} at ${sha}`);
@@ -215,6 +233,10 @@ async function fetchToCache(ctx: SourceContext, id: string, sha: string, path: s
       bytes += chunk.length;
       onBytes(chunk.length);
     });
+    // Ctrl-C ends the body at once, closing the connection, rather than after the whole file.
+    stop = () => source.destroy(cancelled());
+    if (signal?.aborted) stop();
+    else signal?.addEventListener("abort", stop, { once: true });
     const out = createWriteStream(tmp, { flags: "wx" });
     await pipeline(source, out);
     const handle = await open(tmp, "r");
@@ -228,6 +250,9 @@ async function fetchToCache(ctx: SourceContext, id: string, sha: string, path: s
     return { sha256, bytes };
   } catch (error) {
     await rm(tmp, { force: true });
+    if (signal?.aborted) throw cancelled();
     throw hubFailure(ctx, what, error);
+  } finally {
+    if (stop !== null) signal?.removeEventListener("abort", stop);
   }
 }

@@ -97,7 +97,7 @@ async function check(ctx: StageContext, agent: AgentStage, p: Proposal): Promise
   const sha = info.value.sha;
   let download;
   try {
-    download = await downloadDataset(agent.sources, agent.policy, { id: p.dataset, revision: sha, files: [p.file], cacheDir: hubCacheDir(ctx) });
+    download = await downloadDataset(agent.sources, agent.policy, { id: p.dataset, revision: sha, files: [p.file], cacheDir: hubCacheDir(ctx), signal: ctx.signal });
   } catch (error) {
     if (error instanceof SourceRefusedError) return { ok: false, reason: error.refusal.reason };
     if (error instanceof InternError && (error.code === "INTERN_CANCELLED" || error.code === "INTERN_REPLAY_MISSING")) throw error;

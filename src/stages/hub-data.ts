@@ -159,13 +159,15 @@ export async function fetchPinnedHubData(
   cacheDir: string,
   locked?: LockedHubData,
   onProgress?: (progress: DownloadProgress) => void,
+  signal?: AbortSignal,
 ): Promise<PinnedHubData> {
+  const fetching = { ...(onProgress ? { onProgress } : {}), ...(signal ? { signal } : {}) };
   if (dataset.source.kind !== "hub") throw new Error(`data.datasets[${index}] is not a Hub dataset`);
   const { id, revision, config } = dataset.source;
   const key = `data.datasets[${index}]`;
   if (locked !== undefined) {
     // Nothing is resolved again: the lock's commit and files, from the cache when they are there.
-    const download = await downloadDataset(sources, policy, { id, revision: locked.sha, files: locked.files, cacheDir, ...(onProgress ? { onProgress } : {}) });
+    const download = await downloadDataset(sources, policy, { id, revision: locked.sha, files: locked.files, cacheDir, ...fetching });
     return {
       index, id, revision, sha: locked.sha, config, split: dataset.split, license: dataset.license ?? locked.license ?? "", chosenBy: "the lock",
       files: download.files.map((f) => ({ file: f.path, sha256: f.sha256, bytes: f.bytes, cachePath: f.cachePath })),
@@ -196,7 +198,7 @@ export async function fetchPinnedHubData(
       hint: `set data.datasets[${index}].config or .split to one the dataset has, or pin a dataset whose files are Parquet or JSON Lines (.parquet, .jsonl, .jsonl.gz, .jsonl.zst)`,
     });
   }
-  const download = await downloadDataset(sources, policy, { id, revision: sha, files: choice.files, cacheDir, ...(onProgress ? { onProgress } : {}) });
+  const download = await downloadDataset(sources, policy, { id, revision: sha, files: choice.files, cacheDir, ...fetching });
   return {
     index,
     id,

@@ -62,7 +62,7 @@ async function pinnedHubData(ctx: StageContext): Promise<PinnedHubData[]> {
     if (d.source.kind !== "hub") continue;
     const id = d.source.id;
     const progress = ctx.progress;
-    out.push(await fetchPinnedHubData(sources, policy, d, i, hubCacheDir(ctx), locked.get(i), progress ? (p) => progress(formatDownloadProgress(id, p)) : undefined));
+    out.push(await fetchPinnedHubData(sources, policy, d, i, hubCacheDir(ctx), locked.get(i), progress ? (p) => progress(formatDownloadProgress(id, p)) : undefined, ctx.signal));
   }
   return out;
 }

@@ -23,6 +23,8 @@ export interface Fault {
   body?: string;
   /** Let the real answer start, send half its body, then cut the connection. */
   cutBody?: boolean;
+  /** Let the real answer start, send half its body, then send nothing more (a stalled transfer). */
+  stallBody?: boolean;
 }
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, url: URL, body: string) => void | Promise<void>;
@@ -59,6 +61,7 @@ export async function startEmulator(handler: Handler): Promise<Emulator> {
       if (fault !== undefined) {
         fault.times--;
         if (fault.cutBody) cutAfterHalf(res);
+        else if (fault.stallBody) stallAfterHalf(res);
         else {
           res.writeHead(fault.status ?? 500, { "content-type": "application/json", ...(fault.retryAfter === undefined ? {} : { "retry-after": fault.retryAfter }), ...fault.headers });
           res.end(fault.body ?? JSON.stringify({ error: `scripted ${fault.status ?? 500}` }));
@@ -83,6 +86,16 @@ export async function startEmulator(handler: Handler): Promise<Emulator> {
         server.close(() => resolve());
       }),
   };
+}
+
+/** Makes `res.end(body)` send half the body and then hold the connection open, silent. */
+function stallAfterHalf(res: ServerResponse): void {
+  res.end = ((chunk?: unknown) => {
+    if (chunk === undefined || typeof chunk === "function") return res;
+    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    res.write(buf.subarray(0, Math.floor(buf.length / 2)));
+    return res;
+  }) as typeof res.end;
 }
 
 /** Makes `res.end(body)` send half the body and then drop the connection. */

@@ -94,6 +94,31 @@ describe("downloadDataset", () => {
     expect(readdirSync(join(dir, "blobs", "sha256"))).toEqual([ok.files[0]!.sha256]);
   });
 
+  it("stops a stalled download at once when cancelled, leaving no partial file, and fetches it whole the next time", async () => {
+    const e = emu();
+    const dir = cache();
+    e.hub.fault({ path: /^\/cdn\//, when: (r) => r.headers.range === undefined, times: 1, stallBody: true });
+    const req = { id: "openscience/science-qa", revision: MAIN, files: ["data/validation.parquet"], cacheDir: dir };
+    const controller = new AbortController();
+    const pending = downloadDataset(contextFor(e), policyFor(), { ...req, signal: controller.signal });
+    // Abort once the first half has arrived and the transfer hangs.
+    const started = Date.now();
+    while (!existsSync(join(dir, "tmp")) || readdirSync(join(dir, "tmp")).length === 0) {
+      if (Date.now() - started > 10_000) throw new Error("the download never started");
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    const abortedAt = Date.now();
+    controller.abort();
+    const err = await failure(pending);
+    expect(err.code).toBe("INTERN_CANCELLED");
+    expect(Date.now() - abortedAt).toBeLessThan(2_000);
+    expect(readdirSync(join(dir, "tmp"))).toEqual([]);
+    expect(existsSync(join(dir, "blobs", "sha256")) ? readdirSync(join(dir, "blobs", "sha256")) : []).toEqual([]);
+    const r = await downloadDataset(contextFor(e), policyFor(), req);
+    expect(r.files[0]!.sha256).toBe(sha256(readFileSync(join(SCENARIO, MAIN, "data/validation.parquet"))));
+  });
+
   it("checks content against the Hub's sha256", async () => {
     const e = emu();
     const dir = cache();
