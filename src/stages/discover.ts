@@ -8,6 +8,7 @@ import type { PinnedDataset } from "../recipe/types.js";
 import { datasetInfo, downloadDataset, idRefusal, SourceRefusedError, type HubRepoInfo } from "../sources/index.js";
 import { agentStage, agentSummary, hubCacheDir, policyText, recorded, refusalsIn, type AgentStage } from "./agent-stage.js";
 import { linkCached, pinnedOf, type MixEntry } from "./hub-data.js";
+import { formatDownloadProgress } from "./prepare-progress.js";
 import { datasetTools } from "./research-tools.js";
 import type { ControlPlaneRunner, StageContext } from "./types.js";
 
@@ -97,7 +98,11 @@ async function check(ctx: StageContext, agent: AgentStage, p: Proposal): Promise
   const sha = info.value.sha;
   let download;
   try {
-    download = await downloadDataset(agent.sources, agent.policy, { id: p.dataset, revision: sha, files: [p.file], cacheDir: hubCacheDir(ctx), signal: ctx.signal });
+    const progress = ctx.progress;
+    download = await downloadDataset(agent.sources, agent.policy, {
+      id: p.dataset, revision: sha, files: [p.file], cacheDir: hubCacheDir(ctx), signal: ctx.signal,
+      ...(progress ? { onProgress: (d) => progress(formatDownloadProgress(p.dataset, d)) } : {}),
+    });
   } catch (error) {
     if (error instanceof SourceRefusedError) return { ok: false, reason: error.refusal.reason };
     if (error instanceof InternError && (error.code === "INTERN_CANCELLED" || error.code === "INTERN_REPLAY_MISSING")) throw error;

@@ -120,8 +120,12 @@ describe("discover", () => {
       },
     );
     const { ctx } = agenticContext(openRecipe(), "discover", { runDir: runDir(), projectDir: project, env: env(), needOutputs: new Map([["research", research]]) });
+    const progress: string[] = [];
+    ctx.progress = (text) => progress.push(text);
     const out = await discoverRunner.run(ctx);
     const mix = out.mix as { id: string; sha: string; fraction: number; cachePath: string; license: string; rows: { mapped: number } }[];
+    // The download showed on screen, ending complete.
+    expect(progress.filter((p) => p.startsWith("downloading openscience/science-qa: ")).at(-1)).toMatch(/ MB\/s · ETA 0s \(\S+\)$/);
     expect(mix.map((m) => m.id)).toEqual(["openscience/science-qa"]);
     expect(mix[0]).toMatchObject({ sha: SCIENCE_QA, fraction: 1, license: "apache-2.0", rows: { checked: 3, mapped: 3 } });
     expect(existsSync(mix[0]!.cachePath)).toBe(true);
