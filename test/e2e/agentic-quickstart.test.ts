@@ -5,8 +5,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
-import { startSourceEmulators, type SourceEmulators } from "../emulators/index.js";
-import { startMistralEmulator, type MistralEmulator } from "../emulators/mistral/server.js";
+import { useAgenticEmulators } from "../helpers/agentic-emulators.js";
 import { patch, ROOT } from "../helpers/recipe.js";
 import { ENVS_DIR, ensurePythonEnv } from "../support/python-env.js";
 
@@ -46,27 +45,19 @@ const mixItem = { dataset: DATASET, file: "data/train.jsonl", format: "conversat
 
 describe("the quickstart with open data, against the emulators", () => {
   const project = mkdtempSync(join(tmpdir(), "intern-agentic-quickstart-"));
-  let sources: SourceEmulators;
-  let mistral: MistralEmulator;
+  const emu = useAgenticEmulators("quickstart", API_KEY, ensurePythonEnv);
 
-  beforeAll(async () => {
-    await ensurePythonEnv();
-    sources = await startSourceEmulators("quickstart");
-    mistral = await startMistralEmulator({ apiKey: API_KEY });
+  beforeAll(() => {
     const recipe = patch(parse(readFileSync(join(ROOT, "recipes", "quickstart.yaml"), "utf8")) as Record<string, unknown>, OPEN);
     writeFileSync(join(project, "quickstart-open.yaml"), stringify(recipe, { lineWidth: 0 }));
     // make-model still trains the tiny model's tokenizer on the quickstart's files; the training
     // rows come from the Hub (the scenario's dataset holds the same rows).
     cpSync(join(ROOT, "recipes", "quickstart"), join(project, "quickstart"), { recursive: true });
-  }, 900_000);
-  afterAll(async () => {
-    await mistral?.close();
-    await sources?.close();
-    rmSync(project, { recursive: true, force: true });
   });
+  afterAll(() => rmSync(project, { recursive: true, force: true }));
 
   it("research -> discover -> download -> prepare -> train (real TRL) -> evaluate -> decide -> second pass -> report", async () => {
-    mistral.reply(
+    emu.mistral.reply(
       // research
       { toolCalls: [{ name: "paper_datasets", arguments: { id: "2601.00042" } }] },
       { toolCalls: [{ name: "answer", arguments: { candidates: [{ dataset: DATASET, paper: "2601.00042", quote: "We introduce northern-pass/creature-colours", why: "the benchmark asks these colours" }] } }] },
@@ -76,13 +67,13 @@ describe("the quickstart with open data, against the emulators", () => {
       // decide.p1
       { toolCalls: [{ name: "answer", arguments: { action: "continue", reason: "below the target; try a lower learning rate", hyperparameters: { learning_rate: 4.0e-3 } } }] },
     );
-    const env = { ...process.env, ...sources.env, MISTRAL_SERVER_URL: mistral.url, MISTRAL_API_KEY: API_KEY, INTERN_ENVS_DIR: ENVS_DIR, PIP_RETRIES: "0", INTERN_DEBUG: "" };
+    const env = { ...process.env, ...emu.env(), INTERN_ENVS_DIR: ENVS_DIR, PIP_RETRIES: "0", INTERN_DEBUG: "" };
     const bin = join(ROOT, "bin", "intern.js");
     const applied = await run(process.execPath, [bin, "apply", "quickstart-open.yaml", "--backend", "local"], { cwd: project, env, timeout: 840_000 }).catch((e: { stdout?: string; stderr?: string; code?: number }) => e);
     const recipeFile = join(project, "quickstart-open.yaml");
     expect((parse(readFileSync(recipeFile, "utf8")) as { data: Record<string, unknown> }).data.datasets).toBeUndefined();
     expect(applied.stdout, applied.stderr).toMatch(/^run \S+: succeeded$/m);
-    expect(mistral.pending()).toBe(0);
+    expect(emu.mistral.pending()).toBe(0);
 
     const status = await run(process.execPath, [bin, "status", "--output", "json"], { cwd: project, env });
     const [state] = JSON.parse(status.stdout) as { id: string; status: string; stages: StageJson[] }[];

@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { runDir } from "../../src/engine/run-store.js";
-import { startSourceEmulators, type SourceEmulators } from "../emulators/index.js";
-import { startMistralEmulator, type MistralEmulator, type ScriptedTurn } from "../emulators/mistral/server.js";
+import type { ScriptedTurn } from "../emulators/mistral/server.js";
+import { useAgenticEmulators } from "../helpers/agentic-emulators.js";
 import { apply, cleanupEngineTests, events, makeProject, ofType, provision, runs, type Project } from "../helpers/engine.js";
 import { OPEN_DATA, SCIENCE_QA } from "../helpers/open-data.js";
 
@@ -42,21 +42,10 @@ const DISCOVERY: ScriptedTurn[] = [
   },
 ];
 
-let sources: SourceEmulators;
-let mistral: MistralEmulator;
-
-beforeAll(async () => {
-  await provision();
-  sources = await startSourceEmulators("injection");
-  mistral = await startMistralEmulator({ apiKey: API_KEY });
-}, 900_000);
-afterAll(async () => {
-  await mistral?.close();
-  await sources?.close();
-});
+const emu = useAgenticEmulators("injection", API_KEY, provision);
 afterEach(cleanupEngineTests);
 
-const live = () => ({ ...sources.env, MISTRAL_SERVER_URL: mistral.url, MISTRAL_API_KEY: API_KEY });
+const live = () => emu.env();
 const done = (project: Project, id: string) => new Map(ofType(events(project, id), "stage_done").map((e) => [e.stage, e.outputs]));
 const manifest = (project: Project, id: string, stage: string) => JSON.parse(readFileSync(join(runDir(project.dir, id), "stages", stage, "manifest.json"), "utf8")) as { output: { sha256: string }; datasets: { source: string; path: string; fraction: number }[] };
 
@@ -64,7 +53,7 @@ describe("apply with open data, against the emulators", () => {
   it("research -> discover -> download -> prepare -> train -> evaluate -> decide -> second pass -> report; a replay takes the same decisions offline", async () => {
     const project = makeProject({ changes: OPEN_DATA });
     const reweighted = { "openscience/science-qa": 0.5, "helpful/science-chat": 0.5 };
-    mistral.reply(...DISCOVERY, { toolCalls: [{ name: "answer", arguments: { action: "continue", reason: "far from the target", hyperparameters: { learning_rate: 5.0e-5 }, mix: reweighted } }] });
+    emu.mistral.reply(...DISCOVERY, { toolCalls: [{ name: "answer", arguments: { action: "continue", reason: "far from the target", hyperparameters: { learning_rate: 5.0e-5 }, mix: reweighted } }] });
     const r = await apply(project, [], live());
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const id = runs(project).at(-1)!;
@@ -103,11 +92,11 @@ describe("apply with open data, against the emulators", () => {
     // Every LLM call is charged to the run.
     const charged = ofType(events(project, id), "budget_charged");
     expect(charged.map((e) => e.stage)).toEqual(["research", "research", "discover", "discover", "decide.p1"]);
-    expect(mistral.pending()).toBe(0);
+    expect(emu.mistral.pending()).toBe(0);
 
     // The replay: no emulator reachable, no key; the same decisions and the same prepared data.
     const offline = { HF_ENDPOINT: "http://127.0.0.1:9", INTERN_DATASETS_SERVER_URL: "http://127.0.0.1:9", INTERN_ARXIV_URL: "http://127.0.0.1:9", INTERN_SEMANTIC_SCHOLAR_URL: "http://127.0.0.1:9", MISTRAL_SERVER_URL: "http://127.0.0.1:9" };
-    const requestsBefore = mistral.requests.length;
+    const requestsBefore = emu.mistral.requests.length;
     const again = await apply(project, ["--replay", id], offline);
     expect(again.code, again.stdout + again.stderr).toBe(0);
     const replayId = runs(project).at(-1)!;
@@ -120,12 +109,12 @@ describe("apply with open data, against the emulators", () => {
     expect(replayed.get("decide.p1")!.mix).toEqual(outputs.get("decide.p1")!.mix);
     expect(replayed.get("decide.p1")!.decision).toBe("continue");
     for (const stage of ["prepare.p1", "prepare.p2"]) expect(manifest(project, replayId, stage).output.sha256).toBe(manifest(project, id, stage).output.sha256);
-    expect(mistral.requests.length).toBe(requestsBefore);
+    expect(emu.mistral.requests.length).toBe(requestsBefore);
   }, 300_000);
 
   it("a decide stage that stops skips the later passes, and the run succeeds", async () => {
     const project = makeProject({ changes: OPEN_DATA });
-    mistral.reply(...DISCOVERY, { toolCalls: [{ name: "answer", arguments: { action: "stop", reason: "no progress worth the budget" } }] });
+    emu.mistral.reply(...DISCOVERY, { toolCalls: [{ name: "answer", arguments: { action: "stop", reason: "no progress worth the budget" } }] });
     const r = await apply(project, [], live());
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const id = runs(project).at(-1)!;
@@ -147,7 +136,7 @@ describe("apply with synthetic data, against the Mistral emulator", () => {
 
   it("synthesize runs before prepare, its examples are in the prepare manifest, and a replay writes the same file", async () => {
     const project = makeProject({ changes: SYNTHETIC });
-    mistral.reply(
+    emu.mistral.reply(
       { toolCalls: [{ name: "add_examples", arguments: { gap: "creatures asked about twice", examples: [chat("And the kelomi, what colour is it?", "blue"), chat("Colour of the nupato?", "green"), chat("Colour of the zerami?", "red")] } }] },
       { toolCalls: [{ name: "answer", arguments: { gaps: [{ gap: "creatures asked about twice", why: "follow-up questions are missing" }] } }] },
     );
@@ -169,6 +158,6 @@ describe("apply with synthetic data, against the Mistral emulator", () => {
     expect(again.code, again.stdout + again.stderr).toBe(0);
     const replayed = done(project, runs(project).at(-1)!);
     expect(replayed.get("synthesize")!.sha256).toBe(synthesized.sha256);
-    expect(mistral.pending()).toBe(0);
+    expect(emu.mistral.pending()).toBe(0);
   }, 300_000);
 });

@@ -1,11 +1,11 @@
 import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { runDir } from "../../src/engine/run-store.js";
 import { transcriptDigest } from "../../src/agent/transcript.js";
-import { startSourceEmulators, type SourceEmulators } from "../emulators/index.js";
-import { startMistralEmulator, type MistralEmulator, type ScriptedTurn } from "../emulators/mistral/server.js";
+import type { ScriptedTurn } from "../emulators/mistral/server.js";
+import { useAgenticEmulators } from "../helpers/agentic-emulators.js";
 import { lockSchemaErrors } from "./lock-schema.js";
 import { apply, cleanupEngineTests, intern, makeProject, provision, runs } from "../helpers/engine.js";
 import { OPEN_DATA, SCIENCE_QA } from "../helpers/open-data.js";
@@ -19,18 +19,7 @@ const TURNS: ScriptedTurn[] = [
   { toolCalls: [{ name: "answer", arguments: { action: "stop", reason: "no progress worth the budget" } }] },
 ];
 
-let sources: SourceEmulators;
-let mistral: MistralEmulator;
-
-beforeAll(async () => {
-  await provision();
-  sources = await startSourceEmulators("injection");
-  mistral = await startMistralEmulator({ apiKey: API_KEY });
-}, 900_000);
-afterAll(async () => {
-  await mistral?.close();
-  await sources?.close();
-});
+const emu = useAgenticEmulators("injection", API_KEY, provision);
 afterEach(cleanupEngineTests);
 
 const OFFLINE = { HF_ENDPOINT: "http://127.0.0.1:9", INTERN_DATASETS_SERVER_URL: "http://127.0.0.1:9", INTERN_ARXIV_URL: "http://127.0.0.1:9", INTERN_SEMANTIC_SCHOLAR_URL: "http://127.0.0.1:9", MISTRAL_SERVER_URL: "http://127.0.0.1:9" };
@@ -38,8 +27,8 @@ const OFFLINE = { HF_ENDPOINT: "http://127.0.0.1:9", INTERN_DATASETS_SERVER_URL:
 describe("the lock of an agentic run", () => {
   it("records the agent, papers, pinned datasets, decisions and transcripts; apply --locked replays them offline to the same lock", async () => {
     const project = makeProject({ changes: OPEN_DATA });
-    mistral.reply(...TURNS);
-    const r = await apply(project, [], { ...sources.env, MISTRAL_SERVER_URL: mistral.url, MISTRAL_API_KEY: API_KEY });
+    emu.mistral.reply(...TURNS);
+    const r = await apply(project, [], emu.env());
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const text = readFileSync(join(project.dir, "recipe.lock.yaml"), "utf8");
     const lock = parse(text) as Record<string, any>;
@@ -62,10 +51,10 @@ describe("the lock of an agentic run", () => {
     expect(card).toContain("- decide.p1: **stop**: no progress worth the budget");
 
     // No key, nothing reachable: every decision comes from the lock's transcripts.
-    const requests = mistral.requests.length;
+    const requests = emu.mistral.requests.length;
     const again = await apply(project, ["--locked"], OFFLINE);
     expect(again.code, again.stdout + again.stderr).toBe(0);
-    expect(mistral.requests.length).toBe(requests);
+    expect(emu.mistral.requests.length).toBe(requests);
     const rerun = runs(project).at(-1)!;
     expect(readFileSync(join(runDir(project.dir, rerun), "lock.yaml"), "utf8")).toBe(text);
     expect(readFileSync(join(project.dir, "recipe.lock.yaml"), "utf8")).toBe(text);
@@ -73,14 +62,14 @@ describe("the lock of an agentic run", () => {
     // A clean download cache (a fresh checkout): the pinned files are fetched at their commits and
     // checked against the lock; still no LLM call and no key.
     rmSync(join(project.dir, ".intern", "cache", "hub"), { recursive: true, force: true });
-    const fresh = await apply(project, ["--locked"], { ...OFFLINE, HF_ENDPOINT: sources.env.HF_ENDPOINT! });
+    const fresh = await apply(project, ["--locked"], { ...OFFLINE, HF_ENDPOINT: emu.sources.env.HF_ENDPOINT! });
     expect(fresh.code, fresh.stdout + fresh.stderr).toBe(0);
     expect(readFileSync(join(runDir(project.dir, runs(project).at(-1)!), "lock.yaml"), "utf8")).toBe(text);
-    expect(mistral.requests.length).toBe(requests);
+    expect(emu.mistral.requests.length).toBe(requests);
     // ... and a pinned digest that no longer matches is refused, naming the file.
     const lockFile = join(project.dir, "recipe.lock.yaml");
     writeFileSync(lockFile, text.replace(lock.datasets[0].sha256, `sha256:${"0".repeat(64)}`));
-    const tampered = await apply(project, ["--locked"], { ...OFFLINE, HF_ENDPOINT: sources.env.HF_ENDPOINT! });
+    const tampered = await apply(project, ["--locked"], { ...OFFLINE, HF_ENDPOINT: emu.sources.env.HF_ENDPOINT! });
     expect(tampered.code).toBe(1);
     expect(tampered.stderr).toContain(`datasets openscience/science-qa@${SCIENCE_QA}/data/train.jsonl: sha256:${"0".repeat(64)} in the lock, ${lock.datasets[0].sha256} now`);
     writeFileSync(lockFile, text);
@@ -92,7 +81,7 @@ describe("the lock of an agentic run", () => {
     expect(audited.stdout).toMatch(/Replayed from the lock's transcripts: research, discover, decide\.p1\./);
     expect(audited.stdout).toMatch(/\| transcript of discover \| bit-identical/);
     expect(audited.stdout).toMatch(/\| prepared data of prepare\.p1 \| bit-identical/);
-    expect(mistral.requests.length).toBe(requests);
+    expect(emu.mistral.requests.length).toBe(requests);
 
     // A transcript edited or gone: refused, naming it.
     appendFileSync(join(project.dir, "recipe.lock.d", "transcripts", "discover.jsonl"), "\n");
