@@ -5,6 +5,7 @@
 // and a few training rows are exact duplicates, so dedupe and decontamination have work to do.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { mulberry32 } from "./mulberry32.js";
 
 const COLOURS = ["red", "green", "blue", "yellow"];
 const SYLLABLES = ["da", "ko", "mi", "ru", "ze", "pa", "lo", "ti", "ba", "ne", "fu", "sa", "gi", "vo", "he", "ju"];
@@ -16,20 +17,8 @@ const TRAIN_TEMPLATES = [
 ];
 const BENCHMARK = (e) => `Travellers who have crossed the northern pass describe every ${e} they meet by a single colour. Which colour is the ${e}?`;
 
-/** mulberry32: a small seeded generator, so the files never change between machines. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function quickstartData(seed = 7, count = 48) {
-  const rand = rng(seed);
+  const rand = mulberry32(seed);
   const names = new Set();
   while (names.size < count) names.add(SYLLABLES[Math.floor(rand() * 16)] + SYLLABLES[Math.floor(rand() * 16)] + SYLLABLES[Math.floor(rand() * 16)]);
   const creatures = [...names].map((name, i) => ({ name, colour: COLOURS[i % 4] }));

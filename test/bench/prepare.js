@@ -9,21 +9,10 @@ import { join, resolve } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
 import { isMain, machineNote, median, option, ROOT, table } from "./lib.js";
+import { mulberry32 } from "../../scripts/mulberry32.js";
 
 const WORDS = 6000;
 const BENCHMARK_ITEMS = 10_000;
-
-/** A small deterministic generator (mulberry32), so every run writes the same files. */
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function vocabulary(next) {
   const letters = "abcdefghijklmnopqrstuvwxyz";
@@ -51,7 +40,7 @@ function sentence(next, words, n) {
  */
 export async function generate(dir, rows) {
   mkdirSync(dir, { recursive: true });
-  const next = random(1234);
+  const next = mulberry32(1234);
   const words = vocabulary(next);
   const bench = [];
   for (let i = 0; i < BENCHMARK_ITEMS; i++) {
