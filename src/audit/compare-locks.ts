@@ -1,11 +1,13 @@
 import { differences } from "../lock/flatten.js";
-import type { Lock } from "../lock/types.js";
+import { compareMetrics, type ToleranceOptions } from "../lock/compare-metrics.js";
+import type { Lock, LockedEvaluation } from "../lock/types.js";
 
-export type Verdict = "bit-identical" | "within tolerance" | "not matching" | "missing";
+/** `differs` is for traces (model weights, per-item results): they explain a verdict, they never fail an audit. */
+export type Verdict = "bit-identical" | "within tolerance" | "not matching" | "missing" | "differs";
 
 /** One thing the audit compared between the lock and the rerun. */
 export interface AuditCheck {
-  /** `metric evaluate (acc)`, `prepared data of prepare`, `transcript research`. */
+  /** `metric evaluate (acc)`, `prepared data of prepare`, `transcript research`, `model of train`. */
   item: string;
   verdict: Verdict;
   recorded: string;
@@ -13,29 +15,24 @@ export interface AuditCheck {
   /** For metrics: the largest difference accepted. */
   tolerance?: number;
   delta?: number;
+  /** A trace along the way (model weights, per-item results): it explains, it never fails an audit. */
+  trace?: true;
 }
 
-export interface ToleranceOptions {
-  /** The recorded standard error times this (default 2). */
-  factor: number;
-  /** An absolute tolerance instead, for every metric. */
-  absolute: number | null;
-}
+export type { ToleranceOptions };
 
-/** Compares each recorded metric with the rerun's within a tolerance, and what must match bit for bit (data, transcripts, decisions). Pure. */
+/**
+ * Compares each recorded metric with the rerun's within a tolerance, what must match bit for bit
+ * (data, transcripts, decisions), and the traces along the way (each model's weights, each
+ * evaluation's per-item results), which only explain. Pure.
+ */
 export function compareLocks(recorded: Lock, rerun: Lock, tol: ToleranceOptions): AuditCheck[] {
   const checks: AuditCheck[] = [];
-  for (const e of recorded.evaluations) {
-    const item = `metric ${e.metric} of ${e.stage}`;
-    const now = rerun.evaluations.find((x) => x.stage === e.stage && x.metric === e.metric);
-    if (!now) {
-      checks.push({ item, verdict: "missing", recorded: String(e.value), rerun: "-" });
-      continue;
-    }
-    const delta = now.value - e.value;
-    const tolerance = tol.absolute ?? (e.stderr ?? 0) * tol.factor;
-    const verdict: Verdict = delta === 0 ? "bit-identical" : Math.abs(delta) <= tolerance + 1e-12 ? "within tolerance" : "not matching";
-    checks.push({ item, verdict, recorded: `${e.value}${e.stderr !== null ? ` ± ${e.stderr}` : ""}`, rerun: `${now.value}${now.stderr !== null ? ` ± ${now.stderr}` : ""}`, tolerance, delta });
+  const shown = (e: LockedEvaluation) => `${e.value}${e.stderr !== null ? ` ± ${e.stderr}` : ""}`;
+  for (const m of compareMetrics(recorded.evaluations, rerun.evaluations, tol)) {
+    const item = `metric ${m.metric} of ${m.stage}`;
+    if (m.rerun === null) checks.push({ item, verdict: "missing", recorded: String(m.recorded.value), rerun: "-" });
+    else checks.push({ item, verdict: m.verdict, recorded: shown(m.recorded), rerun: shown(m.rerun), tolerance: m.tolerance, delta: m.delta! });
   }
   /** `shown` picks what the report prints of each side; the whole value is compared. */
   const exact = (item: string, a: unknown, b: unknown, shown: (v: unknown) => unknown = (v) => v) => {
@@ -51,9 +48,15 @@ export function compareLocks(recorded: Lock, rerun: Lock, tol: ToleranceOptions)
   };
   recorded.datasets.forEach((d, i) => exact(`dataset ${d.source === "local" ? d.path : `${d.id}${d.file === null ? "" : ` (${d.file})`}`}`, d, rerun.datasets[i], digestOf));
   for (const d of recorded.training.decisions) exact(`decision of ${d.stage}`, d, rerun.training.decisions.find((x) => x.stage === d.stage));
+  const trace = (item: string, a: string | null | undefined, b: string | null | undefined) => {
+    if (a === null || a === undefined) return;
+    checks.push({ item, verdict: a === b ? "bit-identical" : b === null || b === undefined ? "missing" : "differs", recorded: a, rerun: b ?? "-", trace: true });
+  };
+  for (const m of recorded.models ?? []) trace(`model of ${m.stage}`, m.sha256, rerun.models?.find((x) => x.stage === m.stage)?.sha256);
+  for (const e of recorded.evaluations) trace(`per-item results of ${e.stage}`, e.items, rerun.evaluations.find((x) => x.stage === e.stage && x.metric === e.metric)?.items);
   return checks;
 }
 
 export function reproduces(checks: readonly AuditCheck[]): boolean {
-  return checks.every((c) => c.verdict === "bit-identical" || c.verdict === "within tolerance");
+  return checks.every((c) => c.trace === true || c.verdict === "bit-identical" || c.verdict === "within tolerance");
 }

@@ -24,7 +24,9 @@ import { trainRunner } from "../stages/train.js";
 import type { StageContext, StageRunner } from "../stages/types.js";
 import { lockPathFor } from "../lock/lock-files.js";
 import { lockSourcesOf } from "../lock/lock-sources.js";
+import { compareMetrics } from "../lock/compare-metrics.js";
 import { openLockedRun, recordLock } from "../lock/record-lock.js";
+import type { Lock } from "../lock/types.js";
 import { fetchPinnedData } from "../lock/fetch-pinned.js";
 import { FileCacheIndex } from "./cache-index.js";
 import type { RunEvent, RunStatus } from "./events.js";
@@ -48,6 +50,8 @@ export interface ApplyOptions {
   /** The backend's executor, or a function that makes it given where its problems go (the run's events). */
   executor: Executor | ((report: ProblemReporter) => Executor);
   resume?: string;
+  /** Leave the lock beside the recipe as it is: the run writes its own `lock.yaml` only (an audit's seed spread). */
+  keepLock?: boolean;
   forceNew: boolean;
   failFast: boolean;
   jobs: number;
@@ -235,6 +239,7 @@ export async function applyRecipe(options: ApplyOptions): Promise<ApplyResult> {
       for (const [id, d] of dirs) if (d) stageDirs[id] = d;
       const loc: RunLocation = {
         runId, runDir: dir, envsDir: envsDir(projectDir, options.env), recipeDir, pythonDir: options.pythonDir, pythonHelpers, stageDirs,
+        threads: locked ? recordedThreads(locked.lock, s.id) : null,
         ...(pythonEnv ? { pythonEnv: { python: pythonEnv.python, binDir: pythonEnv.binDir } } : {}),
       };
       return {
@@ -253,10 +258,10 @@ export async function applyRecipe(options: ApplyOptions): Promise<ApplyResult> {
     let lockMoved: string[] | undefined;
     let lockFile: string | undefined;
     if (status === "succeeded") {
-      let written: { moved: string[] };
+      let written: { moved: string[]; lock?: Lock; previous?: Lock | null };
       let lockWritten = false;
       try {
-        written = recordLock({ runDir: dir, lockPath, sources: lockSources, state: foldEvents(readEvents(dir))!, locked });
+        written = recordLock({ runDir: dir, lockPath: options.keepLock ? null : lockPath, sources: lockSources, state: foldEvents(readEvents(dir))!, locked });
         lockWritten = true;
       } catch (error) {
         // The stages are done: the run still finishes, and says why there is no lock.
@@ -270,7 +275,11 @@ export async function applyRecipe(options: ApplyOptions): Promise<ApplyResult> {
           append({ type: "message", at: iso(), text: `--locked: the run resolved ${lockMoved.length} thing(s) differently from ${relative(projectDir, locked.lockPath)}:\n  ${lockMoved.join("\n  ")}` });
           finalStatus = "failed";
         }
-      } else if (lockWritten) lockFile = lockPath;
+      } else if (lockWritten && !options.keepLock) {
+        lockFile = lockPath;
+        const moved = written.previous && written.lock ? metricsMoved(written.previous, written.lock) : [];
+        if (moved.length > 0) append({ type: "lock_metrics_moved", at: iso(), lock: relative(projectDir, lockPath), recipeChanged: written.previous!.recipe?.sha256 !== written.lock!.recipe.sha256, moved });
+      }
     }
     if (status === "interrupted") append({ type: "run_interrupted", at: iso(), signal: typeof options.signal.reason === "string" ? options.signal.reason : "SIGINT" });
     else append({ type: "run_finished", at: iso(), status: finalStatus === "interrupted" ? "cancelled" : finalStatus, seconds: (now() - startedMs) / 1000 });
@@ -283,6 +292,20 @@ export async function applyRecipe(options: ApplyOptions): Promise<ApplyResult> {
     log.close();
     release();
   }
+}
+
+/** The torch thread count the lock recorded for a stage: a locked rerun splits its sums the same way. */
+function recordedThreads(lock: Lock, stageId: string): number | null {
+  const f = (lock.fingerprints ?? []).find((g) => g.stages.includes(stageId));
+  const threads = (f?.software.torch as { threads?: unknown } | null | undefined)?.threads;
+  return typeof threads === "number" && Number.isInteger(threads) && threads > 0 ? threads : null;
+}
+
+/** The metrics of a new lock that moved beyond the tolerance of the lock it replaced. */
+function metricsMoved(previous: Lock, now: Lock) {
+  return compareMetrics(previous.evaluations ?? [], now.evaluations, { factor: 2, absolute: null })
+    .filter((m) => m.verdict === "not matching")
+    .map((m) => ({ stage: m.stage, metric: m.metric, before: m.recorded.value, after: m.rerun!.value, tolerance: m.tolerance }));
 }
 
 /** A cache that records results but never hands one back. */

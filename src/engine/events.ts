@@ -29,7 +29,12 @@ export type RunEvent =
   | { type: "budget_exhausted"; at: string; resource: string; limit: number; spent: number }
   | { type: "run_interrupted"; at: string; signal: string }
   | { type: "run_finished"; at: string; status: RunStatus; seconds: number }
-  | { type: "message"; at: string; text: string; stage?: string };
+  | { type: "message"; at: string; text: string; stage?: string }
+  /**
+   * A run replaced the lock beside its recipe, and a metric moved beyond the old lock's tolerance
+   * (its standard error x 2). `recipeChanged`: the recipe's bytes differ from the old lock's.
+   */
+  | { type: "lock_metrics_moved"; at: string; lock: string; recipeChanged: boolean; moved: { stage: string; metric: string; before: number; after: number; tolerance: number }[] };
 
 export type RunStatus = "succeeded" | "failed" | "budget_exhausted" | "cancelled";
 

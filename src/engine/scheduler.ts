@@ -7,6 +7,7 @@ import { scrubFile } from "../process/scrub-file.js";
 import type { Executor, JobSpec, JobStatus, JobUsage } from "../executors/types.js";
 import type { RetryKind } from "../recipe/types.js";
 import type { Stage } from "../graph/types.js";
+import { collectJobOutputs } from "../stages/job-facts.js";
 import type { StageContext, StageRunner } from "../stages/types.js";
 import { allowedSeconds, checkBudget, type Spending } from "./budget.js";
 import type { FileCacheIndex } from "./cache-index.js";
@@ -263,7 +264,7 @@ export async function schedule(input: SchedulerInput): Promise<RunStatus | "inte
       try {
         const runner = input.runners(r.stage);
         if (runner.placement !== "job") throw new Error("not a job stage");
-        finishStage(r, { ok: true, outputs: await runner.collect(ctx) }, st.usage);
+        finishStage(r, { ok: true, outputs: await collectJobOutputs(runner, ctx) }, st.usage);
       } catch (error) {
         finishStage(r, { ok: false, error }, st.usage);
       }

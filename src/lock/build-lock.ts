@@ -6,7 +6,7 @@ import type { StageGraph } from "../graph/types.js";
 import { environmentDigest } from "../render/job-names.js";
 import type { Recipe } from "../recipe/types.js";
 import { contentDigest } from "./content-digest.js";
-import type { INPUT_SECTIONS, Lock, LockedDataset, LockedEnvironment, LockedEvaluation } from "./types.js";
+import type { INPUT_SECTIONS, Lock, LockedDataset, LockedEnvironment, LockedEvaluation, LockedFingerprint } from "./types.js";
 
 /** What a lock is made from, besides the run. */
 export interface LockSources {
@@ -149,9 +149,47 @@ function evaluationsOf(src: LockSources, state: RunState): LockedEvaluation[] {
   for (const stage of src.graph.stages) {
     const s = state.stages.get(stage.id);
     if (stage.kind !== "evaluate" || !s || typeof s.outputs.value !== "number") continue;
-    out.push({ stage: stage.id, task: String(s.outputs.task ?? src.recipe.benchmark.name), metric: String(s.outputs.metric ?? src.recipe.benchmark.metric), value: s.outputs.value, stderr: num(s.outputs.stderr) });
+    const items = s.outputs.items as { n?: unknown; sha256?: unknown } | undefined;
+    out.push({
+      stage: stage.id, task: String(s.outputs.task ?? src.recipe.benchmark.name), metric: String(s.outputs.metric ?? src.recipe.benchmark.metric), value: s.outputs.value, stderr: num(s.outputs.stderr),
+      n: num(items?.n), items: str(items?.sha256),
+    });
   }
   return out;
+}
+
+/** The weight digest of each stage that wrote a model, in the graph's order. */
+function modelsOf(src: LockSources, state: RunState): NonNullable<Lock["models"]> {
+  const out: NonNullable<Lock["models"]> = [];
+  for (const stage of src.graph.stages) {
+    const d = state.stages.get(stage.id)?.outputs.modelDigest as { sha256?: unknown } | undefined;
+    if (typeof d?.sha256 === "string") out.push({ stage: stage.id, sha256: d.sha256 });
+  }
+  return out;
+}
+
+/** The job stages' fingerprints, one entry per distinct environment, and each stage's determinism settings. */
+function fingerprintsOf(src: LockSources, state: RunState): Pick<Lock, "fingerprints" | "determinism"> {
+  const groups = new Map<string, LockedFingerprint>();
+  const determinism: Record<string, Record<string, unknown>> = {};
+  for (const stage of src.graph.stages) {
+    const f = state.stages.get(stage.id)?.outputs.fingerprint as Record<string, unknown> | undefined;
+    if (f === undefined || f === null || typeof f !== "object") continue;
+    const entry = { hardware: sortedDeep(f.hardware ?? {}), software: sortedDeep(f.software ?? {}), environment: sortedDeep(f.environment ?? {}) } as Omit<LockedFingerprint, "stages">;
+    const key = JSON.stringify(entry);
+    const group = groups.get(key);
+    if (group) group.stages.push(stage.id);
+    else groups.set(key, { stages: [stage.id], ...entry });
+    if (f.determinism !== null && typeof f.determinism === "object") determinism[stage.id] = sortedDeep(f.determinism) as Record<string, unknown>;
+  }
+  return { fingerprints: [...groups.values()], determinism };
+}
+
+/** Objects with their keys sorted at every depth, so equal environments serialize to equal bytes. */
+function sortedDeep(v: unknown): Record<string, unknown> | unknown {
+  if (Array.isArray(v)) return v.map(sortedDeep);
+  if (v === null || typeof v !== "object") return v;
+  return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortedDeep((v as Record<string, unknown>)[k])]));
 }
 
 /** The lock of a finished run. Reads the local files it names (for their digests), nothing else. */
@@ -184,6 +222,8 @@ export function buildLock(src: LockSources, state: RunState): Lock {
     transcripts: sorted(transcripts),
     training: { method: src.recipe.training.method, hyperparameters: sorted(src.recipe.training.hyperparameters), decisions },
     evaluations: evaluationsOf(src, state),
+    models: modelsOf(src, state),
+    ...fingerprintsOf(src, state),
     budget: { llm_tokens: state.spent.llmTokens, llm_usd: Number(state.spent.llmUsd.toFixed(6)) },
   } as Lock;
 }

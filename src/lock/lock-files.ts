@@ -21,6 +21,11 @@ export function lockedTranscript(lockDir: string, stageId: string): string {
   return join(lockDir, "transcripts", `${stageId}.jsonl`);
 }
 
+/** Where an audit finds an evaluation's recorded per-item results. */
+export function lockedItems(lockDir: string, stageId: string): string {
+  return join(lockDir, "items", `${stageId}.json`);
+}
+
 /** The lock as YAML: fixed key order, no line wrapping, so equal locks are equal bytes. */
 export function serializeLock(lock: Lock): string {
   return HEADER + stringify(lock, { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false });
@@ -46,16 +51,22 @@ export function readLock(path: string): Lock {
 }
 
 /**
- * Writes the lock and copies the transcripts it names into `<recipe>.lock.d/transcripts/`, so a
- * clean checkout can replay them. Transcripts of stages the lock no longer names are removed.
+ * Writes the lock and copies the files it names into `<recipe>.lock.d/`: the transcripts
+ * (`transcripts/`, so a clean checkout can replay them) and the evaluations' per-item results
+ * (`items/`, so an audit can count the items that flipped). Files of stages the lock no longer
+ * names are removed.
  */
-export function writeLock(lockPath: string, lock: Lock, transcriptFiles: Readonly<Record<string, string>>): void {
+export function writeLock(lockPath: string, lock: Lock, files: { transcripts: Readonly<Record<string, string>>; items: Readonly<Record<string, string>> }): void {
   const dir = lockDirFor(lockPath);
-  rmSync(join(dir, "transcripts"), { recursive: true, force: true });
-  for (const [stage, file] of Object.entries(transcriptFiles)) {
-    if (!existsSync(file)) continue;
-    mkdirSync(join(dir, "transcripts"), { recursive: true });
-    copyFileSync(file, lockedTranscript(dir, stage));
-  }
+  const copy = (folder: string, named: Readonly<Record<string, string>>, target: (dir: string, stage: string) => string) => {
+    rmSync(join(dir, folder), { recursive: true, force: true });
+    for (const [stage, file] of Object.entries(named)) {
+      if (!existsSync(file)) continue;
+      mkdirSync(join(dir, folder), { recursive: true });
+      copyFileSync(file, target(dir, stage));
+    }
+  };
+  copy("transcripts", files.transcripts, lockedTranscript);
+  copy("items", files.items, lockedItems);
   writeFileSync(lockPath, serializeLock(lock));
 }

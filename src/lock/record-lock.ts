@@ -36,20 +36,33 @@ export function openLockedRun(lockPath: string, sources: LockSources, transcript
 
 /**
  * After a successful run: writes `lock.yaml` into the run folder, and the lock beside the recipe
- * (with its transcripts), unless the run was locked: then nothing is written beside the recipe and
- * what the run resolved differently is returned.
+ * (with its transcripts and per-item results), unless the run was locked: then nothing is written
+ * beside the recipe and what the run resolved differently is returned. A null `lockPath` leaves the
+ * lock beside the recipe alone. `previous`: the lock that was there before, for comparing numbers.
  */
-export function recordLock(options: { runDir: string; lockPath: string; sources: LockSources; state: RunState; locked: LockedRun | null }): { lock: Lock; moved: string[] } {
+export function recordLock(options: { runDir: string; lockPath: string | null; sources: LockSources; state: RunState; locked: LockedRun | null }): { lock: Lock; moved: string[]; previous: Lock | null } {
   const lock = buildLock(options.sources, options.state);
   const text = serializeLock(lock);
   writeFileSync(join(options.runDir, "lock.yaml"), text);
   writeModelCards(lock, text, options);
-  if (options.locked !== null) return { lock, moved: lockedResultMoved(options.locked.lock, lock) };
+  if (options.locked !== null) return { lock, moved: lockedResultMoved(options.locked.lock, lock), previous: options.locked.lock };
+  if (options.lockPath === null) return { lock, moved: [], previous: null };
   const transcripts: Record<string, string> = {};
   for (const stage of Object.keys(lock.transcripts)) {
     const file = options.state.stages.get(stage)?.outputs.transcript;
     if (typeof file === "string") transcripts[stage] = file;
   }
-  writeLock(options.lockPath, lock, transcripts);
-  return { lock, moved: [] };
+  const items: Record<string, string> = {};
+  for (const e of lock.evaluations) {
+    const file = (options.state.stages.get(e.stage)?.outputs.items as { file?: unknown } | undefined)?.file;
+    if (typeof file === "string") items[e.stage] = file;
+  }
+  let previous: Lock | null = null;
+  try {
+    previous = existsSync(options.lockPath) ? readLock(options.lockPath) : null;
+  } catch {
+    previous = null; // an unreadable lock has no numbers to compare with
+  }
+  writeLock(options.lockPath, lock, { transcripts, items });
+  return { lock, moved: [], previous };
 }

@@ -33,6 +33,19 @@ export interface Lock {
     decisions: { stage: string; decision: string; reason: string; hyperparameters: Record<string, unknown> | null; mix: { id: string; fraction: number }[] | null }[];
   };
   evaluations: LockedEvaluation[];
+  /**
+   * The digest of every model a stage wrote (the made base model, each trained model): its
+   * weight files, so an audit can name the first stage whose output moved.
+   */
+  models?: { stage: string; sha256: string }[];
+  /**
+   * Where the job stages ran, measured inside each job: stages that ran in the same environment
+   * share one entry. What moves numbers (CPU and its kernels, GPUs and their driver stack, the
+   * resolved packages, thread counts), and nothing that varies between identical reruns.
+   */
+  fingerprints?: LockedFingerprint[];
+  /** Each job stage's seeds and determinism switches, as it ran. */
+  determinism?: Record<string, Record<string, unknown>>;
   /** What the run spent that does not depend on timing: LLM tokens and dollars. */
   budget: { llm_tokens: number; llm_usd: number };
 }
@@ -65,6 +78,17 @@ export interface LockedEvaluation {
   metric: string;
   value: number;
   stderr: number | null;
+  /** How many items were scored, and the sha256 of their per-item results (`<recipe>.lock.d/items/<stage>.json`). */
+  n?: number | null;
+  items?: string | null;
+}
+
+/** One environment the job stages ran in, as `python/fingerprint.py` measured it. */
+export interface LockedFingerprint {
+  stages: string[];
+  hardware: Record<string, unknown>;
+  software: Record<string, unknown>;
+  environment: Record<string, unknown>;
 }
 
 /** The sections `apply --locked` checks before anything runs: they depend on files, not on the run. */

@@ -135,6 +135,7 @@ export function normalizeRecipe(input: RecipeInput): Recipe {
       evalGpus: c.eval_gpus ?? (gpus > 0 ? 1 : 0),
       accelerate,
       mixedPrecision: c.mixed_precision ?? (gpus > 0 ? "bf16" : "no"),
+      threads: c.threads ?? null,
       timeLimitSeconds: seconds(c.time_limit, "1h"),
       environment: env?.python !== undefined ? { kind: "python", python: env.python } : { kind: "requirements", requirements: [...(env?.requirements ?? DEFAULT_REQUIREMENTS)] },
       trlVersion: trlVersionOf(input) ?? DEFAULT_TRL_VERSION,

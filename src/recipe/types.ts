@@ -117,6 +117,7 @@ export interface RecipeInput {
     eval_gpus?: number;
     accelerate?: AccelerateProfile;
     mixed_precision?: "no" | "bf16" | "fp16";
+    threads?: number;
     time_limit?: string;
     environment?: { python?: string; requirements?: string[] };
     retry?: { max_attempts?: number; on?: RetryKind[] };
@@ -287,6 +288,8 @@ export interface Recipe {
     evalGpus: number;
     accelerate: AccelerateProfile;
     mixedPrecision: "no" | "bf16" | "fp16";
+    /** CPU threads per job process; null leaves it to torch (the lock records what it picked). */
+    threads: number | null;
     timeLimitSeconds: number;
     environment: { kind: "python"; python: string } | { kind: "requirements"; requirements: string[] };
     trlVersion: string;

@@ -19,6 +19,11 @@ export interface RunLocation {
   pythonHelpers?: Readonly<Record<string, string>>;
   /** Folders of stages reused from earlier runs (cache hits), by stage id. */
   stageDirs?: Readonly<Record<string, string>>;
+  /**
+   * CPU threads per job process when the recipe leaves them to torch: a locked run uses the
+   * count its lock recorded, so a rerun on a machine with more cores splits sums the same way.
+   */
+  threads?: number | null;
   /** The provisioned job environment, once known; render falls back to where it would be. */
   pythonEnv?: { python: string; binDir: string | null };
 }
@@ -111,7 +116,8 @@ function sftEntries(recipe: Recipe, stage: Stage, loc: RunLocation, dataDir: str
   }
   // SFTConfig defaults bf16 to true, and `trl sft` refuses that on a machine without a GPU
   // unless use_cpu is set; a CPU job trains in full precision, as its accelerate config says.
-  const cpu = stage.resources!.gpus === 0 ? { use_cpu: true, bf16: false } : {};
+  // Deterministic algorithms cost nothing on a CPU: on by default there (a recipe may turn them off).
+  const cpu = stage.resources!.gpus === 0 ? { use_cpu: true, bf16: false, full_determinism: true } : {};
   const hp: Record<string, unknown> = { report_to: "none", ...cpu, ...recipe.training.hyperparameters };
   for (const [k, range] of Object.entries(recipe.training.searchSpace)) hp[k] = k in overrides ? overrides[k] : initialChoice(range);
   for (const [k, v] of Object.entries(hp)) entries.push([k, v]);
@@ -157,6 +163,7 @@ export function stageContext(recipe: Recipe, graph: StageGraph, stage: Stage, lo
       gpus_per_node: res.gpusPerNode,
       multi_node: multiNode,
       time_seconds: res.timeLimitSeconds,
+      threads: recipe.compute.threads ?? loc.threads ?? null,
       time: formatSlurmTime(res.timeLimitSeconds),
       port: MAIN_PROCESS_PORT,
     },
@@ -225,6 +232,7 @@ export function stageContext(recipe: Recipe, graph: StageGraph, stage: Stage, lo
       device: stage.resources!.gpus > 0 ? "cuda" : "cpu",
     },
     command: { run: typeof stage.params.run === "string" ? stage.params.run : null },
+    fingerprint: { script: join(backend === "kubernetes" ? KUBERNETES_FILES : loc.pythonDir, "fingerprint.py") },
   };
 }
 

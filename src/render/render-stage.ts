@@ -36,11 +36,12 @@ export function renderStage(renderer: Renderer, recipe: Recipe, graph: StageGrap
     files.push({ path: "job.sbatch", content: renderer.render("slurm/job.sbatch.hbs", ctx), executable: true });
   } else if (recipe.compute.backend === "kubernetes") {
     const carried: Record<string, string> = Object.fromEntries(files.map((f) => [f.path, f.content]));
-    // The builtin evaluator runs from the ConfigMap: pods need nothing of intern installed.
-    if (stage.kind === "evaluate" && recipe.benchmark.harness === "builtin") {
-      const script = loc.pythonHelpers?.["evaluate_builtin.py"];
-      if (script === undefined) throw new Error("internal: a Kubernetes evaluation needs intern's evaluate_builtin.py in RunLocation.pythonHelpers");
-      carried["evaluate_builtin.py"] = script;
+    // intern's helpers run from the ConfigMap: pods need nothing of intern installed.
+    const helpers = ["fingerprint.py", ...(stage.kind === "evaluate" && recipe.benchmark.harness === "builtin" ? ["evaluate_builtin.py"] : [])];
+    for (const name of helpers) {
+      const script = loc.pythonHelpers?.[name];
+      if (script === undefined) throw new Error(`internal: a Kubernetes job needs intern's ${name} in RunLocation.pythonHelpers`);
+      carried[name] = script;
     }
     files.push({ path: "job.yaml", content: renderer.render("kubernetes/job.yaml.hbs", { ...ctx, files: carried }), executable: false });
   }

@@ -30,6 +30,12 @@ export function describeEvent(e: RunEvent): string | null {
       return "interrupted: running jobs were cancelled; `intern apply` again resumes the run";
     case "run_finished":
       return `run ${e.status} in ${formatDuration(e.seconds)}`;
+    case "lock_metrics_moved":
+      return [
+        `warning: this run's numbers moved from the lock it replaced (${e.lock})${e.recipeChanged ? ", whose recipe was different" : ", with the same recipe"}:`,
+        ...e.moved.map((m) => `  ${m.metric} of ${m.stage}: ${m.before} then, ${m.after} now (difference ${(m.after - m.before).toPrecision(3)}, tolerance ${m.tolerance.toPrecision(3)})`),
+        `  \`git diff ${e.lock}\` shows the old numbers; \`intern audit ${e.lock}\` after restoring it tells an environment difference from a real one`,
+      ].join("\n");
     case "message":
       return `${e.stage ? `${e.stage}: ` : ""}${e.text}`;
     default:
