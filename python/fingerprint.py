@@ -1,9 +1,11 @@
 """What moves a job's numbers on the node it runs on, as one JSON document on stdout.
 
-intern runs this at the start of every job (on the node itself: a Slurm or Kubernetes node is not
-the login node) and records the result with the stage's outputs and in the lock, so an audit on
+intern runs this at the start of every job, on the node itself (a Slurm or Kubernetes node is
+not the login node), and records the result with the stage's outputs and in the lock, so an audit on
 another machine can say what differs: the CPU and the kernels torch dispatches to, the GPUs and
 their driver stack, the resolved package set, the thread counts and the determinism switches.
+It takes about a tenth of a second: it reads files and asks nvidia-smi, and imports nothing heavy
+(not torch, whose facts it reads from torch's version file and derives by torch's own rules).
 
 Nothing secret and nothing that varies between identical reruns on one machine: no host name,
 no time, no path, no environment variable beyond the few named below.
@@ -15,6 +17,7 @@ import importlib.util
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 
@@ -54,57 +57,112 @@ def packages():
     return [f"{n}=={v}" for n, v in sorted(seen.items())]
 
 
-def nvidia_driver():
+def gpus():
+    """Each GPU as nvidia-smi sees it; none where there is no nvidia-smi."""
+    fields = "name,compute_cap,memory.total,driver_version"
     try:
-        out = subprocess.run(["nvidia-smi", "--query-gpu=driver_version", "--format=csv,noheader"], capture_output=True, text=True, timeout=20)
-        lines = [l.strip() for l in out.stdout.splitlines() if l.strip()]
-        return lines[0] if out.returncode == 0 and lines else None
+        out = subprocess.run(["nvidia-smi", f"--query-gpu={fields}", "--format=csv,noheader,nounits"], capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.SubprocessError):
+        return []
+    if out.returncode != 0:
+        return []
+    found = []
+    for line in out.stdout.splitlines():
+        parts = [p.strip() for p in line.split(",")]
+        if len(parts) == 4:
+            memory = round(float(parts[2]) / 1024) if parts[2].replace(".", "", 1).isdigit() else None
+            found.append({"model": parts[0], "capability": parts[1], "memory_gib": memory, "driver": parts[3]})
+    return found
+
+
+def torch_version_file():
+    """torch's own version.py, read as text: importing torch would cost seconds in every job."""
+    spec = importlib.util.find_spec("torch")
+    if spec is None or not spec.submodule_search_locations:
         return None
+    facts = {}
+    try:
+        with open(os.path.join(list(spec.submodule_search_locations)[0], "version.py"), encoding="utf-8") as f:
+            for line in f:
+                m = re.match(r"^(__version__|cuda|hip)\s*(?::[^=]*)?=\s*(.+?)\s*$", line)
+                if m:
+                    value = m.group(2)
+                    facts[m.group(1)] = None if value == "None" else value.strip("'\"")
+    except OSError:
+        return None
+    return facts
 
 
-def torch_facts():
-    if importlib.util.find_spec("torch") is None:
-        return None, []
-    import torch
+def cpu_capability(isa):
+    """The CPU kernels torch dispatches to, by its own rule: ATEN_CPU_CAPABILITY when set, else the best the CPU has."""
+    forced = os.environ.get("ATEN_CPU_CAPABILITY")
+    if forced:
+        return forced.upper()
+    if platform.machine() in ("x86_64", "AMD64"):
+        if {"avx512f", "avx512bw", "avx512vl"} <= isa:
+            return "AVX512"
+        if {"avx2", "fma"} <= isa:
+            return "AVX2"
+    return "DEFAULT"
 
-    facts = {
-        "version": torch.__version__,
-        "cuda": torch.version.cuda,
-        "cpu_capability": getattr(torch.backends.cpu, "get_cpu_capability", lambda: None)(),
-        "threads": torch.get_num_threads(),
-        "interop_threads": torch.get_num_interop_threads(),
-        "mkldnn": bool(torch.backends.mkldnn.is_available()),
-        "cudnn": None,
-        "nccl": None,
-        "tf32_matmul": None,
+
+def physical_cores():
+    """Distinct (package, core) pairs in /proc/cpuinfo: torch's default intra-op thread count."""
+    pairs, package = set(), None
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                key = key.strip()
+                if key == "physical id":
+                    package = value.strip()
+                elif key == "core id":
+                    pairs.add((package, value.strip()))
+    except OSError:
+        return None
+    return len(pairs) or os.cpu_count()
+
+
+def env_threads():
+    for key in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        value = os.environ.get(key, "")
+        if value.isdigit() and int(value) > 0:
+            return int(value)
+    return None
+
+
+def torch_facts(cpu_isa, pkgs):
+    version = torch_version_file()
+    if version is None:
+        return None
+    by_name = dict(p.split("==", 1) for p in pkgs)
+    cudnn = next((v for n, v in by_name.items() if n.startswith("nvidia-cudnn")), None)
+    nccl = next((v for n, v in by_name.items() if n.startswith("nvidia-nccl")), None)
+    return {
+        "version": version.get("__version__"),
+        "cuda": version.get("cuda"),
+        "hip": version.get("hip"),
+        "cpu_capability": cpu_capability(cpu_isa),
+        # torch's default: OMP_NUM_THREADS or MKL_NUM_THREADS when set, else the physical cores.
+        "threads": env_threads() or physical_cores(),
+        "cudnn": cudnn,
+        "nccl": nccl,
     }
-    gpus = []
-    if torch.cuda.is_available():
-        facts["cudnn"] = torch.backends.cudnn.version()
-        try:
-            facts["nccl"] = ".".join(str(v) for v in torch.cuda.nccl.version())
-        except Exception:  # noqa: BLE001 - a build without NCCL
-            facts["nccl"] = None
-        facts["tf32_matmul"] = bool(torch.backends.cuda.matmul.allow_tf32)
-        driver = nvidia_driver()
-        for i in range(torch.cuda.device_count()):
-            p = torch.cuda.get_device_properties(i)
-            gpus.append({"model": p.name, "capability": f"{p.major}.{p.minor}", "memory_gib": round(p.total_memory / 2**30), "driver": driver})
-    return facts, gpus
 
 
 def main():
-    torch, gpus = torch_facts()
+    machine = cpu()
+    pkgs = packages()
+    torch = torch_facts(set(machine["isa"]), pkgs)
     doc = {
-        "hardware": {"cpu": cpu(), "gpus": gpus},
+        "hardware": {"cpu": machine, "gpus": gpus()},
         "software": {
             "python": platform.python_version(),
             "implementation": platform.python_implementation(),
             "system": f"{platform.system()}-{platform.machine()}",
             "libc": "-".join(platform.libc_ver()) or None,
             "torch": torch,
-            "packages": packages(),
+            "packages": pkgs,
         },
         # With torch present, its thread count is the one that counts, however it was set.
         "environment": {k: os.environ[k] for k in ENV_KEYS if k in os.environ and not (torch and k in THREAD_KEYS)},

@@ -30,7 +30,7 @@ const VERDICT_TEXT: Record<AuditExplanation["verdict"], string> = {
   "reproduced bit for bit": "every number, model and per-item result is the same, bit for bit.",
   "reproduced within tolerance": "every metric is within its tolerance, though not every bit is the same.",
   "differs, and the environment differs": "numeric drift is expected when the machine or the packages differ (PyTorch promises no bit-identity across CPUs, GPUs or releases); see what moved below, and rerun on the recorded environment to tell drift from a real difference.",
-  "differs in the same environment": "nothing recorded about the environment moved, so this is a real difference: look at the first stage that diverged.",
+  "differs in the same environment": "nothing recorded about the machine or its packages moved, so this is a real difference: look at the first stage that diverged, and at the training settings below.",
   "differs; the lock records no environment to compare": "the lock was written without environment fingerprints, so drift cannot be told from a real difference; apply the recipe again to record one.",
 };
 
@@ -40,6 +40,7 @@ function explanationMarkdown(x: AuditExplanation): string[] {
   if (!x.environmentRecorded) lines.push("Environment: not compared (the lock or the rerun has no fingerprint).", "");
   else if (x.environment.length === 0) lines.push("Environment: the same as recorded (hardware, packages, threads, seeds).", "");
   else lines.push("Environment, then (the lock) and now (the rerun):", "", ...x.environment.map((e) => `- ${e}`), "");
+  if (x.settings.length > 0) lines.push("Training settings that differ (what was run, not the machine):", "", ...x.settings.map((e) => `- ${e}`), "");
   for (const f of x.flips) lines.push(`Items of ${f.stage}: ${f.flipped} of ${f.items} changed outcome (${f.gained} gained, ${f.lost} lost).`);
   if (x.flips.length > 0) lines.push("");
   return lines;

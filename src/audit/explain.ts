@@ -16,6 +16,8 @@ export interface AuditExplanation {
   firstDivergence: { stage: string; what: string } | null;
   /** Each difference between the recorded environment and the rerun's, in words (`CPU: AMD EPYC then, Intel Xeon now`). */
   environment: string[];
+  /** Each training stage's seeds and determinism switches that differ (`seed: 0 then, 1 now`): not the machine, what was run. */
+  settings: string[];
   /** Whether both the lock and the rerun have fingerprints to compare. */
   environmentRecorded: boolean;
   /** Per evaluation, how many items changed outcome between the lock and the rerun. */
@@ -53,6 +55,7 @@ export function explainAudit(input: {
   const { recorded, rerun, checks } = input;
   const environmentRecorded = (recorded.fingerprints ?? []).length > 0 && (rerun?.fingerprints ?? []).length > 0;
   const environment = rerun === null ? [] : environmentDifferences(recorded, rerun, input.order);
+  const settings = rerun === null ? [] : settingDifferences(recorded, rerun, input.order);
   const firstDivergence = firstDiverging(checks, input.order);
   const flips: ItemFlips[] = [];
   for (const e of recorded.evaluations) {
@@ -70,7 +73,7 @@ export function explainAudit(input: {
       : environment.length > 0
         ? "differs, and the environment differs"
         : "differs in the same environment";
-  return { verdict, firstDivergence, environment, environmentRecorded, flips };
+  return { verdict, firstDivergence, environment, settings, environmentRecorded, flips };
 }
 
 /** The stage of a check, by the item's last word (`model of train`, `prepared data of prepare`). */
@@ -118,30 +121,38 @@ const fingerprintOf = (lock: Lock, stage: string): LockedFingerprint | null => (
 /**
  * Each environment difference in words, once, with the stages it concerns when not all of them:
  * the CPU and its features, torch's kernels and threads, GPUs, packages by name, environment
- * variables, and each training stage's seeds and switches.
+ * variables.
  */
 export function environmentDifferences(recorded: Lock, rerun: Lock, order: readonly string[]): string[] {
-  const lines = new Map<string, string[]>();
-  const add = (text: string, stage: string) => lines.set(text, [...(lines.get(text) ?? []), stage]);
-  const stages = [...new Set([...order, ...(recorded.fingerprints ?? []).flatMap((f) => f.stages)])];
-  let compared = 0;
-  for (const stage of stages) {
+  return perStage(recorded, rerun, order, (stage) => {
     const a = fingerprintOf(recorded, stage);
     const b = fingerprintOf(rerun, stage);
-    if (a === null || b === null) continue;
-    compared++;
-    for (const text of fingerprintDifferences(a, b)) add(text, stage);
-  }
-  for (const stage of stages) {
+    return a === null || b === null ? null : fingerprintDifferences(a, b);
+  });
+}
+
+/** Each training stage's seeds and switches that differ (`seed: 0 then, 1 now`). */
+export function settingDifferences(recorded: Lock, rerun: Lock, order: readonly string[]): string[] {
+  return perStage(recorded, rerun, order, (stage) => {
     const a = recorded.determinism?.[stage];
     const b = rerun.determinism?.[stage];
-    if (a === undefined || b === undefined) continue;
-    for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
-      if (JSON.stringify(a[k]) !== JSON.stringify(b[k])) add(`${k}: ${show(a[k])} then, ${show(b[k])} now`, stage);
-    }
+    if (a === undefined || b === undefined) return null;
+    return [...new Set([...Object.keys(a), ...Object.keys(b)])].sort().filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k])).map((k) => `${k}: ${show(a[k])} then, ${show(b[k])} now`);
+  });
+}
+
+/** Differences found stage by stage, each line once, naming its stages when it does not concern every stage compared. */
+function perStage(recorded: Lock, rerun: Lock, order: readonly string[], differ: (stage: string) => string[] | null): string[] {
+  const lines = new Map<string, string[]>();
+  const stages = [...new Set([...order, ...(recorded.fingerprints ?? []).flatMap((f) => f.stages), ...Object.keys(recorded.determinism ?? {})])];
+  let compared = 0;
+  for (const stage of stages) {
+    const found = differ(stage);
+    if (found === null) continue;
+    compared++;
+    for (const text of found) lines.set(text, [...(lines.get(text) ?? []), stage]);
   }
-  const total = new Set([...lines.values()].flat()).size;
-  return [...lines].map(([text, at]) => (compared > 1 && at.length < compared && total > 1 ? `${text} (${at.join(", ")})` : text));
+  return [...lines].map(([text, at]) => (compared > 1 && at.length < compared ? `${text} (${at.join(", ")})` : text));
 }
 
 const show = (v: unknown) => (v === undefined || v === null ? "unset" : typeof v === "string" ? v : JSON.stringify(v));

@@ -14,7 +14,7 @@ import type { JobRunner, StageContext } from "./types.js";
 export async function collectJobOutputs(runner: JobRunner, ctx: StageContext): Promise<Record<string, unknown>> {
   const outputs = await runner.collect(ctx);
   const facts: Record<string, unknown> = {};
-  const fingerprint = await readFingerprint(ctx);
+  const fingerprint = readFingerprint(ctx);
   if (fingerprint !== null) facts.fingerprint = fingerprint;
   const model = modelDigest(modelFolders(ctx, outputs));
   if (model !== null) facts.modelDigest = model;
@@ -29,12 +29,9 @@ export async function collectJobOutputs(runner: JobRunner, ctx: StageContext): P
   return { ...outputs, ...facts };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** The fingerprint the job wrote beside its log; a job shorter than the fingerprint gets a few seconds' grace. */
-async function readFingerprint(ctx: StageContext): Promise<Record<string, unknown> | null> {
+/** The fingerprint the job wrote before its command ran (`python/fingerprint.py`). */
+function readFingerprint(ctx: StageContext): Record<string, unknown> | null {
   const file = join(ctx.dir, "fingerprint.json");
-  for (let waited = 0; !existsSync(file) && existsSync(`${file}.part`) && waited < 15_000; waited += 100) await sleep(100);
   let doc: Record<string, unknown>;
   try {
     doc = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;

@@ -10,7 +10,7 @@ const machine = (over: { model?: string; isa?: string[]; capability?: string; th
   hardware: { cpu: { model: over.model ?? "AMD EPYC", arch: "x86_64", isa: over.isa ?? ["avx2", "avx512f"], cores: 2 }, gpus: [] },
   software: {
     python: "3.11.7", implementation: "CPython", system: "Linux-x86_64", libc: "glibc-2.36",
-    torch: { version: "2.13.0+cpu", cuda: null, cpu_capability: over.capability ?? "AVX512", threads: over.threads ?? 2, interop_threads: 1, mkldnn: true, cudnn: null, nccl: null, tf32_matmul: null },
+    torch: { version: "2.13.0+cpu", cuda: null, cpu_capability: over.capability ?? "AVX512", threads: over.threads ?? 2, hip: null, cudnn: null, nccl: null },
     packages: ["numpy==" + (over.numpy ?? "2.4.6"), "torch==2.13.0"],
   },
   environment: over.env ?? { PYTHONHASHSEED: "0" },
@@ -36,7 +36,7 @@ const explain = (recorded: Lock, rerun: Lock, items: { recorded: (s: string) => 
 describe("explainAudit", () => {
   it("the same digests everywhere: reproduced bit for bit, no divergence, the same environment", () => {
     const x = explain(lock(), lock());
-    expect(x).toMatchObject({ verdict: "reproduced bit for bit", firstDivergence: null, environment: [], environmentRecorded: true });
+    expect(x).toMatchObject({ verdict: "reproduced bit for bit", firstDivergence: null, environment: [], settings: [], environmentRecorded: true });
   });
 
   it("another CPU: the trained model is the first output to move, the CPU, its features and torch's kernels are named, and a metric within tolerance still reproduces", () => {
@@ -56,8 +56,10 @@ describe("explainAudit", () => {
     const sameEnv = explain(lock(), lock({ train: sha("5"), value: 0.5 }));
     expect(sameEnv.verdict).toBe("differs in the same environment");
     expect(sameEnv.firstDivergence).toEqual({ stage: "train", what: "model" });
-    const seeded = explain(lock(), lock({ train: sha("5"), seed: 1 }));
-    expect(seeded.environment).toEqual(["seed: 0 then, 1 now"]);
+    const seeded = explain(lock(), lock({ train: sha("5"), seed: 1, value: 0.5 }));
+    expect(seeded.environment).toEqual([]);
+    expect(seeded.settings).toEqual(["seed: 0 then, 1 now"]);
+    expect(seeded.verdict).toBe("differs in the same environment");
     expect(seeded.firstDivergence).toEqual({ stage: "train", what: "model" });
   });
 

@@ -63,7 +63,7 @@ describe("prepareRows", () => {
     const inline = await prepareRows(input(ds, "inline.jsonl", { benchmark, pool: { threads: 0 } }));
     expect(inline.duplicatesRemoved).toBe(6);
     expect(inline.removed.length).toBe(5);
-    expect(inline.output.rows).toBe(203 - 11);
+    expect(inline.output.rows).toBe(587 - 11);
     expect(inline.output.sha256).toBe(sha(join(tmp.dir, "inline.jsonl")));
     expect(inline.scans[0]!.sha256).toBe(sha(join(QUICKSTART, "train.jsonl")));
     const workers = await prepareRows(input(ds, "workers.jsonl", { benchmark, pool: { threads: 2, workerUrl: WORKER } }));

@@ -62,6 +62,7 @@ describe("two applies of one run", () => {
     const project = makeProject();
     const holder = spawnApply(project, [], { INTERN_TEST_TRAIN_SLEEP: "30" });
     await waitForEvent(project, "train's job_submitted", trainSubmitted, 120_000);
+    await waitForRecords(project, "train.runs");
     const before = events(project).length;
     expect((await intern(project, ["status"])).stdout).toMatch(/\srunning\s/);
 

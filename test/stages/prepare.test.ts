@@ -62,7 +62,7 @@ describe("prepareData on the quickstart", () => {
     expect(rows.some((l) => questions.some((q) => l.includes(q)))).toBe(false);
     // No clean row is removed: everything else is written, less the exact duplicates.
     const distinct = new Set(train).size;
-    expect(manifest.totals).toEqual({ afterMix: 203, duplicatesRemoved: 203 - distinct, contaminatedRemoved: 5, written: distinct - 5 });
+    expect(manifest.totals).toEqual({ afterMix: 587, duplicatesRemoved: 587 - distinct, contaminatedRemoved: 5, written: distinct - 5 });
     expect(new Set(rows)).toEqual(new Set(train.filter((_, row) => !expected.some((e) => e.row === row))));
   });
 
@@ -85,12 +85,12 @@ describe("prepareData on the quickstart", () => {
     expect(manifest.datasets[0]!.sha256).toBe(sha(join(QUICKSTART, "train.jsonl")));
     expect(manifest.output).toEqual({ path: "data/train.jsonl", rows: manifest.totals.written, bytes: readFileSync(join(dir, "data/train.jsonl")).length, sha256: sha(join(dir, "data/train.jsonl")) });
     expect(manifest.seed).toBe(0);
-    expect(manifest.datasets[0]!.rows).toEqual({ read: 203, mapped: 203, notFitting: 0, wanted: 203, taken: 203 });
+    expect(manifest.datasets[0]!.rows).toEqual({ read: 587, mapped: 587, notFitting: 0, wanted: 587, taken: 587 });
   });
 
   it("keeps duplicates when dedupe is off and contaminated rows when decontamination is off", async () => {
     const { manifest } = await prepare(quickstart({ dedupe: false, decontaminate: { enabled: false } }), QUICKSTART);
-    expect(manifest.totals).toEqual({ afterMix: 203, duplicatesRemoved: 0, contaminatedRemoved: 0, written: 203 });
+    expect(manifest.totals).toEqual({ afterMix: 587, duplicatesRemoved: 0, contaminatedRemoved: 0, written: 587 });
     expect(manifest.decontamination).toEqual({ skipped: "data.decontaminate.enabled is false" });
   });
 
