@@ -1,3 +1,4 @@
+import { environmentDifferences, settingDifferences } from "./fingerprint-differences.js";
 import { describeDifference, differences } from "./flatten.js";
 import type { Lock } from "./types.js";
 
@@ -33,6 +34,10 @@ const SECTIONS: [string, (l: Lock) => unknown][] = [
 /** Pure. */
 export function diffLocks(a: Lock, b: Lock): LockDiff {
   const sections = SECTIONS.map(([title, pick]) => ({ title, changes: differences(pick(a), pick(b)).map((d) => describeDifference(d, "in A", "in B")) }));
+  // Where the jobs ran, in words ("then" is A, "now" is B), and what each stage's weights came to.
+  sections.push({ title: "machine and packages (A then, B now)", changes: environmentDifferences(a, b, []) });
+  sections.push({ title: "training seeds and switches (A then, B now)", changes: settingDifferences(a, b, []) });
+  sections.push({ title: "models", changes: differences(a.models ?? [], b.models ?? []).map((d) => describeDifference(d, "in A", "in B")) });
   const metrics: MetricDelta[] = [];
   const key = (e: { stage: string; metric: string }) => `${e.stage}\0${e.metric}`;
   const seen = new Set<string>();
