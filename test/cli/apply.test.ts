@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { RunEvent } from "../../src/engine/events.js";
@@ -62,6 +63,29 @@ describe("intern apply", () => {
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain("no run no-such-run");
     expect(runs(project)).toEqual([]);
+  });
+
+  it("says so when it rewrites a lock whose numbers moved beyond their tolerance, in text and in --output json", async () => {
+    const project = makeProject();
+    expect((await apply(project)).code).toBe(0);
+    const lockPath = join(project.dir, "recipe.lock.yaml");
+    const written = readFileSync(lockPath, "utf8");
+    const recorded = /- stage: evaluate\n(?: {4}\w+: .*\n)*? {4}value: (\S+)\n/.exec(written)?.[1];
+    expect(Number(recorded), written).toBeLessThan(0.8);
+    const claim = (text: string) => text.replace(`value: ${recorded}\n`, "value: 0.9\n");
+    // As if the committed lock had recorded 0.9: the next apply (every stage cached) rewrites it.
+    writeFileSync(lockPath, claim(written));
+    const again = await apply(project);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain("warning: this run's numbers moved from the lock it replaced (recipe.lock.yaml), with the same recipe:");
+    expect(again.stdout).toContain(`  acc of evaluate: 0.9 then, ${recorded} now (difference ${(Number(recorded) - 0.9).toPrecision(3)}, tolerance `);
+    expect(readFileSync(lockPath, "utf8")).toBe(written);
+    writeFileSync(lockPath, claim(written));
+    const json = await apply(project, ["--output", "json"]);
+    const moved = json.stdout.trimEnd().split("\n").map((l) => JSON.parse(l) as RunEvent).find((e) => e.type === "lock_metrics_moved");
+    expect(moved).toMatchObject({ lock: "recipe.lock.yaml", recipeChanged: false, moved: [{ stage: "evaluate", metric: "acc", before: 0.9, after: Number(recorded) }] });
+    // A rerun whose numbers match says nothing.
+    expect((await apply(project)).stdout).not.toContain("warning:");
   });
 
   it("--resume of a finished run is refused; --new starts another", async () => {
