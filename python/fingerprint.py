@@ -12,6 +12,7 @@ no time, no path, no environment variable beyond the few named below.
 
     python fingerprint.py > fingerprint.json
 """
+import hashlib
 import importlib.metadata
 import importlib.util
 import json
@@ -53,8 +54,27 @@ def packages():
     for dist in importlib.metadata.distributions():
         name = (dist.metadata.get("Name") or "").lower().replace("_", "-")
         if name and name not in seen:
-            seen[name] = dist.version
-    return [f"{n}=={v}" for n, v in sorted(seen.items())]
+            seen[name] = dist
+    return [f"{n}=={d.version}" for n, d in sorted(seen.items())], packages_digest(seen)
+
+
+# Lines of an installed package's RECORD that say nothing of the wheel it came from: bytecode
+# compiled at install time (it embeds times), scripts outside site-packages (their first line
+# names the environment's path), and what the installer wrote about itself.
+NOT_FROM_THE_WHEEL = re.compile(r"(__pycache__/|\.pyc,|^\.\./|\.dist-info/(INSTALLER|REQUESTED|RECORD|direct_url\.json),)")
+
+
+def packages_digest(dists):
+    """sha256 over the file hashes pip recorded for every package (its RECORD files): the same
+    versions built differently (a CPU and a CUDA torch, a patched wheel) digest differently."""
+    h = hashlib.sha256()
+    for name, dist in sorted(dists.items()):
+        record = dist.read_text("RECORD") or ""
+        lines = sorted(l for l in record.splitlines() if "sha256=" in l and not NOT_FROM_THE_WHEEL.search(l))
+        h.update(f"{name}\n".encode())
+        for line in lines:
+            h.update(f"{line}\n".encode())
+    return f"sha256:{h.hexdigest()}"
 
 
 def gpus():
@@ -152,7 +172,7 @@ def torch_facts(cpu_isa, pkgs):
 
 def main():
     machine = cpu()
-    pkgs = packages()
+    pkgs, pkgs_digest = packages()
     torch = torch_facts(set(machine["isa"]), pkgs)
     doc = {
         "hardware": {"cpu": machine, "gpus": gpus()},
@@ -163,6 +183,7 @@ def main():
             "libc": "-".join(platform.libc_ver()) or None,
             "torch": torch,
             "packages": pkgs,
+            "packages_sha256": pkgs_digest,
         },
         # With torch present, its thread count is the one that counts, however it was set.
         "environment": {k: os.environ[k] for k in ENV_KEYS if k in os.environ and not (torch and k in THREAD_KEYS)},

@@ -44,6 +44,7 @@ function perStage(recorded: Lock, rerun: Lock, order: readonly string[], differ:
   return [...lines].map(([text, at]) => (compared > 1 && at.length < compared ? `${text} (${at.join(", ")})` : text));
 }
 
+const short = (v: unknown) => String(v).replace(/^(sha256:[0-9a-f]{12})[0-9a-f]+$/, "$1…");
 const show = (v: unknown) => (v === undefined || v === null ? "unset" : typeof v === "string" ? v : JSON.stringify(v));
 const get = (o: unknown, path: string): unknown => path.split(".").reduce<unknown>((v, k) => (v !== null && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined), o);
 
@@ -81,6 +82,10 @@ function fingerprintDifferences(a: LockedFingerprint, b: LockedFingerprint): str
   const [pa, pb] = [pkgs(a), pkgs(b)];
   for (const name of [...new Set([...pa.keys(), ...pb.keys()])].sort()) {
     if (pa.get(name) !== pb.get(name)) out.push(`package ${name}: ${pa.get(name) ?? "not installed"} then, ${pb.get(name) ?? "not installed"} now`);
+  }
+  const [da, db] = [get(a, "software.packages_sha256"), get(b, "software.packages_sha256")];
+  if (da !== undefined && db !== undefined && da !== db && JSON.stringify([...pa]) === JSON.stringify([...pb])) {
+    out.push(`installed package files: the same versions, built differently (${short(da)} then, ${short(db)} now)`);
   }
   const ea = a.environment ?? {};
   const eb = b.environment ?? {};

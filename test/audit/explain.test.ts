@@ -6,12 +6,13 @@ import type { Lock, LockedFingerprint } from "../../src/lock/types.js";
 import { base } from "../lock/lock-fixture.js";
 
 const sha = (c: string) => `sha256:${c.repeat(64)}`;
-const machine = (over: { model?: string; isa?: string[]; capability?: string; threads?: number; numpy?: string; env?: Record<string, string> } = {}): Omit<LockedFingerprint, "stages"> => ({
+const machine = (over: { model?: string; isa?: string[]; capability?: string; threads?: number; numpy?: string; files?: string; env?: Record<string, string> } = {}): Omit<LockedFingerprint, "stages"> => ({
   hardware: { cpu: { model: over.model ?? "AMD EPYC", arch: "x86_64", isa: over.isa ?? ["avx2", "avx512f"], cores: 2 }, gpus: [] },
   software: {
     python: "3.11.7", implementation: "CPython", system: "Linux-x86_64", libc: "glibc-2.36",
     torch: { version: "2.13.0+cpu", cuda: null, cpu_capability: over.capability ?? "AVX512", threads: over.threads ?? 2, hip: null, cudnn: null, nccl: null },
     packages: ["numpy==" + (over.numpy ?? "2.4.6"), "torch==2.13.0"],
+    packages_sha256: over.files ?? sha("9"),
   },
   environment: over.env ?? { PYTHONHASHSEED: "0" },
 });
@@ -61,6 +62,11 @@ describe("explainAudit", () => {
     expect(seeded.settings).toEqual(["seed: 0 then, 1 now"]);
     expect(seeded.verdict).toBe("differs in the same environment");
     expect(seeded.firstDivergence).toEqual({ stage: "train", what: "model" });
+  });
+
+  it("the same package versions built differently are named as such; with versions moved, the versions are named instead", () => {
+    expect(explain(lock(), lock({ env: machine({ files: sha("8") }) })).environment).toEqual([`installed package files: the same versions, built differently (sha256:${"9".repeat(12)}… then, sha256:${"8".repeat(12)}… now)`]);
+    expect(explain(lock(), lock({ env: machine({ files: sha("8"), numpy: "2.5.0" }) })).environment).toEqual(["package numpy: 2.4.6 then, 2.5.0 now"]);
   });
 
   it("thread counts and environment variables are named; a lock without fingerprints says it cannot compare", () => {
