@@ -19,15 +19,16 @@ describe("intern apply", () => {
     const r = await apply(project);
     expect(r.code, r.stderr).toBe(0);
     const id = runs(project)[0]!;
-    const lines = r.stdout.split("\n").map((l) => l.replace(/^\d\d:\d\d:\d\d /, "").replace(/process \d+ submitted/, "process N submitted"));
+    // Durations depend on the machine's load: a job spends a fraction of a second on its fingerprint.
+    const lines = r.stdout.split("\n").map((l) => l.replace(/^\d\d:\d\d:\d\d /, "").replace(/process \d+ submitted/, "process N submitted").replace(/done in \d+s/, "done in Ns"));
     expect(lines).toEqual(
       expect.arrayContaining([
         `run ${id}: 5 stages of recipe.yaml`,
         `new run ${id}: no earlier run of this recipe`,
         "baseline: process N submitted (time limit 5m)",
-        "baseline: done in 0s (acc 0.2500)",
+        "baseline: done in Ns (acc 0.2500)",
         "train: process N submitted (time limit 10m)",
-        "evaluate: done in 0s (acc 0.6920)",
+        "evaluate: done in Ns (acc 0.6760)",
         `run ${id}: succeeded`,
         `report: ${join(project.dir, ".intern", "runs", id, "report.md")}`,
       ]),
@@ -130,7 +131,7 @@ describe("intern status", () => {
 
     const json = JSON.parse((await intern(project, ["status", id2, "--output", "json"])).stdout) as { id: string; status: string; stages: { id: string; status: string; outputs: { value?: number } }[] };
     expect(json).toMatchObject({ id: id2, status: "succeeded" });
-    expect(json.stages.find((s) => s.id === "evaluate")).toMatchObject({ status: "done", outputs: { value: 0.692 } });
+    expect(json.stages.find((s) => s.id === "evaluate")).toMatchObject({ status: "done", outputs: { value: 0.676 } });
 
     const missing = await intern(project, ["status", "no-such-run"]);
     expect(missing.code).toBe(1);

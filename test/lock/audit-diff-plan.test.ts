@@ -21,7 +21,7 @@ describe("intern audit", () => {
     const r = await audit(project);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain("reproduces");
-    expect(r.stdout).toMatch(/\| metric acc of evaluate \| bit-identical \| 0\.692 ± 0\.05 \| 0\.692 ± 0\.05 \|/);
+    expect(r.stdout).toMatch(/\| metric acc of evaluate \| bit-identical \| 0\.676 ± 0\.05 \| 0\.676 ± 0\.05 \|/);
     expect(r.stdout).toMatch(/\| prepared data of prepare \| bit-identical/);
     expect(r.stdout).toMatch(/Recomputed: .*baseline.*train.*evaluate/);
     const run = runs(project).at(-1)!;
@@ -34,11 +34,11 @@ describe("intern audit", () => {
     const project = makeProject();
     await applied(project);
     const lockFile = join(project.dir, "recipe.lock.yaml");
-    writeFileSync(lockFile, readFileSync(lockFile, "utf8").replace("value: 0.692", "value: 0.9"));
+    writeFileSync(lockFile, readFileSync(lockFile, "utf8").replace("value: 0.676", "value: 0.9"));
     let r = await audit(project);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("does NOT reproduce");
-    expect(r.stdout).toMatch(/\| metric acc of evaluate \| not matching \| 0\.9 ± 0\.05 \| 0\.692 ± 0\.05 \| -0\.208 \| 0\.1 \|/);
+    expect(r.stdout).toMatch(/\| metric acc of evaluate \| not matching \| 0\.9 ± 0\.05 \| 0\.676 ± 0\.05 \| -0\.224 \| 0\.1 \|/);
     expect(r.stdout).toMatch(/\| metric acc of baseline \| bit-identical/);
     r = await audit(project, ["--tolerance", "0.25"]);
     expect(r.code, r.stdout).toBe(0);
@@ -81,15 +81,15 @@ describe("intern diff", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/hyperparameters:\n {2}num_train_epochs: 1 in A, 2 in B/);
     expect(r.stdout).toContain("recipe.sha256");
-    expect(r.stdout).toMatch(/metrics:\n {2}baseline acc: 0\.25 -> 0\.25 \(0\)\n {2}evaluate acc: 0\.692 -> 0\.692 \(0\)/);
+    expect(r.stdout).toMatch(/metrics:\n {2}baseline acc: 0\.25 -> 0\.25 \(0\)\n {2}evaluate acc: 0\.676 -> 0\.676 \(0\)/);
     expect(r.stdout).toMatch(/budget:\n {2}llm_tokens: 0 -> 0/);
     expect(r.stdout).not.toContain("datasets and revisions:");
 
     const lockB = join(project.dir, "recipe.lock.yaml");
-    writeFileSync(lockB, readFileSync(lockB, "utf8").replace("value: 0.692", "value: 0.75"));
+    writeFileSync(lockB, readFileSync(lockB, "utf8").replace("value: 0.676", "value: 0.75"));
     r = await intern(project, ["diff", "a.lock.yaml", "recipe.lock.yaml", "--output", "json"]);
     const d = JSON.parse(r.stdout);
-    expect(d.metrics.find((m: { stage: string }) => m.stage === "evaluate").delta).toBeCloseTo(0.058, 6);
+    expect(d.metrics.find((m: { stage: string }) => m.stage === "evaluate").delta).toBeCloseTo(0.074, 6);
     r = await intern(project, ["diff", a, "nope"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("neither a lock file nor a run");

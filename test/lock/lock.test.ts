@@ -47,7 +47,7 @@ describe("the lock file", () => {
     expect(meta).toMatchObject({ license: "other", tags: ["intern", "trl", "sft"] });
     expect(meta.base_model).toBeUndefined();
     expect(card).toContain(`sha256:${createHash("sha256").update(text).digest("hex")}`);
-    expect(card).toContain("| evaluate | acc | acc | 0.692 | 0.05 |");
+    expect(card).toContain("| evaluate | acc | acc | 0.676 | 0.05 |");
     expect(card).toMatch(/\| data\/train\.jsonl \(local\) \| - \| - \| sha256:[0-9a-f]{64} \| cc0-1\.0 \|/);
     expect(card).toMatch(/Decontamination: \d+ training row\(s\) removed/);
 
