@@ -26,11 +26,12 @@ interface StageJson {
  * The quickstart with its data left open: research finds the paper, discover pins the dataset it
  * introduced on the (emulated) Hub, prepare decontaminates it, real `trl sft` trains on the CPU,
  * the builtin evaluator scores it, decide chooses the second pass, the report lists the mix.
- * The target is out of reach, so decide asks the model rather than stopping on the rule.
+ * The target is out of reach (above 1: the quickstart trains to 48 of 48), so decide asks the
+ * model rather than stopping on the rule.
  */
 const OPEN = {
   data: { datasets: undefined },
-  benchmark: { target: 0.99 },
+  benchmark: { target: 1.01 },
   budget: { wall_clock: "3h", llm: { tokens: 500000 }, iterations: 2 },
   sources: {
     papers: { providers: ["hf-papers", "arxiv"], seed: ["2601.00042"] },
