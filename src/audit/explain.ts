@@ -77,11 +77,6 @@ export function explainAudit(input: {
   return { verdict, firstDivergence, environment, settings, environmentRecorded, flips };
 }
 
-/** The stage of a check, by the item's last word (`model of train`, `prepared data of prepare`). */
-function stageOf(item: string): string | null {
-  return /^(?:metric \S+|prepared data|transcript|model|per-item results|decision) of (.+)$/.exec(item)?.[1] ?? null;
-}
-
 function firstDiverging(checks: readonly AuditCheck[], order: readonly string[]): AuditExplanation["firstDivergence"] {
   const rank = (stage: string) => {
     const i = order.indexOf(stage);
@@ -89,10 +84,9 @@ function firstDiverging(checks: readonly AuditCheck[], order: readonly string[])
   };
   let best: { stage: string; what: string; rank: number } | null = null;
   for (const c of checks) {
-    if (c.verdict === "bit-identical") continue;
-    const stage = stageOf(c.item);
-    if (stage === null) continue;
-    const what = c.item.replace(/ of .+$/, "");
+    const stage = c.stage;
+    if (c.verdict === "bit-identical" || stage === undefined) continue;
+    const what = c.item.slice(0, -` of ${stage}`.length);
     if (best === null || rank(stage) < best.rank) best = { stage, what, rank: rank(stage) };
   }
   // A dataset that moved comes before every stage.
