@@ -26,6 +26,12 @@ export function lockedItems(lockDir: string, stageId: string): string {
   return join(lockDir, "items", `${stageId}.json`);
 }
 
+/** The per-item results file an evaluation stage's outputs name (`items.file`), if any. */
+export function itemsFileOf(outputs: Record<string, unknown> | undefined): string | null {
+  const file = (outputs?.items as { file?: unknown } | undefined)?.file;
+  return typeof file === "string" ? file : null;
+}
+
 /** The lock as YAML: fixed key order, no line wrapping, so equal locks are equal bytes. */
 export function serializeLock(lock: Lock): string {
   return HEADER + stringify(lock, { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false });

@@ -4,7 +4,7 @@ import { basename, join } from "node:path";
 import type { RunState } from "../engine/run-state.js";
 import { buildLock, lockInputs, type LockSources } from "./build-lock.js";
 import { checkLockedInputs, lockedResultMoved } from "./check-locked.js";
-import { lockDirFor, readLock, serializeLock, writeLock } from "./lock-files.js";
+import { itemsFileOf, lockDirFor, readLock, serializeLock, writeLock } from "./lock-files.js";
 import type { Lock } from "./types.js";
 import { modelCard } from "../report/model-card.js";
 
@@ -54,8 +54,8 @@ export function recordLock(options: { runDir: string; lockPath: string | null; s
   }
   const items: Record<string, string> = {};
   for (const e of lock.evaluations) {
-    const file = (options.state.stages.get(e.stage)?.outputs.items as { file?: unknown } | undefined)?.file;
-    if (typeof file === "string") items[e.stage] = file;
+    const file = itemsFileOf(options.state.stages.get(e.stage)?.outputs);
+    if (file !== null) items[e.stage] = file;
   }
   let previous: Lock | null = null;
   try {

@@ -12,7 +12,7 @@ import { foldEvents } from "../../engine/run-state.js";
 import { internDir, readEvents, runDir } from "../../engine/run-store.js";
 import { InternError, UsageError } from "../../errors.js";
 import { createExecutor } from "../../executors/create-executor.js";
-import { lockDirFor, lockedItems, lockedTranscript, lockPathFor, readLock } from "../../lock/lock-files.js";
+import { itemsFileOf, lockDirFor, lockedItems, lockedTranscript, lockPathFor, readLock } from "../../lock/lock-files.js";
 import type { Lock } from "../../lock/types.js";
 import type { CliIO } from "../io.js";
 import { loadRecipe, type LoadedRecipe } from "../load.js";
@@ -81,11 +81,6 @@ function auditTarget(cwd: string, what: string): AuditTarget {
     throw new InternError("INTERN_LOCK_INVALID", `${what} is not the lock of ${recipeFile} (that is ${relative(cwd, lockPathFor(resolve(cwd, recipeFile)))})`, { hint: "audit the lock that lies beside its recipe, or a run by its id" });
   }
   return { lockPath: path, recorded, recipeFile, locked: true, recordedItems: (stage) => lockedItems(lockDirFor(path), stage) };
-}
-
-function itemsFileOf(outputs: Record<string, unknown> | undefined): string | null {
-  const file = (outputs?.items as { file?: unknown } | undefined)?.file;
-  return typeof file === "string" ? file : null;
 }
 
 function readItems(file: string | null): ItemList | null {
