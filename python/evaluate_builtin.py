@@ -4,8 +4,13 @@ Each line of the data file is {"question": str, "choices": [str, ...], "answer":
 question is put to the model as a user turn (through its chat template when it has one); each
 choice is scored as the assistant's reply by the sum of its tokens' log-probabilities. The
 highest-scoring choice is the model's answer. `acc` counts raw scores, `acc_norm` divides each
-score by the choice's length in bytes (as lm-evaluation-harness does). Results are written in
-lm-evaluation-harness's JSON shape, with the standard error of each metric.
+score by the choice's length in characters and `acc_bytes` by its length in bytes.
+
+The scoring rule is lm-evaluation-harness's, so that the two agree on the same items: whitespace
+that ends the prompt is scored as part of the choice, and a choice's tokens are those of prompt
+plus choice after the prompt's own. Few-shot examples are the first items of the file, never the
+item being asked (lm-eval's `first_n` sampler). Results are written in lm-eval's JSON shape, with
+the standard error of each metric.
 
     python evaluate_builtin.py --model DIR --data bench.jsonl --output results/ [--limit N]
 """
@@ -19,7 +24,7 @@ import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 
-def load_items(path, limit):
+def load_items(path):
     items = []
     with open(path, encoding="utf-8") as f:
         for n, line in enumerate(f, 1):
@@ -31,7 +36,7 @@ def load_items(path, limit):
             if not 0 <= item["answer"] < len(item["choices"]):
                 raise SystemExit(f"{path}:{n}: answer {item['answer']} is not an index into choices")
             items.append(item)
-    return items[:limit] if limit else items
+    return items
 
 
 def prompt_for(tokenizer, item, shots):
@@ -46,13 +51,12 @@ def prompt_for(tokenizer, item, shots):
 
 
 @torch.no_grad()
-def choice_logprob(model, tokenizer, prompt, choice, device):
-    prefix = tokenizer(prompt, add_special_tokens=False)["input_ids"]
-    whole = tokenizer(prompt + (choice if tokenizer.chat_template else " " + choice), add_special_tokens=False)["input_ids"]
-    # Score the tokens after the shared prefix; tokenizers may merge across the boundary.
-    start = 0
-    while start < min(len(prefix), len(whole)) and prefix[start] == whole[start]:
-        start += 1
+def choice_logprob(model, tokenizer, context, continuation, device):
+    trailing = len(context) - len(context.rstrip())
+    if trailing:
+        context, continuation = context[:-trailing], context[-trailing:] + continuation
+    whole = tokenizer(context + continuation, add_special_tokens=False)["input_ids"]
+    start = len(tokenizer(context, add_special_tokens=False)["input_ids"])
     ids = torch.tensor([whole], device=device)
     logits = model(ids).logits.float().log_softmax(-1)[0]
     return sum(logits[i - 1, whole[i]].item() for i in range(max(start, 1), len(whole)))
@@ -83,25 +87,30 @@ def main():
     started = time.time()
     tokenizer = AutoTokenizer.from_pretrained(args.model, revision=args.revision)
     model = AutoModelForCausalLM.from_pretrained(args.model, revision=args.revision).to(args.device).eval()
-    items = load_items(args.data, args.limit)
-    shots = items[: args.num_fewshot]
-    acc, acc_norm, samples = [], [], []
+    pool = load_items(args.data)
+    items = pool[: args.limit] if args.limit else pool
+    delimiter = "" if tokenizer.chat_template else " "
+    acc, acc_norm, acc_bytes, samples = [], [], [], []
     for idx, item in enumerate(items):
-        context = [s for s in shots if s is not item][: args.num_fewshot]
+        context = [s for s in pool if s != item][: args.num_fewshot] if args.num_fewshot else []
         prompt = prompt_for(tokenizer, item, context)
-        scores = [choice_logprob(model, tokenizer, prompt, c, args.device) for c in item["choices"]]
-        normed = [s / max(1, len(c.encode("utf-8"))) for s, c in zip(scores, item["choices"])]
-        pred = max(range(len(scores)), key=lambda i: scores[i])
-        pred_norm = max(range(len(normed)), key=lambda i: normed[i])
+        scores = [choice_logprob(model, tokenizer, prompt, delimiter + c, args.device) for c in item["choices"]]
+        best = lambda values: max(range(len(values)), key=lambda i: values[i])
+        pred = best(scores)
+        pred_norm = best([s / max(1, len(c)) for s, c in zip(scores, item["choices"])])
+        pred_bytes = best([s / max(1, len(c.encode("utf-8"))) for s, c in zip(scores, item["choices"])])
         acc.append(1.0 if pred == item["answer"] else 0.0)
         acc_norm.append(1.0 if pred_norm == item["answer"] else 0.0)
-        samples.append({"doc_id": idx, "target": item["answer"], "scores": scores, "acc": acc[-1], "acc_norm": acc_norm[-1]})
+        acc_bytes.append(1.0 if pred_bytes == item["answer"] else 0.0)
+        samples.append({"doc_id": idx, "target": item["answer"], "scores": scores, "acc": acc[-1], "acc_norm": acc_norm[-1], "acc_bytes": acc_bytes[-1]})
 
     results = {
         "acc,none": sum(acc) / len(acc),
         "acc_stderr,none": stderr(acc),
         "acc_norm,none": sum(acc_norm) / len(acc_norm),
         "acc_norm_stderr,none": stderr(acc_norm),
+        "acc_bytes,none": sum(acc_bytes) / len(acc_bytes),
+        "acc_bytes_stderr,none": stderr(acc_bytes),
         "alias": args.name,
     }
     out = {

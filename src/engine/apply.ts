@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { secretValues } from "../process/redact.js";
 import { dirname, join, relative, resolve } from "node:path";
 import type { LoadedRecipe } from "../cli/load.js";
+import { neededPackages } from "../recipe/derive.js";
 import { ensureEnvironment, envsDir, type PythonEnvironment } from "../environments/ensure-environment.js";
 import { readPythonHelpers } from "../environments/python-helpers.js";
 import { requireApiKey } from "../agent/llm.js";
@@ -210,6 +211,7 @@ export async function applyRecipe(options: ApplyOptions): Promise<ApplyResult> {
       try {
         pythonEnv = await ensureEnvironment(recipe.compute.environment, {
           envsDir: envsDir(projectDir, options.env),
+          needs: neededPackages({ harness: recipe.benchmark.harness, accelerate: recipe.compute.accelerate, peft: recipe.training.peft !== null }),
           ...(options.env.INTERN_HOST_PYTHON ? { hostPython: options.env.INTERN_HOST_PYTHON } : {}),
           onProgress: (text) => append({ type: "message", at: iso(), text }),
           signal: options.signal,

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { InternError } from "../errors.js";
 import { ChildProcessError, runCommand } from "../process/run-process.js";
 import { environmentDigest } from "../render/job-names.js";
+import type { NeededPackage } from "../recipe/derive.js";
 import type { Recipe } from "../recipe/types.js";
 
 export interface PythonEnvironment {
@@ -60,9 +61,18 @@ async function withLock<T>(path: string, fn: () => Promise<T>): Promise<T> {
  */
 export async function ensureEnvironment(
   env: Recipe["compute"]["environment"],
-  options: { envsDir: string; hostPython?: string; onProgress?: (line: string) => void; signal?: AbortSignal },
+  options: {
+    envsDir: string;
+    hostPython?: string;
+    /** What the recipe's jobs import, checked in an interpreter the recipe names. */
+    needs?: readonly NeededPackage[];
+    onProgress?: (line: string) => void;
+    signal?: AbortSignal;
+  },
 ): Promise<PythonEnvironment> {
   if (env.kind === "python") {
+    const needs = options.needs ?? [];
+    const modules = ["trl", "accelerate", "transformers", ...needs.map((n) => n.package.module).filter((m) => !["trl", "accelerate", "transformers"].includes(m))];
     try {
       await runCommand({ command: env.python, args: ["-c", "import trl, accelerate, transformers"], timeoutMs: 120_000 });
     } catch (error) {
@@ -70,6 +80,21 @@ export async function ensureEnvironment(
         hint: "install them in that environment, or list requirements and let intern provision one",
         cause: error,
       });
+    }
+    // The rest by finding, not importing: a DeepSpeed or lm-eval import costs seconds.
+    const found = await runCommand({
+      command: env.python,
+      args: ["-c", "import importlib.util, sys; print(' '.join(m for m in sys.argv[1:] if importlib.util.find_spec(m) is None))", ...modules],
+      timeoutMs: 120_000,
+    });
+    const missing = new Set(found.stdout.trim().split(/\s+/).filter((m) => m !== ""));
+    const lacking = needs.filter((n) => missing.has(n.package.module));
+    if (lacking.length > 0) {
+      throw new InternError(
+        "INTERN_ENV_MISSING_PACKAGE",
+        `compute.environment.python (${env.python}) lacks ${lacking.map((n) => `${n.package.name} (for ${n.because})`).join(", ")}`,
+        { hint: `install ${lacking.map((n) => `\`${n.package.pin}\``).join(" ")} in that environment, or list requirements and let intern provision one` },
+      );
     }
     const slash = env.python.lastIndexOf("/");
     return { python: env.python, binDir: slash > 0 ? env.python.slice(0, slash) : null, id: env.python, created: false };

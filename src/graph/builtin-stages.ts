@@ -1,6 +1,17 @@
 import type { Recipe } from "../recipe/types.js";
 import { passId, type StageDraft } from "./draft.js";
 
+/** The lm-eval task intern writes for a local multiple-choice file. */
+export const LM_EVAL_TASK_TEMPLATE = "lm-eval/task.yaml.hbs";
+
+/**
+ * Whether intern writes the lm-eval task: `harness: lm-eval` with a local benchmark file and no
+ * `task` of the harness's own (with a `task`, the file only names what training must not contain).
+ */
+export function writesLmEvalTask(r: Recipe): boolean {
+  return r.benchmark.harness === "lm-eval" && r.benchmark.task === null && r.benchmark.data.kind === "local";
+}
+
 /** Templates a job stage renders: its own plus the backend's job wrapper. */
 export function jobTemplates(recipe: Recipe, own: string[]): string[] {
   const wrapper = recipe.compute.backend === "slurm" ? ["slurm/job.sbatch.hbs"] : recipe.compute.backend === "kubernetes" ? ["kubernetes/job.yaml.hbs"] : [];
@@ -39,7 +50,7 @@ export function builtinStages(r: Recipe): StageDraft[] {
   const benchmarkFiles = r.benchmark.data.kind === "local" ? [r.benchmark.data.path] : [];
   const modelFiles = r.baseModel.kind === "local" ? [r.baseModel.path] : [];
   const dataFiles = (r.data.datasets ?? []).flatMap((d) => (d.source.kind === "local" ? [d.source.path] : []));
-  const evalTemplate = `jobs/evaluate-${r.benchmark.harness}.sh.hbs`;
+  const evalTemplates = [`jobs/evaluate-${r.benchmark.harness}.sh.hbs`, ...(writesLmEvalTask(r) ? [LM_EVAL_TASK_TEMPLATE] : [])];
   if (dataOpen) {
     out.push({
       localId: "research", name: "research", kind: "research", mode: "agentic", placement: "control-plane", needs: [], pass: null, conditional: false,
@@ -62,7 +73,7 @@ export function builtinStages(r: Recipe): StageDraft[] {
   out.push({
     localId: "baseline", name: "baseline", kind: "evaluate", mode: "deterministic", placement: "job", needs: [...modelNeeds], pass: null, conditional: false,
     params: { model: r.baseModel, benchmark: benchmarkParams(r), ...environment(r) },
-    resources: evalResources(r), templates: [evalTemplate], outputs: ["results.json"], description: `evaluate the base model on ${r.benchmark.name}`, files: [...benchmarkFiles, ...modelFiles],
+    resources: evalResources(r), templates: [...evalTemplates], outputs: ["results.json"], description: `evaluate the base model on ${r.benchmark.name}`, files: [...benchmarkFiles, ...modelFiles],
   });
   // With pinned data and no synthesis, the data never changes between passes: prepare once.
   const preparePerPass = dataOpen || r.sources.synthetic.allow;
@@ -97,7 +108,7 @@ export function builtinStages(r: Recipe): StageDraft[] {
     out.push({
       localId: evalId, name: "evaluate", kind: "evaluate", mode: "deterministic", placement: "job", needs: [trainId], pass: passes > 1 ? p : null, conditional: p > 1,
       params: { model: `output of ${trainId}`, benchmark: benchmarkParams(r), ...environment(r) },
-      resources: evalResources(r), templates: jobTemplates(r, [evalTemplate]), outputs: ["results.json"], description: `evaluate the trained model on ${r.benchmark.name}`, files: benchmarkFiles,
+      resources: evalResources(r), templates: jobTemplates(r, evalTemplates), outputs: ["results.json"], description: `evaluate the trained model on ${r.benchmark.name}`, files: benchmarkFiles,
     });
     if (p < passes) {
       out.push({

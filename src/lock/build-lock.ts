@@ -4,6 +4,7 @@ import { isAbsolute, resolve } from "node:path";
 import type { RunState } from "../engine/run-state.js";
 import type { StageGraph } from "../graph/types.js";
 import { environmentDigest } from "../render/job-names.js";
+import type { HarnessFacts } from "../stages/evaluate.js";
 import type { Recipe } from "../recipe/types.js";
 import { contentDigest } from "./content-digest.js";
 import type { INPUT_SECTIONS, Lock, LockedDataset, LockedEnvironment, LockedEvaluation, LockedFingerprint } from "./types.js";
@@ -154,6 +155,8 @@ function evaluationsOf(src: LockSources, state: RunState): LockedEvaluation[] {
       stage: stage.id, task: String(s.outputs.task ?? src.recipe.benchmark.name), metric: String(s.outputs.metric ?? src.recipe.benchmark.metric), value: s.outputs.value, stderr: num(s.outputs.stderr),
       n: num(items?.n), items: str(items?.sha256),
     });
+    const h = s.outputs.harness as HarnessFacts | undefined;
+    if (h?.version) out[out.length - 1]!.harness = { name: h.name, version: h.version, task_version: h.task_version, task_hash: h.task_hash };
   }
   return out;
 }

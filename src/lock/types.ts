@@ -81,6 +81,11 @@ export interface LockedEvaluation {
   /** How many items were scored, and the sha256 of their per-item results (`<recipe>.lock.d/items/<stage>.json`). */
   n?: number | null;
   items?: string | null;
+  /**
+   * The harness as its results file records it, where it records a version (lm-eval): its version,
+   * the task's version and lm-eval's hash of every document, prompt and target it scored.
+   */
+  harness?: { name: string; version: string; task_version: string | number | null; task_hash: string | null };
 }
 
 /** One environment the job stages ran in, as `python/fingerprint.py` measured it. */

@@ -1,4 +1,4 @@
-import { DEFAULT_REQUIREMENTS, trlVersionOf, DEFAULT_TRL_VERSION } from "./derive.js";
+import { derivedRequirements, jobFeaturesOf, trlVersionOf, DEFAULT_TRL_VERSION } from "./derive.js";
 import { parseDuration } from "./duration.js";
 import type { PinnedDataset, Recipe, RecipeInput } from "./types.js";
 
@@ -137,7 +137,7 @@ export function normalizeRecipe(input: RecipeInput): Recipe {
       mixedPrecision: c.mixed_precision ?? (gpus > 0 ? "bf16" : "no"),
       threads: c.threads ?? null,
       timeLimitSeconds: seconds(c.time_limit, "1h"),
-      environment: env?.python !== undefined ? { kind: "python", python: env.python } : { kind: "requirements", requirements: [...(env?.requirements ?? DEFAULT_REQUIREMENTS)] },
+      environment: env?.python !== undefined ? { kind: "python", python: env.python } : { kind: "requirements", requirements: [...(env?.requirements ?? derivedRequirements(jobFeaturesOf(input)))] },
       trlVersion: trlVersionOf(input) ?? DEFAULT_TRL_VERSION,
       retry: { maxAttempts: c.retry?.max_attempts ?? 3, on: c.retry?.on ?? ["node_fail", "preempted"] },
       slurm: { gpu_request: "gres", ...(c.slurm ?? {}) },

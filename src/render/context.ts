@@ -1,3 +1,4 @@
+import { writesLmEvalTask } from "../graph/builtin-stages.js";
 import type { Stage, StageGraph } from "../graph/types.js";
 import { formatSlurmTime } from "../recipe/duration.js";
 import type { Recipe } from "../recipe/types.js";
@@ -29,6 +30,8 @@ export interface RunLocation {
 }
 
 export const KUBERNETES_WORKSPACE = "/workspace";
+/** The lm-eval task intern writes for a local benchmark file, by prompt form. */
+export const LM_EVAL_TASK_FILES = { plain: "lm-eval-task.yaml", chat: "lm-eval-task-chat.yaml" } as const;
 export const KUBERNETES_FILES = "/intern";
 export const MAIN_PROCESS_PORT = 29500;
 
@@ -228,6 +231,13 @@ export function stageContext(recipe: Recipe, graph: StageGraph, stage: Stage, lo
       revision: evalModel.revision,
       trust_remote_code: m.trustRemoteCode,
       data_path: b.data.kind === "local" ? absolute(loc.recipeDir, b.data.path) : null,
+      // The lm-eval task intern writes for a local file: its name, and where the job reads its two
+      // forms (the job's folder, or the ConfigMap's on Kubernetes; never a path with a comma, which
+      // lm-eval's --tasks would split).
+      task_name: `intern-${b.name}`,
+      task_files: writesLmEvalTask(recipe)
+        ? Object.fromEntries(Object.entries(LM_EVAL_TASK_FILES).map(([form, file]) => [form, backend === "kubernetes" ? join(KUBERNETES_FILES, file) : file]))
+        : null,
       script: join(backend === "kubernetes" ? KUBERNETES_FILES : loc.pythonDir, "evaluate_builtin.py"),
       device: stage.resources!.gpus > 0 ? "cuda" : "cpu",
     },

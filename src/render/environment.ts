@@ -1,7 +1,7 @@
 import Handlebars from "handlebars";
 import { InternError } from "../errors.js";
 import { lintTemplate } from "./lint-template.js";
-import { QuoteError, integer, shellWord, slurmValue, yamlKey, yamlValue } from "./quote.js";
+import { QuoteError, integer, keyValueWord, shellWord, slurmValue, yamlKey, yamlValue } from "./quote.js";
 
 /** Template name -> text, after the recipe's override folder is laid over intern's templates. */
 export type TemplateSet = ReadonlyMap<string, { text: string; origin: string }>;
@@ -48,6 +48,7 @@ export class Renderer {
     this.hb.registerHelper("yaml", wrap("yaml", yamlValue));
     this.hb.registerHelper("yamlKey", wrap("yamlKey", yamlKey));
     this.hb.registerHelper("sh", wrap("sh", shellWord));
+    this.hb.registerHelper("kv", wrap("kv", keyValueWord));
     this.hb.registerHelper("json", wrap("json", (v) => JSON.stringify(v) ?? "null"));
     this.hb.registerHelper("int", wrap("int", integer));
     this.hb.registerHelper("slurm", wrap("slurm", slurmValue));

@@ -1,7 +1,7 @@
 import Handlebars from "handlebars";
 
 /** Helpers that quote for a target; the only way a value may reach a rendered file. */
-export const QUOTING_HELPERS = new Set(["yaml", "yamlKey", "sh", "json", "int", "slurm", "rendered"]);
+export const QUOTING_HELPERS = new Set(["yaml", "yamlKey", "sh", "kv", "json", "int", "slurm", "rendered"]);
 const BLOCK_HELPERS = new Set(["if", "unless", "each", "with"]);
 
 type Node = { type: string; loc?: { start: { line: number; column: number } } | null; [k: string]: unknown };

@@ -78,6 +78,19 @@ export function shellWord(value: unknown): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/**
+ * A value inside a harness's `key=value,key=value` argument (lm-eval's and lighteval's
+ * `model_args`), quoted for the shell. A `,` or `=` in it would add keys of its own
+ * (`models/x,trust_remote_code=True`), so it is refused, not escaped: neither harness unescapes.
+ */
+export function keyValueWord(value: unknown): string {
+  present(value, "kv");
+  if (typeof value === "object") throw new QuoteError("kv: expects a string or number, not a list or mapping");
+  const s = String(value);
+  if (/[,=]/.test(s)) throw new QuoteError(`kv: ${JSON.stringify(s)} contains \`,\` or \`=\`, which would add keys to the harness's key=value list; rename it`);
+  return shellWord(s);
+}
+
 /** An integer, checked: safe anywhere, including `#SBATCH` lines that no shell reads. */
 export function integer(value: unknown): string {
   if (typeof value !== "number" || !Number.isInteger(value)) throw new QuoteError(`int: ${JSON.stringify(value)} is not an integer`);

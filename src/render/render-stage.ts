@@ -1,6 +1,7 @@
 import type { Stage, StageGraph } from "../graph/types.js";
 import type { Recipe } from "../recipe/types.js";
-import { stageContext, type RunLocation } from "./context.js";
+import { LM_EVAL_TASK_TEMPLATE, writesLmEvalTask } from "../graph/builtin-stages.js";
+import { LM_EVAL_TASK_FILES, stageContext, type RunLocation } from "./context.js";
 import { RenderedText, type Renderer } from "./environment.js";
 
 export interface RenderedFile {
@@ -29,6 +30,15 @@ export function renderStage(renderer: Renderer, recipe: Recipe, graph: StageGrap
   if (stage.kind === "train") {
     files.push({ path: "sft.yaml", content: renderer.render("trl/sft.yaml.hbs", ctx), executable: false });
     files.push({ path: "accelerate.yaml", content: renderer.render(`accelerate/${recipe.compute.accelerate}.yaml.hbs`, ctx), executable: false });
+  }
+  if (stage.kind === "evaluate" && writesLmEvalTask(recipe)) {
+    // The builtin evaluator's two prompt forms; the job picks one by the model's tokenizer.
+    const builder = /\.parquet$/i.test(ctx.eval.data_path ?? "") ? "parquet" : "json";
+    const forms = { plain: "Question: {{question}}\nAnswer:", chat: "{{question}}" } as const;
+    for (const [form, file] of Object.entries(LM_EVAL_TASK_FILES) as [keyof typeof forms, string][]) {
+      const task = { builder, doc_to_text: forms[form], doc_to_choice: "{{choices}}" };
+      files.push({ path: file, content: renderer.render(LM_EVAL_TASK_TEMPLATE, { ...ctx, task }), executable: false });
+    }
   }
   const command = new RenderedText(renderer.render(commandTemplate(recipe, stage), ctx));
   files.push({ path: "run.sh", content: renderer.render("jobs/job.sh.hbs", { ...ctx, body: command }), executable: true });

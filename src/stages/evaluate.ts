@@ -42,6 +42,51 @@ export function readMetric(path: string, metric: string): Metric {
   throw new InternError("INTERN_EVAL_NO_METRIC", `${path} has no metric \`${metric}\``, { hint: "check benchmark.metric against what the harness reports" });
 }
 
+/**
+ * What a results file says about the harness that wrote it: its name and version, the task's
+ * version and content hash (lm-eval hashes every document, prompt and target it scored, so equal
+ * hashes mean the same questions asked the same way), and the settings it ran with.
+ */
+export interface HarnessFacts {
+  name: string;
+  version: string | null;
+  task_version: string | number | null;
+  task_hash: string | null;
+  transformers: string | null;
+  /** lm-eval's own record of how it ran: model arguments, few-shot, batch size, chat template. */
+  config: Record<string, unknown>;
+}
+
+const text = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : null);
+
+export function readHarnessFacts(path: string, task: string): HarnessFacts {
+  const doc = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+  if (typeof doc.lm_eval_version === "string") {
+    const config = (doc.config ?? {}) as Record<string, unknown>;
+    const version = ((doc.versions ?? {}) as Record<string, unknown>)[task];
+    return {
+      name: "lm-eval",
+      version: doc.lm_eval_version,
+      task_version: typeof version === "string" || typeof version === "number" ? version : null,
+      task_hash: text(((doc.task_hashes ?? {}) as Record<string, unknown>)[task]),
+      transformers: text(doc.transformers_version),
+      config: {
+        model_args: config.model_args ?? null,
+        num_fewshot: ((doc["n-shot"] ?? {}) as Record<string, unknown>)[task] ?? null,
+        batch_size: config.batch_size ?? null,
+        limit: config.limit ?? null,
+        device: config.device ?? null,
+        model_dtype: config.model_dtype ?? null,
+        apply_chat_template: doc.chat_template != null,
+        chat_template_sha: text(doc.chat_template_sha),
+        fewshot_as_multiturn: doc.fewshot_as_multiturn ?? null,
+      },
+    };
+  }
+  if (doc.harness === "intern-builtin") return { name: "builtin", version: null, task_version: null, task_hash: null, transformers: null, config: (doc.config ?? {}) as Record<string, unknown> };
+  return { name: "lighteval", version: null, task_version: null, task_hash: null, transformers: null, config: {} };
+}
+
 /** The benchmark through the recipe's harness, on the base model (baseline) or a trained one. */
 export const evaluateRunner: JobRunner = {
   placement: "job",
@@ -52,6 +97,6 @@ export const evaluateRunner: JobRunner = {
     const path = findResults(join(ctx.dir, "results"));
     if (!path) throw new InternError("INTERN_EVAL_NO_RESULTS", `evaluation finished but wrote no results under ${join(ctx.dir, "results")}`);
     const m = readMetric(path, ctx.recipe.benchmark.metric);
-    return { ...m, results: path };
+    return { ...m, results: path, harness: readHarnessFacts(path, m.task) };
   },
 };

@@ -40,8 +40,17 @@ export const exactlyOneSource: Rule = (r) => {
       hint: "a JSONL file with `question`, `choices` and `answer` per line",
     });
   }
-  if (bench.harness !== "builtin" && bench.task === undefined) {
-    out.push({ path: ["benchmark"], code: "INTERN_RECIPE_INVALID", message: `benchmark.task is required with harness \`${bench.harness}\``, target: "key" });
+  if (bench.harness === "lighteval" && bench.task === undefined) {
+    out.push({ path: ["benchmark"], code: "INTERN_RECIPE_INVALID", message: "benchmark.task is required with harness `lighteval`", hint: "a lighteval task spec, such as `lighteval|gpqa:diamond|0`", target: "key" });
+  }
+  if (bench.harness === "lm-eval" && bench.task === undefined && bench.data?.path === undefined) {
+    out.push({
+      path: ["benchmark"],
+      code: "INTERN_RECIPE_INVALID",
+      message: "harness `lm-eval` needs benchmark.task (a task lm-eval knows) or benchmark.data.path (a local file intern writes a task for)",
+      hint: "for example `task: gpqa_diamond_zeroshot`",
+      target: "key",
+    });
   }
   return out;
 };

@@ -1,6 +1,7 @@
 import { budgetRule } from "./budget.js";
 import { computeRule } from "./compute.js";
 import { dataRule } from "./data.js";
+import { environmentRule } from "./environment.js";
 import { exactlyOneSource } from "./exactly-one.js";
 import type { Rule } from "./problem.js";
 import { sourcePolicyRule } from "./sources.js";
@@ -8,4 +9,4 @@ import { stageNamesRule } from "./stages.js";
 import { trainingRule } from "./training.js";
 
 /** Every semantic rule, in the order their errors are listed. */
-export const RULES: readonly Rule[] = [exactlyOneSource, budgetRule, computeRule, sourcePolicyRule, dataRule, trainingRule, stageNamesRule];
+export const RULES: readonly Rule[] = [exactlyOneSource, budgetRule, computeRule, environmentRule, sourcePolicyRule, dataRule, trainingRule, stageNamesRule];

@@ -59,9 +59,16 @@ describe("benchmark harness", () => {
     expect(() => compileText(recipeYaml({ benchmark: { harness: "builtin", task: undefined, data: { path: "bench.jsonl" } } }))).not.toThrow();
   });
 
-  it.each(["lm-eval", "lighteval"])("needs a task with harness %s", (harness) => {
-    const text = recipeYaml({ benchmark: { harness, task: undefined } });
-    const d = find(diagnosticsOf(text), CODE, `benchmark.task is required with harness \`${harness}\``);
+  it("needs a task with harness lighteval", () => {
+    const text = recipeYaml({ benchmark: { harness: "lighteval", task: undefined } });
+    const d = find(diagnosticsOf(text), CODE, "benchmark.task is required with harness `lighteval`");
     expect(d.location).toMatchObject({ line: lineOf(text, "benchmark:"), col: 1 });
+  });
+
+  it("needs a task or a local file with harness lm-eval", () => {
+    const text = recipeYaml({ benchmark: { harness: "lm-eval", task: undefined } });
+    const d = find(diagnosticsOf(text), CODE, "harness `lm-eval` needs benchmark.task (a task lm-eval knows) or benchmark.data.path (a local file intern writes a task for)");
+    expect(d.location).toMatchObject({ line: lineOf(text, "benchmark:"), col: 1 });
+    expect(() => compileText(recipeYaml({ benchmark: { harness: "lm-eval", task: undefined, data: { path: "bench.jsonl" } } }))).not.toThrow();
   });
 });
