@@ -80,12 +80,32 @@ export function requirementName(line: string): string | null {
   return m[1]!.toLowerCase().replace(/[-_.]+/g, "-");
 }
 
-/** The packages a recipe needs that an explicit requirements list does not install. */
-export function missingFromRequirements(f: JobFeatures, requirements: readonly string[]): NeededPackage[] {
-  const listed = new Set(requirements.map(requirementName).filter((n): n is string => n !== null));
-  return neededPackages(f).filter((n) => !listed.has(n.package.name));
+/** What pip installs along with a package (its requirements, and an extra's), among the packages intern checks for. */
+const BROUGHT_ALONG: Record<string, readonly string[]> = {
+  trl: ["torch", "transformers", "accelerate", "datasets"],
+  "trl[peft]": ["peft"],
+  "lm-eval[hf]": ["torch", "transformers", "accelerate", "peft"],
+};
+
+/** Every package (normalised) a requirements list installs that intern checks for: those listed, and what they bring along. */
+function installedBy(requirements: readonly string[]): Set<string> {
+  const out = new Set<string>();
+  for (const line of requirements) {
+    const name = requirementName(line);
+    if (name === null) continue;
+    out.add(name);
+    for (const more of BROUGHT_ALONG[name] ?? []) out.add(more);
+    const extras = /^\s*[A-Za-z0-9._-]+\s*\[([^\]]*)\]/.exec(line)?.[1] ?? "";
+    for (const extra of extras.split(",").map((e) => e.trim().toLowerCase()).filter((e) => e !== "")) for (const more of BROUGHT_ALONG[`${name}[${extra}]`] ?? []) out.add(more);
+  }
+  return out;
 }
 
+/** The packages a recipe needs that an explicit requirements list does not install. */
+export function missingFromRequirements(f: JobFeatures, requirements: readonly string[]): NeededPackage[] {
+  const installed = installedBy(requirements);
+  return neededPackages(f).filter((n) => !installed.has(n.package.name));
+}
 /** The TRL version a recipe pins (its `trl==` requirement), or the default stack's. */
 export function trlVersionOf(r: RecipeInput): string | null {
   const env = r.compute?.environment;

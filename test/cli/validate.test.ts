@@ -1,6 +1,8 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { cli, STACK_FRAME } from "../helpers/cli.js";
-import { FIXTURES, recipeYaml, tempDir } from "../helpers/recipe.js";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { FIXTURES, ROOT, recipeYaml, tempDir } from "../helpers/recipe.js";
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -32,6 +34,20 @@ describe("intern validate", () => {
     expect(r.stdout).toBe("warn.yaml: valid (5 stages)\n");
     expect(r.stderr).toMatch(/^warn\.yaml:\d+:3: warning: compute\.slurm is ignored with backend `local` \(INTERN_COMPUTE_INVALID\)\n/);
     expect(r.stderr).toContain("\n1 warning\n");
+  });
+
+  it("refuses a copy of the reference recipe whose requirements lack lm-eval, at the list's line", async () => {
+    const reference = readFileSync(join(ROOT, "recipes", "qwen3-1.7b-gpqa.yaml"), "utf8");
+    const text = reference.replace("  accelerate: zero3\n", "  accelerate: zero3\n  environment:\n    requirements:\n      - trl==1.13.0\n      - deepspeed==0.19.2\n");
+    tmp.write("gpqa.yaml", text);
+    const r = await cli(["validate", "gpqa.yaml"], tmp.dir);
+    expect(r.code).toBe(1);
+    const line = text.split("\n").indexOf("    requirements:") + 1;
+    expect(r.stderr).toContain(`gpqa.yaml:${line}:5: benchmark.harness \`lm-eval\` needs \`lm_eval\` from lm-eval, which compute.environment.requirements does not install (INTERN_ENV_MISSING_PACKAGE)`);
+    expect(r.stderr).toContain("add `lm-eval[hf]==0.4.13`");
+    expect(r.stderr).not.toMatch(STACK_FRAME);
+    // As shipped, the reference recipe derives its environment and is valid.
+    expect((await cli(["validate", join(ROOT, "recipes", "qwen3-1.7b-gpqa.yaml")], tmp.dir)).code).toBe(0);
   });
 
   describe("--output json", () => {

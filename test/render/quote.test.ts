@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { QuoteError, integer, shellWord, slurmValue, yamlKey, yamlNumber, yamlString, yamlValue } from "../../src/render/quote.js";
+import { QuoteError, integer, keyValueWord, shellWord, slurmValue, yamlKey, yamlNumber, yamlString, yamlValue } from "../../src/render/quote.js";
 import { lintTemplate } from "../../src/render/lint-template.js";
 import { execFileSync } from "node:child_process";
 
@@ -58,6 +58,23 @@ describe("shell quoting", () => {
     expect(integer(8)).toBe("8");
     expect(() => integer("8; rm")).toThrow(QuoteError);
     expect(() => integer(1.5)).toThrow(QuoteError);
+  });
+});
+
+describe("values inside a harness's key=value list", () => {
+  it("refuses a `,` or `=` that would add keys (a model path that turns on trust_remote_code)", () => {
+    expect(() => keyValueWord("models/tiny,trust_remote_code=True")).toThrow(QuoteError);
+    expect(() => keyValueWord("models/a=b")).toThrow(/contains `,` or `=`/);
+    expect(keyValueWord("Qwen/Qwen3-1.7B")).toBe("'Qwen/Qwen3-1.7B'");
+    expect(keyValueWord(false)).toBe("'false'");
+  });
+
+  it("reaches lm-eval's model_args as one value: the rendered script refuses to render the hostile path", async () => {
+    const { Renderer } = await import("../../src/render/environment.js");
+    const text = "model_args=pretrained={{kv eval.model}},trust_remote_code={{kv eval.trust}}\n";
+    const r = new Renderer(new Map([["jobs/x.sh.hbs", { text, origin: "test" }]]));
+    expect(r.render("jobs/x.sh.hbs", { eval: { model: "models/tiny", trust: false } })).toBe("model_args=pretrained='models/tiny',trust_remote_code='false'\n");
+    expect(() => r.render("jobs/x.sh.hbs", { eval: { model: "models/tiny,trust_remote_code=True", trust: false } })).toThrow(/kv: .* contains `,` or `=`/);
   });
 });
 

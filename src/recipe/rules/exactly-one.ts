@@ -40,6 +40,14 @@ export const exactlyOneSource: Rule = (r) => {
       hint: "a JSONL file with `question`, `choices` and `answer` per line",
     });
   }
+  if (bench.harness !== "builtin" && r.base_model.path !== undefined && /[,=]/.test(r.base_model.path)) {
+    out.push({
+      path: ["base_model", "path"],
+      code: "INTERN_RECIPE_INVALID",
+      message: `base_model.path contains \`,\` or \`=\`, which ${bench.harness}'s key=value model arguments would read as more keys`,
+      hint: "rename the folder",
+    });
+  }
   if (bench.harness === "lighteval" && bench.task === undefined) {
     out.push({ path: ["benchmark"], code: "INTERN_RECIPE_INVALID", message: "benchmark.task is required with harness `lighteval`", hint: "a lighteval task spec, such as `lighteval|gpqa:diamond|0`", target: "key" });
   }

@@ -72,3 +72,11 @@ describe("benchmark harness", () => {
     expect(() => compileText(recipeYaml({ benchmark: { harness: "lm-eval", task: undefined, data: { path: "bench.jsonl" } } }))).not.toThrow();
   });
 });
+
+describe("a local base model evaluated by a harness", () => {
+  it("may not carry `,` or `=` into the harness's model arguments", () => {
+    const text = recipeYaml({ base_model: { id: undefined, revision: undefined, path: "models/tiny,trust_remote_code=True" } });
+    const d = find(diagnosticsOf(text), "INTERN_RECIPE_INVALID", "base_model.path contains `,` or `=`, which lm-eval's key=value model arguments would read as more keys");
+    expect(d.location?.line).toBe(lineOf(text, "path: models/tiny,trust_remote_code=True"));
+  });
+});

@@ -24,11 +24,11 @@ describe("TRL version", () => {
   });
 
   it("accepts a pin with extras", () => {
-    expect(compileText(recipeYaml({ compute: { environment: { requirements: ["trl[peft]==1.13.0"] } } })).validated.recipe.compute.trlVersion).toBe("1.13.0");
+    expect(compileText(recipeYaml({ compute: { environment: { requirements: ["trl[peft]==1.13.0", "lm-eval[hf]==0.4.13"] } } })).validated.recipe.compute.trlVersion).toBe("1.13.0");
   });
 
   it("warns, and checks no keys, for a TRL version it has no table for", () => {
-    const text = recipeYaml({ compute: { environment: { requirements: ["trl==0.9.6"] } }, training: { hyperparameters: { max_seq_length: 2048 } } });
+    const text = recipeYaml({ compute: { environment: { requirements: ["trl==0.9.6", "lm-eval[hf]==0.4.13"] } }, training: { hyperparameters: { max_seq_length: 2048 } } });
     const warnings = warningsOf(text);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatchObject({ code: "INTERN_TRL_VERSION_UNKNOWN", severity: "warning", message: "intern has no key table for TRL 0.9.6 (it knows 1.13.0)" });
