@@ -11,7 +11,9 @@ describe("intern plan", () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.split("\n");
     expect(lines[0]).toBe("Plan for open-data: 15 stages, 1 trial, 3 passes, backend local");
-    expect(lines[2]).toMatch(/^STAGE\s+KIND\s+MODE\s+WHERE\s+NEEDS\s+GPU-H\s+WALL\s+LLM TOKENS\s+ACTION$/);
+    // The environment the jobs run in, derived from the recipe: the TRL stack and lm-eval for its harness.
+    expect(lines[1]).toBe("environment: torch==2.13.0 transformers==5.17.0 trl==1.13.0 accelerate==1.15.0 datasets==5.0.1 peft==0.21.0 lm-eval[hf]==0.4.13");
+    expect(lines[3]).toMatch(/^STAGE\s+KIND\s+MODE\s+WHERE\s+NEEDS\s+GPU-H\s+WALL\s+LLM TOKENS\s+ACTION$/);
     expect(r.stdout).toMatch(/^research\s+research\s+agentic\s+control\s+-\s+-\s+1h\s+614,400\s+run$/m);
     expect(r.stdout).toMatch(/^train\.p1\s+train\s+deterministic\s+job 1gpu\s+prepare\.p1\s+2\.00\s+2h\s+-\s+run$/m);
     expect(r.stdout).toMatch(/^train\.p2\s+.*\s+run \(if decided\)$/m);
@@ -20,6 +22,13 @@ describe("intern plan", () => {
     expect(r.stdout).toMatch(/^llm_tokens\s+1,843,200\s+2,457,600\s+5,000,000$/m);
     expect(r.stdout).toMatch(/^llm_usd\s+\$5\.16\s+\$6\.88\s+-$/m);
     expect(r.stderr).toBe("");
+  });
+
+  it("names an interpreter the recipe gives, and the image that must hold the list on Kubernetes", async () => {
+    tmp.write("py.yaml", recipeYaml({ compute: { environment: { python: "/opt/venv/bin/python" } } }));
+    expect((await cli(["plan", "py.yaml"], tmp.dir)).stdout.split("\n")[1]).toBe("environment: /opt/venv/bin/python (checked before the first job)");
+    tmp.write("k8s.yaml", recipeYaml({ compute: { backend: "kubernetes", kubernetes: { image: "registry.example/trl:1" } } }));
+    expect((await cli(["plan", "k8s.yaml"], tmp.dir)).stdout.split("\n")[1]).toMatch(/^environment: the image registry\.example\/trl:1, which must hold torch==2\.13\.0 .* lm-eval\[hf\]==0\.4\.13$/);
   });
 
   it("exits 1 with a clear message when the stages that always run exceed the budget", async () => {

@@ -5,6 +5,7 @@ import { FileCacheIndex } from "../../engine/cache-index.js";
 import { makePlan } from "../../plan/make-plan.js";
 import { NO_EARLIER_RUN, type BudgetLine, type Plan } from "../../plan/types.js";
 import { formatDuration } from "../../recipe/duration.js";
+import type { Recipe } from "../../recipe/types.js";
 import type { CliIO } from "../io.js";
 import { loadRecipe, requireFile } from "../load.js";
 import { backendOverride, BACKEND_OPTION } from "../options.js";
@@ -78,6 +79,16 @@ export function formatPlan(plan: Plan, header: string, trialLabels: ReadonlyMap<
   return out;
 }
 
+/** Where the jobs' Python comes from, and what it must hold. */
+function environmentLine(r: Recipe): string {
+  const env = r.compute.environment;
+  if (env.kind === "python") return `environment: ${env.python} (checked before the first job)`;
+  const list = env.requirements.join(" ");
+  if (r.compute.backend === "kubernetes") return `environment: the image ${r.compute.kubernetes.image ?? "(none)"}, which must hold ${list}`;
+  if (r.compute.backend === "slurm" && r.compute.slurm.container_image !== undefined) return `environment: the container ${r.compute.slurm.container_image}, which must hold ${list}`;
+  return `environment: ${list}`;
+}
+
 export function planCommand(io: CliIO, args: string[]): number {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { output: { type: "string", default: "text" }, out: { type: "string" }, ...BACKEND_OPTION } });
   const file = requireFile(positionals[0], "plan");
@@ -90,13 +101,13 @@ export function planCommand(io: CliIO, args: string[]): number {
     if (values.output !== "json") io.stderr.write(`plan saved to ${values.out}; \`intern apply ${values.out}\` applies exactly this plan\n`);
   }
   if (values.output === "json") {
-    io.stdout.write(JSON.stringify(plan, null, 2) + "\n");
+    io.stdout.write(JSON.stringify({ ...plan, environment: validated.recipe.compute.environment }, null, 2) + "\n");
   } else {
     if (validated.warnings.length > 0) io.stderr.write(formatDiagnostics(validated.warnings));
     const r = validated.recipe;
     const trials = validated.trials.length;
     const header = `Plan for ${r.name}: ${graph.stages.length} stages, ${trials} trial${trials === 1 ? "" : "s"}, ${r.budget.iterations} pass${r.budget.iterations === 1 ? "" : "es"}, backend ${r.compute.backend}`;
-    io.stdout.write(formatPlan(plan, header, new Map(graph.trials.map((t) => [t.index, t.label]))));
+    io.stdout.write(formatPlan(plan, `${header}\n${environmentLine(r)}`, new Map(graph.trials.map((t) => [t.index, t.label]))));
   }
   const lockPath = lockPathFor(resolve(io.cwd, file));
   if (values.output !== "json" && existsSync(lockPath)) {
