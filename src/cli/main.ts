@@ -1,4 +1,5 @@
 import { InternError, UsageError } from "../errors.js";
+import { printable, printableLines } from "../printable.js";
 import { formatDiagnostics } from "./print-diagnostics.js";
 import type { CliIO } from "./io.js";
 import { internVersion } from "./package-root.js";
@@ -54,8 +55,8 @@ function printError(io: CliIO, error: InternError): void {
     io.stderr.write(formatDiagnostics(error.diagnostics));
     return;
   }
-  io.stderr.write(`error: ${error.message} (${error.code})\n`);
-  if (error.hint) io.stderr.write(`  hint: ${error.hint}\n`);
+  io.stderr.write(`error: ${printableLines(error.message)} (${error.code})\n`);
+  if (error.hint) io.stderr.write(`  hint: ${printable(error.hint)}\n`);
 }
 
 /**
@@ -94,7 +95,7 @@ export async function runCli(io: CliIO): Promise<number> {
     // parseArgs reports unknown options and missing values with these codes.
     const code = (error as { code?: string }).code;
     if (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS")) {
-      io.stderr.write(`error: ${(error as Error).message} (INTERN_USAGE)\n  hint: run \`intern help ${name}\`\n`);
+      io.stderr.write(`error: ${printable((error as Error).message)} (INTERN_USAGE)\n  hint: run \`intern help ${name}\`\n`);
       return 2;
     }
     const message = error instanceof Error ? error.message : String(error);

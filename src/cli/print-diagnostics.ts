@@ -1,12 +1,13 @@
 import type { Diagnostic } from "../errors.js";
+import { printable } from "../printable.js";
 
 /** `FILE:LINE:COL: message (CODE)`, the source line with a caret, and the hint. */
 export function formatDiagnostic(d: Diagnostic): string {
   const where = d.location ? `${d.location.file}:${d.location.line}:${d.location.col}: ` : "";
   const level = d.severity === "warning" ? "warning: " : "";
-  let out = `${where}${level}${d.message} (${d.code})\n`;
+  let out = `${where}${level}${printable(d.message)} (${d.code})\n`;
   if (d.snippet) out += `${d.snippet.replace(/^/gm, "  ")}\n`;
-  if (d.hint) out += `  hint: ${d.hint}\n`;
+  if (d.hint) out += `  hint: ${printable(d.hint)}\n`;
   return out;
 }
 

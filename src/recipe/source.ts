@@ -1,4 +1,5 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, type Document, type Node, type Pair } from "yaml";
+import { printable } from "../printable.js";
 import type { Diagnostic, SourceLocation } from "../errors.js";
 
 /**
@@ -77,9 +78,11 @@ export function offsetToLocation(source: Pick<RecipeSource, "file" | "lineCounte
 export function snippetAt(text: string, line: number, col: number): string {
   const lines = text.split(/\r?\n/);
   const src = (lines[line - 1] ?? "").replace(/\t/g, " ");
-  const shown = src.length > 160 ? `${src.slice(0, 157)}...` : src;
+  const cut = src.length > 160 ? `${src.slice(0, 157)}...` : src;
+  // Control characters print as escapes; the caret moves right by what they grew before it.
+  const shown = printable(cut);
   const gutter = String(line);
-  const caretCol = Math.min(Math.max(col, 1), shown.length + 1);
+  const caretCol = Math.min(Math.max(printable(cut.slice(0, Math.max(col, 1) - 1)).length + 1, 1), shown.length + 1);
   return `${gutter} | ${shown}\n${" ".repeat(gutter.length)} | ${" ".repeat(caretCol - 1)}^`;
 }
 

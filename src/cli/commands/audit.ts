@@ -1,4 +1,5 @@
 import type { Command } from "../command.js";
+import { printableJson } from "../../printable.js";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -212,8 +213,8 @@ export async function auditCommand(io: CliIO, args: string[]): Promise<number> {
   };
   const md = auditMarkdown(explained);
   writeFileSync(join(dir, "audit.md"), md);
-  writeFileSync(join(dir, "audit.json"), `${JSON.stringify(explained, null, 2)}\n`);
-  io.stdout.write(values.output === "json" ? `${JSON.stringify(explained, null, 2)}\n` : `\n${md}\naudit report: ${relative(io.cwd, join(dir, "audit.md"))}\n`);
+  writeFileSync(join(dir, "audit.json"), `${printableJson(explained)}\n`);
+  io.stdout.write(values.output === "json" ? `${printableJson(explained)}\n` : `\n${md}\naudit report: ${relative(io.cwd, join(dir, "audit.md"))}\n`);
   return explained.reproduced ? 0 : 1;
 }
 

@@ -1,4 +1,5 @@
 import type { Command } from "../command.js";
+import { printableJson } from "../../printable.js";
 import { existsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -33,7 +34,7 @@ export function diffCommand(io: CliIO, args: string[]): number {
   const [a, b] = positionals;
   if (a === undefined || b === undefined || positionals.length > 2) throw new UsageError("intern diff needs two runs or two lock files", "intern diff <run-a> <run-b>");
   const d = diffLocks(lockOf(io.cwd, a), lockOf(io.cwd, b));
-  io.stdout.write(values.output === "json" ? `${JSON.stringify(d, null, 2)}\n` : formatLockDiff(d, a, b));
+  io.stdout.write(values.output === "json" ? `${printableJson(d)}\n` : formatLockDiff(d, a, b));
   return 0;
 }
 

@@ -1,4 +1,5 @@
 import type { Command } from "../command.js";
+import { printableJson } from "../../printable.js";
 import { parseArgs } from "node:util";
 import { groupDigits } from "../../plan/group-digits.js";
 import { FileCacheIndex } from "../../engine/cache-index.js";
@@ -101,7 +102,7 @@ export function planCommand(io: CliIO, args: string[]): number {
     if (values.output !== "json") io.stderr.write(`plan saved to ${values.out}; \`intern apply ${values.out}\` applies exactly this plan\n`);
   }
   if (values.output === "json") {
-    io.stdout.write(JSON.stringify({ ...plan, environment: validated.recipe.compute.environment }, null, 2) + "\n");
+    io.stdout.write(printableJson({ ...plan, environment: validated.recipe.compute.environment }) + "\n");
   } else {
     if (validated.warnings.length > 0) io.stderr.write(formatDiagnostics(validated.warnings));
     const r = validated.recipe;

@@ -1,4 +1,5 @@
 import type { Command } from "../command.js";
+import { printableJson } from "../../printable.js";
 import { parseArgs } from "node:util";
 import { foldEvents, type RunState } from "../../engine/run-state.js";
 import { lockHolder } from "../../engine/run-lock.js";
@@ -47,7 +48,7 @@ export function statusCommand(io: CliIO, args: string[]): number {
       })
       .filter((s) => s !== null);
     if (values.output === "json") {
-      io.stdout.write(JSON.stringify(states.map((s) => ({ ...s, stages: [...s.stages.values()] })), null, 2) + "\n");
+      io.stdout.write(printableJson(states.map((s) => ({ ...s, stages: [...s.stages.values()] }))) + "\n");
       return 0;
     }
     if (states.length === 0) {
@@ -63,7 +64,7 @@ export function statusCommand(io: CliIO, args: string[]): number {
   if (!folded) throw new InternError("INTERN_RUN_UNREADABLE", `run ${id} has no readable events`);
   const s = withLiveness(folded, runDir(io.cwd, id));
   if (values.output === "json") {
-    io.stdout.write(JSON.stringify({ ...s, stages: [...s.stages.values()] }, null, 2) + "\n");
+    io.stdout.write(printableJson({ ...s, stages: [...s.stages.values()] }) + "\n");
     return 0;
   }
   io.stdout.write(`run ${s.id} of ${s.recipe}: ${s.status}\n\n`);

@@ -1,4 +1,5 @@
 import type { Command } from "../command.js";
+import { printableJson } from "../../printable.js";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { readLock } from "../../lock/lock-files.js";
@@ -42,7 +43,7 @@ export function validateCommand(io: CliIO, args: string[]): number {
       if (values.output !== "json") io.stderr.write(formatDiagnostics(error.diagnostics));
     }
   }
-  if (values.output === "json") io.stdout.write(JSON.stringify(positionals.length === 1 ? results[0] : results, null, 2) + "\n");
+  if (values.output === "json") io.stdout.write(printableJson(positionals.length === 1 ? results[0] : results) + "\n");
   return failed > 0 ? 1 : 0;
 }
 

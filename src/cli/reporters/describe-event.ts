@@ -1,5 +1,11 @@
 import type { RunEvent } from "../../engine/events.js";
+import { printable, printableLines } from "../../printable.js";
 import { formatDuration } from "../../recipe/duration.js";
+
+/** A log's last lines as a terminal would have left them (what a carriage return overwrote is gone), control characters escaped. */
+function logLines(tail: string): string {
+  return tail.split("\n").map((line) => `    | ${printable(line.replace(/\r+$/, "").split("\r").pop() ?? "")}`).join("\n");
+}
 
 /** One line for an event, or null for events not worth a line. */
 export function describeEvent(e: RunEvent): string | null {
@@ -21,9 +27,9 @@ export function describeEvent(e: RunEvent): string | null {
     case "stage_done":
       return `${e.stage}: done in ${formatDuration(e.seconds)}${typeof e.outputs.value === "number" ? ` (${String(e.outputs.metric)} ${(e.outputs.value as number).toFixed(4)})` : ""}`;
     case "stage_failed":
-      return `${e.stage}: FAILED: ${e.error}${e.hint ? `\n  hint: ${e.hint}` : ""}${e.logTail ? `\n  last lines of ${e.log}:\n${e.logTail.replace(/^/gm, "    | ")}` : ""}`;
+      return `${e.stage}: FAILED: ${printable(e.error)}${e.hint ? `\n  hint: ${printable(e.hint)}` : ""}${e.logTail ? `\n  last lines of ${e.log}:\n${logLines(e.logTail)}` : ""}`;
     case "stage_skipped":
-      return `${e.stage}: skipped, ${e.reason}`;
+      return `${e.stage}: skipped, ${printable(e.reason)}`;
     case "budget_exhausted":
       return `budget exhausted: ${e.resource} reached its limit (${e.limit})`;
     case "run_interrupted":
@@ -37,7 +43,7 @@ export function describeEvent(e: RunEvent): string | null {
         `  \`git diff ${e.lock}\` shows the old numbers; \`intern audit ${e.lock}\` after restoring it tells an environment difference from a real one`,
       ].join("\n");
     case "message":
-      return `${e.stage ? `${e.stage}: ` : ""}${e.text}`;
+      return `${e.stage ? `${e.stage}: ` : ""}${printableLines(e.text)}`;
     default:
       return null;
   }

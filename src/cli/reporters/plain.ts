@@ -1,4 +1,5 @@
 import type { RunEvent } from "../../engine/events.js";
+import { printableJson } from "../../printable.js";
 import { describeEvent } from "./describe-event.js";
 import type { Reporter, ReporterOptions } from "./types.js";
 
@@ -45,10 +46,10 @@ export function jsonReporter(out: { write(s: string): unknown }, options: Report
   const due = progressThrottle(JSON_PROGRESS_MS, now);
   return {
     event(e: RunEvent) {
-      out.write(`${JSON.stringify(e)}\n`);
+      out.write(`${printableJson(e, 0)}\n`);
     },
     progress(stage: string, text: string) {
-      if (due(stage)) out.write(`${JSON.stringify({ type: "progress", at: new Date(now()).toISOString(), stage, text })}\n`);
+      if (due(stage)) out.write(`${printableJson({ type: "progress", at: new Date(now()).toISOString(), stage, text }, 0)}\n`);
     },
     close() {},
   };
