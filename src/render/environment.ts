@@ -63,7 +63,7 @@ export class Renderer {
     if (cached) return cached;
     const t = this.templates.get(name);
     if (!t) throw new InternError("INTERN_TEMPLATE_MISSING", `template ${name} does not exist`, { hint: "a recipe's template folder may override intern's templates, not remove them" });
-    const problems = lintTemplate(t.text);
+    const problems = lintTemplate(t.text, name);
     if (problems.length > 0) {
       throw new InternError("INTERN_TEMPLATE_UNSAFE", `template ${t.origin}: ${problems.join("; ")}`, { hint: "wrap each value in a quoting helper: {{yaml x}} in YAML, {{sh x}} in shell, {{int x}} for numbers" });
     }

@@ -78,6 +78,31 @@ describe("values inside a harness's key=value list", () => {
   });
 });
 
+describe("template lint, by file type", () => {
+  it("ties each helper to the files it quotes for: no {{yaml x}} in a shell script, no {{sh x}} in YAML", () => {
+    expect(lintTemplate("echo {{yaml x}}\n", "jobs/train.sh.hbs")).toEqual(["line 1: {{yaml ...}} does not quote for a shell script; use sh, kv, int, rendered"]);
+    expect(lintTemplate("a: {{sh x}}\n", "trl/sft.yaml.hbs")).toEqual(["line 1: {{sh ...}} does not quote for a YAML file; use yaml, yamlKey, int, json"]);
+    expect(lintTemplate("#SBATCH --x={{slurm x}}\n{{sh y}}\n", "slurm/job.sbatch.hbs")).toEqual([]);
+    expect(lintTemplate("{{slurm x}}\n", "jobs/train.sh.hbs")[0]).toMatch(/does not quote for a shell script/);
+    expect(lintTemplate("{{sh x}}", "notes.txt.hbs")[0]).toMatch(/templates of this type may not use helpers/);
+  });
+
+  it("holds for a recipe's override template: rendering refuses it before anything is written", async () => {
+    const { Renderer } = await import("../../src/render/environment.js");
+    const r = new Renderer(new Map([["jobs/train.sh.hbs", { text: "exec trl sft {{yaml x}}\n", origin: "my-templates/jobs/train.sh.hbs" }]]));
+    expect(() => r.render("jobs/train.sh.hbs", { x: "$(touch owned)" })).toThrow(/my-templates\/jobs\/train\.sh\.hbs: line 1: \{\{yaml \.\.\.\}\} does not quote for a shell script/);
+  });
+
+  it("passes every template intern ships", async () => {
+    const { readdirSync, readFileSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const root = join(__dirname, "..", "..", "templates");
+    const names = readdirSync(root, { recursive: true }).map(String).filter((n) => n.endsWith(".hbs"));
+    expect(names.length).toBeGreaterThan(10);
+    for (const n of names) expect([n, lintTemplate(readFileSync(join(root, n), "utf8"), n)]).toEqual([n, []]);
+  });
+});
+
 describe("template lint", () => {
   it("accepts interpolations that go through a quoting helper", () => {
     expect(lintTemplate("a: {{yaml x}}\n{{#each xs}}{{sh this}}{{/each}}{{#if y}}{{int y}}{{/if}}")).toEqual([]);
