@@ -1,5 +1,7 @@
 import type { Command } from "../command.js";
-import { existsSync, readFileSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, openSync, readSync, statSync } from "node:fs";
+import { redact, secretValues } from "../../process/redact.js";
+import { readScrubbed } from "../../process/scrub-file.js";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { foldEvents } from "../../engine/run-state.js";
@@ -12,6 +14,28 @@ export const help = `intern logs <run> <stage> [--tail N]
 Prints a stage's log: the job's combined output for job stages, the command's output for
 control-plane stages. A cached stage's log is the one of the run that computed it.
 `;
+
+/** The last `n` lines of a file, read from its end (a log may be gigabytes). */
+function tailOf(path: string, n: number): string {
+  const fd = openSync(path, "r");
+  try {
+    const size = fstatSync(fd).size;
+    const parts: Buffer[] = [];
+    let start = size;
+    let newlines = 0;
+    while (start > 0 && newlines <= n) {
+      const len = Math.min(64 * 1024, start);
+      start -= len;
+      const buf = Buffer.alloc(len);
+      readSync(fd, buf, 0, len, start);
+      parts.unshift(buf);
+      for (const b of buf) if (b === 10) newlines++;
+    }
+    return Buffer.concat(parts).toString("utf8").split("\n").slice(-n - 1).join("\n");
+  } finally {
+    closeSync(fd);
+  }
+}
 
 export function logsCommand(io: CliIO, args: string[]): number {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { tail: { type: "string" } } });
@@ -27,9 +51,17 @@ export function logsCommand(io: CliIO, args: string[]): number {
     io.stdout.write(`stage ${stage} (${st.status}) has no log${st.status === "pending" ? " yet" : ""}\n`);
     return 0;
   }
-  let text = readFileSync(path, "utf8");
-  if (values.tail !== undefined) text = text.split("\n").slice(-Number(values.tail) - 1).join("\n");
-  io.stdout.write(text);
+  if (!statSync(path).isFile()) throw new InternError("INTERN_LOG_INVALID", `${path} is not a regular file`, { hint: "a stage's log is a file the job writes; something else took its place" });
+  // Secrets of this environment never print, even from a log a running job has not finished
+  // (finished logs were scrubbed already); a log of any size streams.
+  const secrets = secretValues(io.env);
+  if (values.tail === undefined) {
+    readScrubbed(path, secrets, (text) => io.stdout.write(text));
+    return 0;
+  }
+  const lines = Number(values.tail);
+  if (!Number.isInteger(lines) || lines < 0) throw new UsageError(`--tail ${values.tail}: a number of lines`, "intern logs RUN STAGE --tail 50");
+  io.stdout.write(redact(tailOf(path, lines), secrets));
   return 0;
 }
 
