@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { RunEvent } from "../../src/engine/events.js";
@@ -160,5 +160,15 @@ describe("intern logs", () => {
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain("run " + id1 + " has no stage nope");
     expect((await intern(project, ["logs", id1])).code).toBe(2);
+  });
+
+  it("never prints a secret of its environment, even from a log no job scrubbed (one still being written)", async () => {
+    const project = makeProject();
+    const id = await finishedRun(project);
+    const path = join(project.dir, ".intern", "runs", id, "stages", "train", "job.log");
+    appendFileSync(path, "token hf_abcdefghijkl in flight\n");
+    const env = { HF_TOKEN: "hf_abcdefghijkl" };
+    expect((await intern(project, ["logs", id, "train"], env)).stdout).toContain("token *** in flight\n");
+    expect((await intern(project, ["logs", id, "train", "--tail", "1"], env)).stdout).toBe("token *** in flight\n");
   });
 });
