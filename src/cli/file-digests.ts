@@ -1,47 +1,96 @@
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { lstatSync, readdirSync, readFileSync, statSync, type Dirent, type Stats } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import type { ValidatedRecipe } from "../recipe/validate.js";
 
 /** Files above this are identified by size and modification time instead of being read whole. */
 const HASH_LIMIT = 64 * 1024 * 1024;
 
+/** A path a recipe names that intern cannot read as a file or a folder. */
+export class UnreadableInput extends Error {}
+
+function kindOf(st: Stats): string {
+  return st.isFIFO() ? "a FIFO" : st.isCharacterDevice() ? "a character device" : st.isBlockDevice() ? "a block device" : st.isSocket() ? "a socket" : "not a regular file";
+}
+
 function digestPath(path: string): string {
-  let st;
+  let st: Stats;
   try {
     st = statSync(path);
-  } catch {
-    return "missing";
+  } catch (error) {
+    // Nothing there is the stage's own business (a file an earlier stage writes); a link to nothing is not.
+    if ((error as NodeJS.ErrnoException).code === "ENOENT" && !isDanglingLink(path)) return "missing";
+    throw new UnreadableInput(isDanglingLink(path) ? "is a symbolic link to nothing" : `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
   if (st.isDirectory()) {
     const h = createHash("sha256");
     const walk = (dir: string, rel: string) => {
-      for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      let entries: Dirent[];
+      try {
+        entries = readdirSync(dir, { withFileTypes: true });
+      } catch (error) {
+        throw new UnreadableInput(`has a folder that cannot be read: ${rel || "."} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+      }
+      for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
         const p = join(dir, e.name);
-        if (e.isDirectory()) walk(p, `${rel}${e.name}/`);
-        else {
-          const s = statSync(p);
-          h.update(`${rel}${e.name}:${s.size}:${Math.floor(s.mtimeMs)}\n`);
+        if (e.isDirectory()) {
+          walk(p, `${rel}${e.name}/`);
+          continue;
         }
+        let s: Stats;
+        try {
+          s = statSync(p);
+        } catch {
+          throw new UnreadableInput(`holds ${rel}${e.name}, ${isDanglingLink(p) ? "a symbolic link to nothing" : "which cannot be read"}`);
+        }
+        if (!s.isFile() && !s.isDirectory()) throw new UnreadableInput(`holds ${rel}${e.name}, which is ${kindOf(s)}`);
+        h.update(`${rel}${e.name}:${s.size}:${Math.floor(s.mtimeMs)}\n`);
       }
     };
     walk(path, "");
     return `dir:${h.digest("hex")}`;
   }
+  // A FIFO would block the read, /dev/zero would never end it: regular files only.
+  if (!st.isFile()) throw new UnreadableInput(`is ${kindOf(st)}, not a regular file or a folder`);
   if (st.size > HASH_LIMIT) return `stat:${st.size}:${Math.floor(st.mtimeMs)}`;
   return `sha256:${createHash("sha256").update(readFileSync(path)).digest("hex")}`;
 }
 
-/** Every local file a recipe's stages read, by the path the recipe gives, with its digest. */
-export function fileDigests(validated: ValidatedRecipe, recipeDir: string): Record<string, string> {
-  const paths = new Set<string>();
-  for (const { recipe: r } of validated.trials) {
-    if (r.baseModel.kind === "local") paths.add(r.baseModel.path);
-    if (r.benchmark.data.kind === "local") paths.add(r.benchmark.data.path);
-    for (const d of r.data.datasets ?? []) if (d.source.kind === "local") paths.add(d.source.path);
-    for (const s of r.stages) for (const f of s.inputs) paths.add(f);
+function isDanglingLink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
   }
-  const out: Record<string, string> = {};
-  for (const p of paths) out[p] = digestPath(isAbsolute(p) ? p : resolve(recipeDir, p));
-  return out;
+}
+
+/** A local input a recipe names, and where. */
+interface NamedInput {
+  path: string;
+  at: (string | number)[];
+}
+
+/** Every local file a recipe's stages read, by the path the recipe gives, with its digest; or what cannot be read, located. */
+export function fileDigests(validated: ValidatedRecipe, recipeDir: string): { digests: Record<string, string>; problems: { path: (string | number)[]; message: string }[] } {
+  const inputs = new Map<string, NamedInput>();
+  const add = (path: string, at: (string | number)[]) => {
+    if (!inputs.has(path)) inputs.set(path, { path, at });
+  };
+  for (const { recipe: r } of validated.trials) {
+    if (r.baseModel.kind === "local") add(r.baseModel.path, ["base_model", "path"]);
+    if (r.benchmark.data.kind === "local") add(r.benchmark.data.path, ["benchmark", "data", "path"]);
+    (r.data.datasets ?? []).forEach((d, i) => d.source.kind === "local" && add(d.source.path, ["data", "datasets", i, "path"]));
+    r.stages.forEach((s, i) => s.inputs.forEach((f, j) => add(f, ["stages", i, "inputs", j])));
+  }
+  const digests: Record<string, string> = {};
+  const problems: { path: (string | number)[]; message: string }[] = [];
+  for (const { path, at } of inputs.values()) {
+    try {
+      digests[path] = digestPath(isAbsolute(path) ? path : resolve(recipeDir, path));
+    } catch (error) {
+      if (!(error instanceof UnreadableInput)) throw error;
+      problems.push({ path: at, message: `${path} ${error.message}` });
+    }
+  }
+  return { digests, problems };
 }

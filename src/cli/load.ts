@@ -119,10 +119,17 @@ export function loadRecipe(cwd: string, file: string, override?: DataOverride): 
   if (override && parsed.data !== null && typeof parsed.data === "object" && !Array.isArray(parsed.data)) override(parsed.data as Record<string, unknown>);
   const validated = validateRecipe(parsed, ruleContext);
   const templates = loadTemplates(validated, cwd);
+  const inputs = fileDigests(validated, dirname(resolve(cwd, file)));
+  if (inputs.problems.length > 0) {
+    throw new RecipeInvalidError(
+      file,
+      inputs.problems.map((p) => diagnosticAt(validated.source, p.path, "INTERN_INPUT_UNREADABLE", p.message, { hint: "name regular files and folders of them; intern reads and digests every input" })),
+    );
+  }
   const { graph, problems } = compileGraph(validated, {
     templateDigests: templateDigests(templates),
     version: internVersion(),
-    fileDigests: fileDigests(validated, dirname(resolve(cwd, file))),
+    fileDigests: inputs.digests,
   });
   if (graph === null) {
     throw new RecipeInvalidError(

@@ -37,7 +37,7 @@ async function pipeline() {
     t.push(nowMs());
     const templates = load.loadTemplates(validated, dir);
     const options = { templateDigests: load.templateDigests(templates), version: root.internVersion() };
-    if (files) options.fileDigests = files.fileDigests(validated, dirname(resolve(dir, file)));
+    if (files) options.fileDigests = files.fileDigests(validated, dirname(resolve(dir, file))).digests;
     const { graph, problems } = compile.compileGraph(validated, options);
     if (graph === null) throw new Error(`sweep recipe does not compile: ${JSON.stringify(problems)}`);
     t.push(nowMs());
