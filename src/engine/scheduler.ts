@@ -300,6 +300,10 @@ export async function schedule(input: SchedulerInput): Promise<RunStatus | "inte
   };
 
   while (true) {
+    // Whether this pass left a ready job stage waiting because the budget had no time for it,
+    // rather than because every job slot was taken (a slot that a stage failing in render freed).
+    let heldByBudget = false;
+    let startedAny = false;
     if (input.signal.aborted) {
       await cancelAll("INTERN_CANCELLED", "cancelled by the user (interrupt)");
       return "interrupted";
@@ -335,10 +339,14 @@ export async function schedule(input: SchedulerInput): Promise<RunStatus | "inte
           if (slots <= 0 && !input.cache.get(s.key)) continue;
           if (!input.cache.get(s.key)) {
             const left = allowedSeconds(input.limits, spending(), s.resources!.timeLimitSeconds, s.resources!.gpus);
-            if (left < 1) continue;
+            if (left < 1) {
+              heldByBudget = true;
+              continue;
+            }
             slots--;
           }
         }
+        startedAny = true;
         await start(s);
       }
     } else if (input.failFast && anyFailed && running.size > 0) {
@@ -347,6 +355,8 @@ export async function schedule(input: SchedulerInput): Promise<RunStatus | "inte
     if (running.size === 0) {
       // Every stage that could start has started; a ready stage left behind has no budget to run in.
       const stranded = stages.filter(ready);
+      // Held only by slots that a stage which failed before its job was submitted gave back: start them.
+      if (stranded.length > 0 && !heldByBudget && startedAny && stopReason === null && !(input.failFast && anyFailed)) continue;
       if (stranded.length > 0 && stopReason === null && !(input.failFast && anyFailed)) {
         const spent = spending();
         const wall = input.limits.wallClockSeconds !== null && spent.wallSeconds >= input.limits.wallClockSeconds - 1;
