@@ -6,7 +6,8 @@ import { exactlyOneSource } from "./exactly-one.js";
 import type { Rule } from "./problem.js";
 import { sourcePolicyRule } from "./sources.js";
 import { stageNamesRule } from "./stages.js";
+import { structureRule } from "./structure.js";
 import { trainingRule } from "./training.js";
 
 /** Every semantic rule, in the order their errors are listed. */
-export const RULES: readonly Rule[] = [exactlyOneSource, budgetRule, computeRule, environmentRule, sourcePolicyRule, dataRule, trainingRule, stageNamesRule];
+export const RULES: readonly Rule[] = [structureRule, exactlyOneSource, budgetRule, computeRule, environmentRule, sourcePolicyRule, dataRule, trainingRule, stageNamesRule];
