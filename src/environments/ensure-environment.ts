@@ -72,21 +72,20 @@ export async function ensureEnvironment(
 ): Promise<PythonEnvironment> {
   if (env.kind === "python") {
     const needs = options.needs ?? [];
-    const modules = ["trl", "accelerate", "transformers", ...needs.map((n) => n.package.module).filter((m) => !["trl", "accelerate", "transformers"].includes(m))];
+    let found;
     try {
-      await runCommand({ command: env.python, args: ["-c", "import trl, accelerate, transformers"], timeoutMs: 120_000 });
+      // TRL by importing it; the rest by finding, not importing: a DeepSpeed or lm-eval import costs seconds.
+      found = await runCommand({
+        command: env.python,
+        args: ["-c", "import trl, accelerate, transformers, importlib.util, sys; print(' '.join(m for m in sys.argv[1:] if importlib.util.find_spec(m) is None))", ...needs.map((n) => n.package.module)],
+        timeoutMs: 120_000,
+      });
     } catch (error) {
       throw new InternError("INTERN_ENV_INVALID", `compute.environment.python (${env.python}) cannot import trl, accelerate and transformers`, {
         hint: "install them in that environment, or list requirements and let intern provision one",
         cause: error,
       });
     }
-    // The rest by finding, not importing: a DeepSpeed or lm-eval import costs seconds.
-    const found = await runCommand({
-      command: env.python,
-      args: ["-c", "import importlib.util, sys; print(' '.join(m for m in sys.argv[1:] if importlib.util.find_spec(m) is None))", ...modules],
-      timeoutMs: 120_000,
-    });
     const missing = new Set(found.stdout.trim().split(/\s+/).filter((m) => m !== ""));
     const lacking = needs.filter((n) => missing.has(n.package.module));
     if (lacking.length > 0) {

@@ -30,8 +30,7 @@ export interface Metric {
 }
 
 /** Reads the recipe's metric from an lm-eval-shaped results file. */
-export function readMetric(path: string, metric: string): Metric {
-  const doc = JSON.parse(readFileSync(path, "utf8")) as { results?: Record<string, Record<string, unknown>> };
+export function readMetric(path: string, doc: { results?: Record<string, Record<string, unknown>> }, metric: string): Metric {
   for (const [task, values] of Object.entries(doc.results ?? {})) {
     const value = values[`${metric},none`] ?? values[metric];
     if (typeof value === "number") {
@@ -59,8 +58,7 @@ export interface HarnessFacts {
 
 const text = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : null);
 
-export function readHarnessFacts(path: string, task: string): HarnessFacts {
-  const doc = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+export function readHarnessFacts(doc: Record<string, unknown>, task: string): HarnessFacts {
   if (typeof doc.lm_eval_version === "string") {
     const config = (doc.config ?? {}) as Record<string, unknown>;
     const version = ((doc.versions ?? {}) as Record<string, unknown>)[task];
@@ -96,7 +94,8 @@ export const evaluateRunner: JobRunner = {
   async collect(ctx) {
     const path = findResults(join(ctx.dir, "results"));
     if (!path) throw new InternError("INTERN_EVAL_NO_RESULTS", `evaluation finished but wrote no results under ${join(ctx.dir, "results")}`);
-    const m = readMetric(path, ctx.recipe.benchmark.metric);
-    return { ...m, results: path, harness: readHarnessFacts(path, m.task) };
+    const doc = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+    const m = readMetric(path, doc as { results?: Record<string, Record<string, unknown>> }, ctx.recipe.benchmark.metric);
+    return { ...m, results: path, harness: readHarnessFacts(doc, m.task) };
   },
 };
