@@ -2,6 +2,14 @@ import { derivedRequirements, jobFeaturesOf, trlVersionOf, DEFAULT_TRL_VERSION }
 import { parseDuration } from "./duration.js";
 import type { PinnedDataset, Recipe, RecipeInput } from "./types.js";
 
+/** The JSON types TRL's pinned key table gives a key of the recipe's TRL, or null when unknown. */
+export type KeyTypes = (input: RecipeInput, key: string) => readonly string[] | null;
+
+/** A key TRL parses as a whole number (`int`, or `int | None`), never as a float. */
+export function isIntegerKey(types: readonly string[] | null): boolean {
+  return types !== null && types.includes("integer") && !types.includes("number");
+}
+
 const DEFAULT_LICENSES = ["apache-2.0", "mit", "cc-by-4.0", "cc-by-sa-4.0", "cc0-1.0", "odc-by", "bsd-3-clause"];
 
 function seconds(text: string | undefined, fallback: string): number {
@@ -36,7 +44,7 @@ function datasets(input: RecipeInput): PinnedDataset[] | null {
 }
 
 /** Fills every default and derives what the recipe implies. Input must be schema- and rule-valid. */
-export function normalizeRecipe(input: RecipeInput): Recipe {
+export function normalizeRecipe(input: RecipeInput, keyTypes: KeyTypes = () => null): Recipe {
   const c = input.compute ?? {};
   const gpus = c.gpus ?? 0;
   const nodes = c.nodes ?? 1;
@@ -123,7 +131,7 @@ export function normalizeRecipe(input: RecipeInput): Recipe {
         ? { method: peft.method ?? "lora", r: peft.r ?? 16, alpha: peft.alpha ?? 32, dropout: peft.dropout ?? 0.05, targetModules: peft.target_modules ?? "all-linear" }
         : null,
       searchSpace: Object.fromEntries(
-        Object.entries(t.search_space ?? {}).map(([k, v]) => [k, { values: v.values ?? null, min: v.min ?? null, max: v.max ?? null, log: v.log ?? false }]),
+        Object.entries(t.search_space ?? {}).map(([k, v]) => [k, { values: v.values ?? null, min: v.min ?? null, max: v.max ?? null, log: v.log ?? false, integer: v.values === undefined && isIntegerKey(keyTypes(input, k)) }]),
       ),
       timeLimitSeconds: seconds(t.time_limit, "4h"),
     },

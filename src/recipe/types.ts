@@ -196,6 +196,8 @@ export interface SearchRange {
   min: number | null;
   max: number | null;
   log: boolean;
+  /** A range over a key TRL reads as an integer: every value chosen in it is a whole number. */
+  integer: boolean;
 }
 
 export interface UserStage {

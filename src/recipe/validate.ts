@@ -1,7 +1,8 @@
 import { RecipeInvalidError, type Diagnostic } from "../errors.js";
 import { checkSchema } from "./check-schema.js";
 import { MAX_TRIALS, matrixTrials, trialCount, trialLabel, withValue } from "./matrix.js";
-import { normalizeRecipe } from "./normalize.js";
+import { type KeyTypes, normalizeRecipe } from "./normalize.js";
+import { trlVersionOf } from "./derive.js";
 import type { ParsedRecipe } from "./parse.js";
 import type { Problem, RuleContext } from "./rules/problem.js";
 import { RULES } from "./rules/index.js";
@@ -83,6 +84,10 @@ function rulesDespiteSchema(source: RecipeSource, data: unknown, ctx: RuleContex
  */
 export function validateRecipe(parsed: ParsedRecipe, ctx: RuleContext): ValidatedRecipe {
   const { source, data } = parsed;
+  const keyTypes: KeyTypes = (input, key) => {
+    const version = trlVersionOf(input);
+    return (version !== null ? ctx.trlTable(version)?.keys[key]?.type : undefined) ?? null;
+  };
   const schemaErrors = checkSchema(source, data);
   if (schemaErrors.length > 0) throw new RecipeInvalidError(source.file, [...schemaErrors, ...rulesDespiteSchema(source, data, ctx, schemaErrors)].sort(byPosition));
   const input = data as RecipeInput;
@@ -125,13 +130,13 @@ export function validateRecipe(parsed: ParsedRecipe, ctx: RuleContext): Validate
         }
         if (bad) continue;
       }
-      trials.push({ index: t.index, label: trialLabel(t.values), values: t.values, recipe: normalizeRecipe(trialInput) });
+      trials.push({ index: t.index, label: trialLabel(t.values), values: t.values, recipe: normalizeRecipe(trialInput, keyTypes) });
     }
     diagnostics.push(...trialProblems.values());
   }
   const errors = diagnostics.filter((d) => d.severity === "error");
   if (errors.length > 0) throw new RecipeInvalidError(source.file, diagnostics);
-  return { source, input, recipe: trials.length === 1 && matrix === undefined ? trials[0]!.recipe : normalizeRecipe(base as RecipeInput), trials, warnings: diagnostics };
+  return { source, input, recipe: trials.length === 1 && matrix === undefined ? trials[0]!.recipe : normalizeRecipe(base as RecipeInput, keyTypes), trials, warnings: diagnostics };
 }
 
 /** Whether a trial's problem comes from the matrix axis at `axisPath` (`data.datasets.0.fraction`). */

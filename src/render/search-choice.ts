@@ -9,5 +9,6 @@ export function initialChoice(range: SearchRange): unknown {
   const min = range.min!;
   const max = range.max!;
   const mid = range.log ? Math.sqrt(min * max) : (min + max) / 2;
+  if (range.integer) return Math.round(mid);
   return Number.isInteger(min) && Number.isInteger(max) && !range.log ? Math.round(mid) : Number(mid.toPrecision(6));
 }

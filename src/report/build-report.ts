@@ -120,6 +120,7 @@ function agentSection(state: RunState): string[] {
     if (s.kind === "decide" && typeof s.outputs.decision === "string") {
       out.push("", `Decision after pass ${cell(s.outputs.pass)} (${s.id}): **${cell(s.outputs.decision)}**: ${cell(s.outputs.reason)}${s.outputs.decision === "continue" ? ` (next: ${cell(JSON.stringify(s.outputs.hyperparameters))}${nextMix(s.outputs)})` : ""}`);
       for (const r of (s.outputs.mixRefused ?? []) as Record<string, unknown>[]) out.push("", `Mix change refused (${s.id}): ${cell(r.id)}: ${cell(r.reason)}`);
+      for (const r of (s.outputs.hyperparametersRefused ?? []) as Record<string, unknown>[]) out.push("", `Hyperparameter refused (${s.id}): ${cell(r.key)} = ${cell(JSON.stringify(r.value))}: ${cell(r.reason)}`);
     }
   }
   return out;

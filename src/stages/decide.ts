@@ -42,7 +42,7 @@ export interface Decision {
 /** The JSON Schema of one search-space key: its listed values, or its range. */
 function rangeSchema(range: SearchRange): Record<string, unknown> {
   if (range.values !== null) return { enum: range.values };
-  return { type: "number", minimum: range.min, maximum: range.max };
+  return { type: range.integer ? "integer" : "number", minimum: range.min, maximum: range.max };
 }
 
 /**
@@ -76,7 +76,14 @@ export function decideAnswerSchema(space: Recipe["training"]["searchSpace"], mix
 /** True when `value` lies in the key's search space. */
 export function inSearchSpace(range: SearchRange, value: unknown): boolean {
   if (range.values !== null) return range.values.some((v) => JSON.stringify(v) === JSON.stringify(value));
-  return typeof value === "number" && Number.isFinite(value) && value >= range.min! && value <= range.max!;
+  if (typeof value !== "number" || !Number.isFinite(value) || (range.integer && !Number.isInteger(value))) return false;
+  return value >= range.min! && value <= range.max!;
+}
+
+/** A search range as the stage log and the model read it. */
+export function describeRange(range: SearchRange): string {
+  if (range.values !== null) return `one of ${range.values.map((v) => JSON.stringify(v)).join(", ")}`;
+  return `${range.integer ? "a whole number" : "a number"} in [${range.min}, ${range.max}]`;
 }
 
 /** discover's mix as fractions by key; null when no discover stage chose one. */
@@ -187,7 +194,7 @@ export const decideRunner: ControlPlaneRunner = {
         "You decide the next pass of a post-training run: train again with other hyperparameters, or stop (target reached, no progress, or not worth the budget).",
         `Goal: ${r.goal}`,
         `Benchmark: ${r.benchmark.name}, metric ${r.benchmark.metric} (${r.benchmark.higherIsBetter ? "higher" : "lower"} is better), target ${r.benchmark.target}.`,
-        `The hyperparameters you may choose, and their allowed values: ${JSON.stringify(space)}.`,
+        `The hyperparameters you may choose, and their allowed values: ${Object.entries(space).map(([k, range]) => `${k}: ${describeRange(range)}${range.log ? " (log scale)" : ""}`).join("; ")}.`,
         mix ? `You may also re-weight the training mix: a fraction for each dataset of the current mix (${mix.map((m) => m.key).join(", ")}). No other dataset may enter it.` : "",
         "Call `answer` with your decision.",
       ]
@@ -209,15 +216,18 @@ export const decideRunner: ControlPlaneRunner = {
     }
     // The schema bounds the answer; the code checks again, so nothing outside the search space trains.
     const next = { ...current.hyperparameters };
+    const hpRefused: { key: string; value: unknown; reason: string }[] = [];
     for (const [k, v] of Object.entries(outcome.value.hyperparameters ?? {})) {
       const range = space[k];
-      if (range !== undefined && inSearchSpace(range, v)) next[k] = v;
+      if (range === undefined) hpRefused.push({ key: k, value: v, reason: "not a key of training.search_space" });
+      else if (inSearchSpace(range, v)) next[k] = v;
+      else hpRefused.push({ key: k, value: v, reason: `outside its search space ${describeRange(range)}; the pass keeps ${JSON.stringify(next[k])}` });
     }
     // The same for the mix: only discover's datasets, each fraction in (0, 1]; none named keeps the current one.
     const named = outcome.value.mix;
     const reweighed = mix !== null && named !== undefined ? reweighMix(mix, named) : null;
     const nextMix = reweighed && reweighed.refused.length === 0 ? { mix: reweighed.mix, mixChanged: true } : keep;
-    const refused = reweighed && reweighed.refused.length > 0 ? { mixRefused: reweighed.refused } : {};
+    const refused = { ...(reweighed && reweighed.refused.length > 0 ? { mixRefused: reweighed.refused } : {}), ...(hpRefused.length > 0 ? { hyperparametersRefused: hpRefused } : {}) };
     return finish({ decision: outcome.value.action, reason: outcome.value.reason, by: "agent", hyperparameters: next, ...nextMix }, { ...summary, ...refused });
   },
 };

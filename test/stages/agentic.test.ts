@@ -244,6 +244,33 @@ describe("decide", () => {
   });
 });
 
+describe("decide on an integer key", () => {
+  const integerSpace = () =>
+    openRecipe({ budget: { llm: { tokens: 200000 }, iterations: 2 }, training: { search_space: { gradient_accumulation_steps: { min: 1, max: 4 } } } });
+  const needs = new Map<string, Record<string, unknown>>([["evaluate.p1", { value: 0.26 }], ["baseline", { value: 0.25 }]]);
+
+  it("asks for a whole number, sends 2.5 back, and trains with the whole number it then gets", async () => {
+    mistral.reply(
+      { toolCalls: [{ name: "answer", arguments: { action: "continue", reason: "more accumulation", hyperparameters: { gradient_accumulation_steps: 2.5 } } }] },
+      { toolCalls: [{ name: "answer", arguments: { action: "continue", reason: "more accumulation", hyperparameters: { gradient_accumulation_steps: 3 } } }] },
+    );
+    const { ctx } = agenticContext(integerSpace(), "decide.p1", { runDir: runDir(), projectDir: project, env: env(), needOutputs: needs });
+    const out = await decideRunner.run(ctx);
+    expect(out).toMatchObject({ decision: "continue", hyperparameters: { gradient_accumulation_steps: 3 }, history: [{ hyperparameters: { gradient_accumulation_steps: 3 } }] });
+    const sent = mistral.requests[0]!.body.tools!.find((t) => t.function.name === "answer")!.function.parameters as { properties: { hyperparameters: { properties: unknown } } };
+    expect(sent.properties.hyperparameters.properties).toEqual({ gradient_accumulation_steps: { type: "integer", minimum: 1, maximum: 4 } });
+    expect(mistral.requests).toHaveLength(2);
+  });
+
+  it("the check after the schema refuses a fraction on an integer key and says so", async () => {
+    const { inSearchSpace } = await import("../../src/stages/decide.js");
+    const range = integerSpace().validated.recipe.training.searchSpace.gradient_accumulation_steps!;
+    expect(inSearchSpace(range, 2.5)).toBe(false);
+    expect(inSearchSpace(range, 2)).toBe(true);
+    expect(inSearchSpace(range, 5)).toBe(false);
+  });
+});
+
 describe("decide re-weights discover's mix", () => {
   const twoPasses = () => openRecipe({ budget: { llm: { tokens: 200000 }, iterations: 2 }, training: { hyperparameters: { learning_rate: undefined }, search_space: { learning_rate: { values: [1.0e-4, 5.0e-5] } } } });
   const research = { candidates: [{ dataset: "openscience/science-qa", paper: null, quote: "", why: "" }, { dataset: "helpful/science-chat", paper: null, quote: "", why: "" }], refused: [] };

@@ -46,6 +46,11 @@ export const trainingRule: Rule = (r, ctx) => {
       out.push({ path, code: "INTERN_RECIPE_INVALID", message: `search_space.${key} needs either \`values\` or \`min\` and \`max\``, target: "key" });
       continue;
     }
+    const types = table.keys[key]!.type;
+    if (hasRange && !types.some((t) => t === "integer" || t === "number" || t === "any")) {
+      out.push({ path, code: "INTERN_TRL_VALUE", message: `search_space.${key} is a range, but \`${key}\` takes ${types.filter((t) => t !== "null").join(" or ")} for TRL ${table.trl}`, hint: "list the values to try under `values` instead", target: "key" });
+      continue;
+    }
     if (hasRange) {
       if (range.min === undefined || range.max === undefined) out.push({ path, code: "INTERN_RECIPE_INVALID", message: `search_space.${key} needs both \`min\` and \`max\``, target: "key" });
       else if (range.min > range.max) out.push({ path: [...path, "min"], code: "INTERN_RECIPE_INVALID", message: `search_space.${key}.min (${range.min}) is above max (${range.max})` });

@@ -159,6 +159,27 @@ describe("search space", () => {
 
   it("accepts a log range and a list of values", () => {
     const { validated } = compileText(space({ learning_rate: { min: 1e-6, max: 1e-4, log: true }, lr_scheduler_type: { values: ["cosine", "linear"] } }));
-    expect(validated.recipe.training.searchSpace.learning_rate).toEqual({ values: null, min: 1e-6, max: 1e-4, log: true });
+    expect(validated.recipe.training.searchSpace.learning_rate).toEqual({ values: null, min: 1e-6, max: 1e-4, log: true, integer: false });
+  });
+});
+
+describe("search space types follow TRL's key table", () => {
+  it("refuses a range on a key that is not a number, pointing at the key", () => {
+    const text = space({ packing: { min: 0, max: 1 } });
+    const d = only(diagnosticsOf(text), "INTERN_TRL_VALUE");
+    expect(d.message).toBe("search_space.packing is a range, but `packing` takes boolean for TRL 1.13.0");
+    expect(d.hint).toBe("list the values to try under `values` instead");
+    expect(d.location?.line).toBe(lineOf(text, "packing:"));
+  });
+
+  it("marks a range over an integer key as integer, and starts it on a whole number even on a log scale", async () => {
+    const { initialChoice } = await import("../../../src/render/search-choice.js");
+    const recipe = compileText(space({ gradient_accumulation_steps: { min: 1, max: 8, log: true }, learning_rate: { min: 1, max: 8, log: true } })).validated.recipe;
+    const ga = recipe.training.searchSpace.gradient_accumulation_steps!;
+    const lr = recipe.training.searchSpace.learning_rate!;
+    expect(ga.integer).toBe(true);
+    expect(lr.integer).toBe(false);
+    expect(initialChoice(ga)).toBe(3);
+    expect(initialChoice(lr)).toBeCloseTo(2.82843, 4);
   });
 });
