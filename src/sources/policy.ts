@@ -46,11 +46,24 @@ export function createSourcePolicy(recipe: Pick<Recipe, "sources" | "benchmark">
   });
 }
 
-/** Why an id alone is refused (globs, the benchmark's dataset), or null. Deny wins over allow. */
+/** One segment of a Hub repository id: letters, digits, `-`, `_`, `.`, starting and ending with a letter or digit. */
+const REPO_SEGMENT = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,94}[A-Za-z0-9])?$/;
+
+/**
+ * True when `id` is exactly `owner/name` as the Hub spells repositories. Anything else (`a/../b`,
+ * `a/b/c`, `./a`, a URL) could pass a glob and then be read by the Hub as another repository.
+ */
+export function isRepoId(id: string): boolean {
+  const parts = id.split("/");
+  return parts.length === 2 && parts.every((p) => REPO_SEGMENT.test(p) && !p.includes("..") && !p.includes("--"));
+}
+
+/** Why an id alone is refused (its form, globs, the benchmark's dataset), or null. Deny wins over allow. */
 export function idRefusal(policy: SourcePolicy, kind: "dataset" | "model", id: string): Refusal | null {
   const lists = kind === "dataset" ? policy.datasets : policy.models;
   const key = `sources.${kind}s`;
   const refuse = (reason: string): Refusal => ({ kind, id, reason });
+  if (!isRepoId(id)) return refuse("it is not a Hub repository id of the form `owner/name`");
   if (kind === "dataset" && policy.benchmarkDataset !== null && id.toLowerCase() === policy.benchmarkDataset.toLowerCase()) {
     return refuse("it is the benchmark's own dataset, never used for training");
   }
