@@ -18,11 +18,6 @@ export interface PythonEnvironment {
 
 const READY = ".intern-ready";
 
-/** Where provisioned environments live: INTERN_ENVS_DIR, else `.intern/envs` in the project. */
-export function envsDir(projectDir: string, env: Readonly<Record<string, string | undefined>>): string {
-  return env.INTERN_ENVS_DIR ?? join(projectDir, ".intern", "envs");
-}
-
 /** pip's own words for a requirement it cannot find, turned into the package's name. */
 export function missingPackage(output: string): string | null {
   const m = /No matching distribution found for ([^\s]+)/.exec(output) ?? /Could not find a version that satisfies the requirement ([^\s]+)/.exec(output);

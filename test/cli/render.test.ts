@@ -87,4 +87,15 @@ describe("intern render", () => {
     const r = await cli(["render", "recipes/minimal.yaml", "--out", join(tmp.dir, "none"), "--stage", "prepare"], FIXTURES);
     expect(r).toMatchObject({ code: 0, stdout: "no job stages to render\n" });
   });
+  it("puts the job environment where apply makes it: INTERN_ENVS_DIR when set, else .intern/envs in the working folder", async () => {
+    const envs = join(tmp.dir, "shared-envs");
+    const binDir = (text: string) => /^export PATH='([^']*)'/m.exec(text)?.[1];
+    const render = async (out: string, env: Record<string, string>) => {
+      const r = await cli(["render", "recipes/minimal.yaml", "--out", join(tmp.dir, out), "--stage", "train"], FIXTURES, env);
+      expect(r.code).toBe(0);
+      return binDir(readFileSync(join(tmp.dir, out, "stages/train/run.sh"), "utf8"));
+    };
+    expect(await render("envs-set", { INTERN_ENVS_DIR: envs })).toMatch(new RegExp(`^${envs}/[0-9a-f]{16}/bin$`));
+    expect(await render("envs-unset", {})).toMatch(new RegExp(`^${join(FIXTURES, ".intern", "envs")}/[0-9a-f]{16}/bin$`));
+  });
 });

@@ -1,4 +1,5 @@
 import type { Command } from "../command.js";
+import { envsDir } from "../../environments/envs-dir.js";
 import { readPythonHelpers } from "../../environments/python-helpers.js";
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -47,7 +48,7 @@ export async function renderCommand(io: CliIO, args: string[]): Promise<number> 
     const loc: RunLocation = {
       runId: values["run-id"]!,
       runDir: recipe.compute.backend === "kubernetes" ? `/workspace/runs/${values["run-id"]}` : out,
-      envsDir: join(io.cwd, ".intern", "envs"),
+      envsDir: envsDir(io.cwd, io.env),
       recipeDir,
       pythonDir: join(PACKAGE_ROOT, "python"),
       pythonHelpers: helpers,
