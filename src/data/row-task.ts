@@ -68,7 +68,8 @@ function preview(row: unknown): string {
 
 /**
  * The identity of a conversation for exact dedupe: sha256 over each turn's role and normalised
- * content, the bytes of `conversationKey` in dedupe.ts.
+ * content (see normalize-text.ts), so rows that differ only in case, punctuation, spacing or
+ * Unicode compatibility forms are one row.
  */
 function keyOf(messages: readonly { role: string }[], normalized: readonly string[]): Buffer {
   let text = "";

@@ -6,11 +6,6 @@
 
 export type StageStatus = "pending" | "running" | "done" | "cached" | "failed" | "skipped" | "cancelled";
 
-export interface StageEstimateRecord {
-  gpus: number;
-  timeLimitSeconds: number | null;
-}
-
 export type RunEvent =
   | { type: "run_started"; at: string; run: string; recipe: string; recipeDigest: string; name: string; backend: string; stages: { id: string; key: string; kind: string; placement: string; needs: string[]; gpus: number }[]; budget: BudgetLimits; intern: string; pid: number }
   /** `budget`: the recipe's limits now, which hold from here on (a user may raise them to continue). */
@@ -44,5 +39,3 @@ export interface BudgetLimits {
   llmTokens: number | null;
   llmUsd: number | null;
 }
-
-export type RunEventType = RunEvent["type"];

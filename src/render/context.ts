@@ -245,5 +245,3 @@ export function stageContext(recipe: Recipe, graph: StageGraph, stage: Stage, lo
     fingerprint: { script: join(backend === "kubernetes" ? KUBERNETES_FILES : loc.pythonDir, "fingerprint.py") },
   };
 }
-
-export type StageContext = ReturnType<typeof stageContext>;

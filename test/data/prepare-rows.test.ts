@@ -79,6 +79,29 @@ describe("prepareRows", () => {
     expect(readdirSync(tmp.dir).sort()).toEqual(["inline.jsonl", "workers.jsonl"]);
   });
 
+  it("dedupes on normalised text: case, punctuation, spacing and Unicode forms make no new row; words, roles and turn boundaries do", async () => {
+    const same = [chat("What colour is the Dadaju?", "Red."), chat("what  colour is the dadaju", "\uff52\uff45\uff44"), chat("WHAT colour, is the dadaju!", "red")];
+    const apart = [
+      chat("What colour is the dadaju?", "blue"),
+      { messages: [{ role: "system", content: "What colour is the dadaju?" }, { role: "assistant", content: "red" }] },
+      chat("What colour is the", "dadaju red"),
+      { text: "What colour is the dadaju? red" },
+    ];
+    const path = tmp.write("variants.jsonl", jsonl([...same, ...apart]));
+    for (const [out, pool] of [["inline.jsonl", { threads: 0 }], ["workers.jsonl", { threads: 2, workerUrl: WORKER }]] as const) {
+      const textColumns = { ...columns, text: "text" };
+      const both = [{ dataset: dataset("variants.jsonl"), path }, { dataset: dataset("variants.jsonl", { format: "text", columns: textColumns }), path }];
+      const r = await prepareRows(input(both, out, { pool }));
+      // The conversations dataset fits all rows but the last, the text dataset only the last.
+      expect(r.scans.map((s) => s.fitting.length)).toEqual([same.length + apart.length - 1, 1]);
+      expect(r.duplicatesRemoved).toBe(same.length - 1);
+      const lines = readFileSync(join(tmp.dir, out), "utf8").split("\n").filter((l) => l !== "");
+      expect(lines.length).toBe(1 + apart.length);
+      expect(lines.filter((l) => same.some((row) => JSON.stringify(row) === l)).length).toBe(1);
+      for (const row of apart) expect(lines).toContain(JSON.stringify(row));
+    }
+  });
+
   it("mixes by fraction, counts misfits across batches and keeps the first samples, with the same bytes on workers", async () => {
     const rows = Array.from({ length: 30_000 }, (_, i) => (i % 1000 === 7 ? { text: `no messages ${i}` } : chat(`question ${i % 20_000} ${"x ".repeat(i % 50)}`, `answer ${i % 20_000}`)));
     const a = tmp.write("a.jsonl", jsonl(rows));
