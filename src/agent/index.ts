@@ -19,7 +19,7 @@
  * // outcome.kind: "answer" (outcome.value), "budget" or "steps" (outcome.toolCalls so far)
  * ```
  */
-export { createLedger, estimatePromptTokens, type Ledger, type LedgerOptions, type LlmCharge, type LlmLimits, type LlmSpend } from "./ledger.js";
+export { createLedger, PromptMeter, type Ledger, type LedgerOptions, type LlmCharge, type LlmLimits, type LlmSpend } from "./ledger.js";
 export { createMistralClient, llmSettings, replayClient, type LlmClient, type LlmSettings, type MistralClientOptions } from "./llm.js";
 export type { ChatMessage, ChatRequest, ChatResponse, TokenUsage, ToolCallRequest, ToolSpec } from "./messages.js";
 export { DEFAULT_RETRY, type RetryPolicy } from "./retry.js";

@@ -1,5 +1,5 @@
 import { InternError } from "../errors.js";
-import type { ChatRequest, TokenUsage } from "./messages.js";
+import type { TokenUsage } from "./messages.js";
 import { priceOf } from "./prices.js";
 
 /** The run's LLM limits; null means no limit. */
@@ -81,11 +81,32 @@ export function createLedger(options: LedgerOptions): Ledger {
   };
 }
 
+/** Tokens per byte of a request's JSON assumed before any call was charged: JSON-heavy text runs near three bytes a token. */
+export const FIRST_TOKENS_PER_BYTE = 1 / 3;
+/** Headroom over the highest rate seen, for tokenizers whose rate varies from one text to the next. */
+const MARGIN = 1.1;
+
 /**
- * An upper-leaning estimate of a request's prompt tokens without a tokenizer: about four
- * characters of JSON per token for English text, rounded up, with the serialized tools counted.
+ * Estimates a request's prompt tokens without the provider's tokenizer, leaning high: the request
+ * as it goes over the wire (its JSON, in UTF-8 bytes) at the highest tokens-per-byte rate any
+ * earlier call was charged, never below {@link FIRST_TOKENS_PER_BYTE}, plus a margin. `observe`
+ * teaches it each call's real count.
  */
-export function estimatePromptTokens(request: ChatRequest): number {
-  const chars = JSON.stringify(request.messages).length + (request.tools ? JSON.stringify(request.tools).length : 0);
-  return Math.ceil(chars / 4);
+export class PromptMeter {
+  private rate = FIRST_TOKENS_PER_BYTE;
+
+  /** The prompt tokens `wire` (the request's JSON body) may count. */
+  estimate(wire: Record<string, unknown>): number {
+    return Math.ceil(wireBytes(wire) * this.rate * MARGIN);
+  }
+
+  /** A call's real prompt tokens, as the provider charged them, for the request `wire`. */
+  observe(wire: Record<string, unknown>, promptTokens: number): void {
+    const bytes = wireBytes(wire);
+    if (bytes > 0 && promptTokens / bytes > this.rate) this.rate = promptTokens / bytes;
+  }
+}
+
+function wireBytes(wire: Record<string, unknown>): number {
+  return Buffer.byteLength(JSON.stringify(wire), "utf8");
 }

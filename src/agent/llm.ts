@@ -12,6 +12,8 @@ export interface LlmSettings extends SamplingSettings {
   /** Null: the SDK's default endpoint (https://api.mistral.ai). */
   serverUrl: string | null;
   timeoutMs: number;
+  /** The most prompt tokens one call may send (`agent.max_prompt_tokens`); older tool results are dropped to stay under it. */
+  maxPromptTokens?: number;
 }
 
 /** What the tool loop calls. One `complete` is one logical call: retries happen inside it. */
@@ -31,6 +33,7 @@ export function llmSettings(agent: Recipe["agent"], env: Readonly<Record<string,
     temperature: agent.temperature,
     seed: agent.seed,
     maxTokens: agent.maxTokens,
+    maxPromptTokens: agent.maxPromptTokens,
     serverUrl: fromEnv !== undefined && fromEnv !== "" ? fromEnv : agent.serverUrl,
     timeoutMs: agent.timeoutSeconds * 1000,
   };

@@ -1,8 +1,8 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { InternError, InternalError } from "../errors.js";
 import { redact } from "../process/redact.js";
-import { estimatePromptTokens, type Ledger } from "./ledger.js";
-import type { LlmClient } from "./llm.js";
+import { PromptMeter, type Ledger } from "./ledger.js";
+import type { LlmClient, LlmSettings } from "./llm.js";
 import { wireRequest, type ChatMessage, type ChatRequest, type TokenUsage, type ToolCallRequest, type ToolSpec } from "./messages.js";
 import type { ToolResult, Transcript } from "./transcript.js";
 
@@ -12,9 +12,11 @@ import type { ToolResult, Transcript } from "./transcript.js";
  * Design: the model always has to call a tool (`tool_choice: "any"`), and it finishes by calling
  * the answer tool, whose parameters are the answer's JSON Schema. Each request is one step. The
  * last step allowed by `maxSteps` forces the answer tool, so a stage makes at most `maxSteps`
- * requests, as the plan's estimate assumes. Before each request the worst case (estimated
- * prompt + `max_tokens`) is checked against the ledger; a request that could cross a limit is
- * not made and the loop ends with what it has.
+ * requests, as the plan's estimate assumes. Each prompt is kept under `max_prompt_tokens` by
+ * dropping the oldest tool results (the model reads a note and may call the tool again). Before
+ * each request the worst case (the prompt, estimated high from the request's wire JSON, plus
+ * `max_tokens`) is checked against the ledger; a request that could cross a limit is not made and
+ * the loop ends with what it has.
  *
  * Tool arguments are checked against the tool's schema before it runs; a bad call, an unknown
  * tool or a tool that throws becomes a tool result the model reads, never a crash. An answer that
@@ -94,7 +96,7 @@ export async function runAgent<T = unknown>(input: RunAgentInput): Promise<Agent
     { role: "user", content: input.user },
   ];
   const progress: Progress = { steps: 0, usage: { promptTokens: 0, completionTokens: 0 }, toolCalls: [], lastContent: null };
-  let lastCallTokens = 0;
+  const meter = new PromptMeter();
   let repaired = false;
 
   const runTool = async (call: ToolCallRequest): Promise<ToolResult> => {
@@ -116,20 +118,19 @@ export async function runAgent<T = unknown>(input: RunAgentInput): Promise<Agent
     if (signal?.aborted) throw new InternError("INTERN_CANCELLED", "the agent was cancelled");
     if (progress.steps >= input.maxSteps) return { kind: "steps", ...progress };
     const last = progress.steps === input.maxSteps - 1;
-    const request: ChatRequest = { messages: [...messages], tools: specs, toolChoice: last ? { name: answerName } : "any" };
-    // The next prompt holds the whole previous call, so its tokens bound the estimate from below.
-    const promptTokens = Math.max(estimatePromptTokens(request), lastCallTokens);
+    const toolChoice: ChatRequest["toolChoice"] = last ? { name: answerName } : "any";
+    const { request, wire, promptTokens } = fitPrompt(messages, specs, toolChoice, llm.settings, meter);
     const refusal = ledger.refusal({ promptTokens, completionTokens: llm.settings.maxTokens });
     if (refusal !== null) return { kind: "budget", reason: refusal, ...progress };
 
-    const response = await transcript.llm(wireRequest(llm.settings, request), () => llm.complete(request, signal));
+    const response = await transcript.llm(wire, () => llm.complete(request, signal));
+    meter.observe(wire, response.usage.promptTokens);
     progress.steps++;
     ledger.charge(llm.settings.model, response.usage);
     progress.usage = {
       promptTokens: progress.usage.promptTokens + response.usage.promptTokens,
       completionTokens: progress.usage.completionTokens + response.usage.completionTokens,
     };
-    lastCallTokens = response.usage.promptTokens + response.usage.completionTokens;
     if (response.content) progress.lastContent = response.content;
     messages.push({ role: "assistant", content: response.content, ...(response.toolCalls.length > 0 ? { toolCalls: response.toolCalls } : {}) });
 
@@ -160,6 +161,33 @@ export async function runAgent<T = unknown>(input: RunAgentInput): Promise<Agent
     }
   }
 }
+
+/**
+ * The request of the next step, under `agent.max_prompt_tokens`: while its estimate is over the
+ * limit, the oldest tool result still whole is replaced by a note saying what was dropped (the
+ * model can call the tool again). Mutates `messages`, so later steps keep the shorter history.
+ * Fails when the instructions and tool schemas alone do not fit.
+ */
+function fitPrompt(messages: ChatMessage[], tools: ToolSpec[], toolChoice: ChatRequest["toolChoice"], settings: LlmSettings, meter: PromptMeter) {
+  const limit = settings.maxPromptTokens ?? Number.POSITIVE_INFINITY;
+  for (;;) {
+    const request: ChatRequest = { messages: [...messages], tools, toolChoice };
+    const wire = wireRequest(settings, request);
+    const promptTokens = meter.estimate(wire);
+    if (promptTokens <= limit) return { request, wire, promptTokens };
+    const oldest = messages.findIndex((m) => m.role === "tool" && !m.content.startsWith(DROPPED));
+    if (oldest === -1) {
+      throw new InternError("INTERN_AGENT_PROMPT_TOO_LARGE", `a call's prompt needs about ${promptTokens} tokens with every tool result dropped, over agent.max_prompt_tokens (${limit})`, {
+        hint: "raise agent.max_prompt_tokens in the recipe; the stage's instructions and tool schemas must fit in it",
+      });
+    }
+    const m = messages[oldest] as Extract<ChatMessage, { role: "tool" }>;
+    messages[oldest] = { ...m, content: `${DROPPED}${JSON.stringify(`the ${m.name} result (${m.content.length} characters) was dropped to keep the prompt under agent.max_prompt_tokens; call the tool again if you still need it`)}}` };
+  }
+}
+
+/** How a dropped tool result starts, so it is never dropped twice. */
+const DROPPED = '{"dropped":';
 
 function parseArguments(raw: string | Record<string, unknown>): { ok: true; value: Record<string, unknown> } | { ok: false; error: string } {
   if (typeof raw !== "string") return { ok: true, value: raw };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createLedger, estimatePromptTokens, type LlmCharge } from "../../src/agent/ledger.js";
+import { createLedger, PromptMeter, type LlmCharge } from "../../src/agent/ledger.js";
 import { parseRetryAfter, retryDelayMs, DEFAULT_RETRY } from "../../src/agent/retry.js";
 import { InternError } from "../../src/errors.js";
 
@@ -35,11 +35,18 @@ describe("the LLM ledger", () => {
     expect(() => createLedger({ limits: { tokens: 100, usd: null }, model: "unknown-model", pricing: null })).not.toThrow();
   });
 
-  it("estimates a prompt at about four characters a token, tools included", () => {
-    const text = "x".repeat(400);
-    const bare = estimatePromptTokens({ messages: [{ role: "user", content: text }] });
-    expect(bare).toBeGreaterThanOrEqual(100);
-    expect(estimatePromptTokens({ messages: [{ role: "user", content: text }], tools: [{ name: "t", description: "d".repeat(400), parameters: {} }] })).toBeGreaterThan(bare + 100);
+  it("estimates a request from its wire JSON at three bytes a token or the highest rate charged since, with headroom", () => {
+    const wire = { model: "m", messages: [{ role: "user", content: "x".repeat(3000) }] };
+    const bytes = Buffer.byteLength(JSON.stringify(wire));
+    const meter = new PromptMeter();
+    expect(meter.estimate(wire)).toBe(Math.ceil((bytes / 3) * 1.1));
+    // Multi-byte text counts by bytes, not characters.
+    expect(meter.estimate({ messages: [{ role: "user", content: "é".repeat(3000) }] })).toBeGreaterThan(2000);
+    // A tokenizer that packs two bytes a token teaches it a higher rate; a lower one never lowers it.
+    meter.observe(wire, Math.ceil(bytes / 2));
+    expect(meter.estimate(wire)).toBeGreaterThanOrEqual(Math.ceil((bytes / 2) * 1.1) - 1);
+    meter.observe(wire, 10);
+    expect(meter.estimate(wire)).toBeGreaterThanOrEqual(Math.ceil((bytes / 2) * 1.1) - 1);
   });
 });
 

@@ -37,8 +37,8 @@ describe("llmSettings", () => {
     expect(llmSettings({ ...agent, serverUrl: null }, {}).serverUrl).toBeNull();
   });
 
-  it("carries model, sampling, max_tokens and the timeout from the recipe", () => {
-    expect(llmSettings(agent, {})).toEqual({ model: "mistral-large-latest", temperature: 0.2, seed: 11, maxTokens: 1024, serverUrl: "http://recipe.example", timeoutMs: 60_000 });
+  it("carries model, sampling, max_tokens, max_prompt_tokens and the timeout from the recipe", () => {
+    expect(llmSettings(agent, {})).toEqual({ model: "mistral-large-latest", temperature: 0.2, seed: 11, maxTokens: 1024, maxPromptTokens: 8000, serverUrl: "http://recipe.example", timeoutMs: 60_000 });
   });
 });
 

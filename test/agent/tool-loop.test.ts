@@ -201,3 +201,53 @@ describe("runAgent", () => {
     expect(emu.requests).toHaveLength(1);
   });
 });
+
+describe("prompt size and budget bounds", () => {
+  /** A tool whose results are big JSON, as dataset cards and file lists are. */
+  function bigTool(chars: number): AgentTool {
+    return {
+      name: "search_datasets",
+      description: "Search Hub datasets",
+      parameters: { type: "object", properties: { query: { type: "string" } }, required: ["query"], additionalProperties: false },
+      run: async (args) => ({ query: args.query, rows: Array.from({ length: Math.ceil(chars / 60) }, (_, i) => ({ id: `org/dataset-${i}`, sha: "0123456789abcdef0123456789abcdef01234567" })) }),
+    };
+  }
+  const search = (query: string) => ({ toolCalls: [{ name: "search_datasets", arguments: { query } }] });
+
+  it("keeps every prompt under agent.max_prompt_tokens by dropping the oldest tool results", async () => {
+    emu.reply(search("a"), search("b"), search("c"), search("d"), search("e"), { toolCalls: [{ name: "answer", arguments: { datasets: ["org/dataset-1"] } }] });
+    const { llm } = client(emu.url, { settings: { maxPromptTokens: 3000 } });
+    const outcome = await runAgent(setup({ llm, tools: [bigTool(3000)] }));
+    expect(outcome.kind).toBe("answer");
+    // The emulator counts a prompt at four characters of the request body a token.
+    const prompts = emu.requests.map((r) => Math.ceil(r.raw.length / 4));
+    expect(Math.max(...prompts)).toBeLessThanOrEqual(3000);
+    const last = toolMessages(emu.requests.at(-1)!.body.messages);
+    expect(last).toHaveLength(5);
+    expect(last[0]!.content).toMatch(/^\{"dropped":"the search_datasets result \(\d+ characters\) was dropped to keep the prompt under agent.max_prompt_tokens/);
+    // The latest result is still whole.
+    expect(JSON.parse(last.at(-1)!.content as string)).toMatchObject({ query: "e" });
+  });
+
+  it("fails clearly when the instructions and tools alone do not fit", async () => {
+    const { llm } = client(emu.url, { settings: { maxPromptTokens: 256 } });
+    const err = await failure(runAgent(setup({ llm, system: "You find datasets. ".repeat(200) })));
+    expect(err.code).toBe("INTERN_AGENT_PROMPT_TOO_LARGE");
+    expect(err.hint).toContain("agent.max_prompt_tokens");
+    expect(emu.requests).toHaveLength(0);
+  });
+
+  it("never lets a call cross budget.llm.tokens, even with a tokenizer that packs 2.5 bytes a token", async () => {
+    // Each reply charges what a JSON-heavy tokenizer would count for the request as sent.
+    const charged = (query: string) => (request: { raw: string }) => ({ ...search(query), usage: { prompt: Math.ceil(request.raw.length / 2.5), completion: 40 } });
+    emu.reply(...["a", "b", "c", "d", "e", "f", "g", "h"].map(charged));
+    for (const limit of [1200, 1400, 1600, 3000, 5000, 8000]) {
+      emu.requests.length = 0;
+      const outcome = await runAgent(setup({ limits: { tokens: limit, usd: null }, system: "You find datasets for a science benchmark. ".repeat(80), tools: [bigTool(1500)] }));
+      expect(outcome.kind).toBe("budget");
+      const input = emu.requests.reduce((sum, r) => sum + Math.ceil(r.raw.length / 2.5) + 40, 0);
+      expect(input).toBeLessThanOrEqual(limit);
+      emu.reply(...["a", "b", "c", "d", "e", "f", "g", "h"].map(charged));
+    }
+  });
+});

@@ -69,17 +69,17 @@ describe("research", () => {
     expect(JSON.parse(readFileSync(join(ctx.dir, "candidates.json"), "utf8")).candidates).toHaveLength(1);
   });
 
-  it("a budget of 2,000 tokens stops it cleanly with what it found so far", async () => {
-    mistral.reply({ toolCalls: [{ name: "paper_datasets", arguments: { id: "2501.01234" } }], usage: { prompt: 1200, completion: 100 } });
-    const checked = openRecipe({ budget: { llm: { tokens: 2000 } } });
+  it("a budget of 5,000 tokens stops it cleanly with what it found so far", async () => {
+    mistral.reply({ toolCalls: [{ name: "paper_datasets", arguments: { id: "2501.01234" } }], usage: { prompt: 4500, completion: 100 } });
+    const checked = openRecipe({ budget: { llm: { tokens: 5000 } } });
     const { ctx, charges } = agenticContext(checked, "research", { runDir: runDir(), projectDir: project, env: env() });
     const out = await researchRunner.run(ctx);
-    expect(out.stopped).toEqual({ why: "budget", reason: expect.stringContaining("budget.llm.tokens (2000)") });
+    expect(out.stopped).toEqual({ why: "budget", reason: expect.stringContaining("budget.llm.tokens (5000)") });
     expect((out.candidates as { dataset: string }[]).map((c) => c.dataset)).toEqual(["helpful/science-chat"]);
     expect(out.refused).toContainEqual(expect.objectContaining({ id: "evil/science-answers" }));
     expect(mistral.requests).toHaveLength(1);
-    expect(charges.tokens).toBe(1300);
-    expect(charges.tokens).toBeLessThanOrEqual(2000);
+    expect(charges.tokens).toBe(4600);
+    expect(charges.tokens).toBeLessThanOrEqual(5000);
   });
 
   it("retries a 429 and a 500 from Mistral", async () => {
@@ -165,18 +165,18 @@ describe("discover stopped by the budget or the step limit", () => {
 
   it("ends with the datasets it validated; a refused check is reported, never in the mix", async () => {
     mistral.reply(
-      { toolCalls: [{ name: "check_dataset", arguments: qa }, { name: "check_dataset", arguments: { ...qa, dataset: "evil/science-answers" } }], usage: { prompt: 1500, completion: 100 } },
+      { toolCalls: [{ name: "check_dataset", arguments: qa }, { name: "check_dataset", arguments: { ...qa, dataset: "evil/science-answers" } }], usage: { prompt: 4500, completion: 100 } },
     );
-    const checked = openRecipe({ budget: { llm: { tokens: 2000 } } });
+    const checked = openRecipe({ budget: { llm: { tokens: 5000 } } });
     const { ctx, charges } = agenticContext(checked, "discover", { runDir: runDir(), projectDir: project, env: env(), needOutputs: new Map([["research", research]]) });
     const out = await discoverRunner.run(ctx);
-    expect(out.stopped).toEqual({ why: "budget", reason: expect.stringContaining("budget.llm.tokens (2000)") });
+    expect(out.stopped).toEqual({ why: "budget", reason: expect.stringContaining("budget.llm.tokens (5000)") });
     const mix = out.mix as { id: string; sha: string; fraction: number; cachePath: string }[];
     expect(mix).toEqual([expect.objectContaining({ id: "openscience/science-qa", sha: SCIENCE_QA, fraction: 1 })]);
     expect(existsSync(mix[0]!.cachePath)).toBe(true);
     expect(out.refused).toContainEqual(expect.objectContaining({ id: "evil/science-answers", reason: "denied by sources.datasets.deny (`evil/**`)" }));
     expect(mistral.requests).toHaveLength(1);
-    expect(charges.tokens).toBe(1600);
+    expect(charges.tokens).toBe(4600);
     expect(JSON.parse(readFileSync(join(ctx.dir, "mix.json"), "utf8")).stopped.why).toBe("budget");
   });
 
@@ -190,20 +190,20 @@ describe("discover stopped by the budget or the step limit", () => {
   });
 
   it("with nothing validated, fails saying the budget ran out first and which limit to raise", async () => {
-    mistral.reply({ toolCalls: [{ name: "dataset_info", arguments: { id: "openscience/science-qa" } }], usage: { prompt: 1800, completion: 100 } });
-    const checked = openRecipe({ budget: { llm: { tokens: 2000 } } });
+    mistral.reply({ toolCalls: [{ name: "dataset_info", arguments: { id: "openscience/science-qa" } }], usage: { prompt: 4500, completion: 100 } });
+    const checked = openRecipe({ budget: { llm: { tokens: 5000 } } });
     const { ctx } = agenticContext(checked, "discover", { runDir: runDir(), projectDir: project, env: env(), needOutputs: new Map([["research", research]]) });
     await expect(discoverRunner.run(ctx)).rejects.toMatchObject({
       code: "INTERN_DISCOVER_EMPTY",
-      message: expect.stringMatching(/stopped before any dataset was validated: .*budget\.llm\.tokens \(2000\)/),
+      message: expect.stringMatching(/stopped before any dataset was validated: .*budget\.llm\.tokens \(5000\)/),
       hint: expect.stringContaining("raise budget.llm"),
     });
     expect(mistral.requests).toHaveLength(1);
   });
 
   it("a replay of a stopped discover gives the same mix with the emulators unreachable", async () => {
-    mistral.reply({ toolCalls: [{ name: "check_dataset", arguments: qa }], usage: { prompt: 1800, completion: 100 } });
-    const checked = openRecipe({ budget: { llm: { tokens: 2000 } } });
+    mistral.reply({ toolCalls: [{ name: "check_dataset", arguments: qa }], usage: { prompt: 4500, completion: 100 } });
+    const checked = openRecipe({ budget: { llm: { tokens: 5000 } } });
     const first = agenticContext(checked, "discover", { runDir: runDir(), projectDir: project, env: env(), needOutputs: new Map([["research", research]]) });
     const recorded = await discoverRunner.run(first.ctx);
     const dead = { HF_ENDPOINT: "http://127.0.0.1:9", INTERN_DATASETS_SERVER_URL: "http://127.0.0.1:9", MISTRAL_SERVER_URL: "http://127.0.0.1:9" };
