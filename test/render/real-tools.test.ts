@@ -131,8 +131,10 @@ describe("rendered files are accepted by the real tools", () => {
             expect(written[key] as number, `${path}: ${key}`).toBeLessThanOrEqual(range.max!);
           }
         }
+        // Every recipe here sets a learning rate (hyperparameters, search space or matrix).
         const lr = r.values.learning_rate;
-        if (lr) expect(lr.type, path).toBe("float");
+        expect(lr, `${path}: learning_rate`).toBeDefined();
+        expect(lr!.type, path).toBe("float");
         if (hp.save_strategy === "no") expect(r.values.save_strategy, path).toEqual({ type: "enum", value: "no" });
       }
     }
