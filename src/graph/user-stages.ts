@@ -1,8 +1,14 @@
 import type { Problem } from "../recipe/rules/problem.js";
+import { countText } from "../recipe/scale.js";
 import { closest } from "../recipe/suggest.js";
 import type { Recipe, UserStage } from "../recipe/types.js";
 import { jobTemplates } from "./builtin-stages.js";
 import { passId, type StageDraft } from "./draft.js";
+
+/** Unknown needs explained one by one; the rest are counted in one more problem. */
+const MAX_UNKNOWN_NEEDS = 20;
+/** Stage names a hint lists when no name is close to the unknown one. */
+const LISTED_STAGES = 20;
 
 const WHY_ABSENT: Record<string, string> = {
   research: "the recipe pins its datasets, so there is no research stage",
@@ -11,18 +17,27 @@ const WHY_ABSENT: Record<string, string> = {
   decide: "budget.iterations is 1, so there is no decide stage",
 };
 
-/** Which user stages run once per pass: those that reach a per-pass stage through needs/before. */
+/**
+ * Which user stages run once per pass: those that reach a per-pass stage through needs/before.
+ * Spread from the per-pass built-ins backwards along needs/before, each stage once, so a long
+ * chain of stages costs its length rather than its length squared.
+ */
 function perPassUserStages(stages: UserStage[], perPassBuiltins: Set<string>): Set<string> {
+  const listedBy = new Map<string, UserStage[]>();
+  for (const s of stages) {
+    for (const n of [...s.needs, ...s.before]) {
+      const list = listedBy.get(n);
+      if (list) list.push(s);
+      else listedBy.set(n, [s]);
+    }
+  }
   const perPass = new Set<string>();
-  let changed = true;
-  while (changed) {
-    changed = false;
-    for (const s of stages) {
+  const queue = [...perPassBuiltins];
+  for (let i = 0; i < queue.length; i++) {
+    for (const s of listedBy.get(queue[i]!) ?? []) {
       if (perPass.has(s.name)) continue;
-      if ([...s.needs, ...s.before].some((n) => perPassBuiltins.has(n) || perPass.has(n))) {
-        perPass.add(s.name);
-        changed = true;
-      }
+      perPass.add(s.name);
+      queue.push(s.name);
     }
   }
   return perPass;
@@ -42,6 +57,9 @@ export function insertUserStages(r: Recipe, builtins: StageDraft[]): { drafts: S
   const userNames = new Set(r.stages.map((s) => s.name));
   const perPass = perPassUserStages(r.stages, perPassBuiltins);
   const known = [...byName.keys(), ...userNames];
+  const listed = known.length > LISTED_STAGES ? `${known.slice(0, LISTED_STAGES).join(", ")}, and ${countText(known.length - LISTED_STAGES)} more` : known.join(", ");
+  let unknown = 0;
+  let firstUnreported: Problem | null = null;
 
   // Validate names first: a misspelled need is reported once, not once per pass.
   r.stages.forEach((s, i) => {
@@ -56,17 +74,31 @@ export function insertUserStages(r: Recipe, builtins: StageDraft[]): { drafts: S
           if (n === s.name) problems.push({ path: ["stages", i, field, j], code: "INTERN_CYCLE", message: `stage ${s.name} lists itself in ${field}` });
           return;
         }
+        // Past the first few, unknown names are counted, not explained: each explanation compares
+        // the name with every stage, and thousands of them help no one.
+        if (++unknown > MAX_UNKNOWN_NEEDS) {
+          firstUnreported ??= { path: ["stages", i, field, j], code: "INTERN_UNKNOWN_NEED", message: "" };
+          return;
+        }
         const absent = WHY_ABSENT[n];
-        const guess = closest(n, known);
+        const guess = absent ? null : closest(n, known);
         problems.push({
           path: ["stages", i, field, j],
           code: "INTERN_UNKNOWN_NEED",
           message: absent ? `stage ${s.name} ${field === "needs" ? "needs" : "runs before"} \`${n}\`, but ${absent}` : `stage ${s.name} ${field === "needs" ? "needs" : "runs before"} unknown stage \`${n}\``,
-          ...(absent ? {} : { hint: guess ? `did you mean \`${guess}\`?` : `stages here: ${known.join(", ")}` }),
+          ...(absent ? {} : { hint: guess ? `did you mean \`${guess}\`?` : `stages here: ${listed}` }),
         });
       });
     }
   });
+  if (firstUnreported !== null) {
+    const more = unknown - MAX_UNKNOWN_NEEDS;
+    problems.push({
+      ...(firstUnreported as Problem),
+      message: `and ${countText(more)} more needs/before ${more === 1 ? "entry names a stage" : "entries name stages"} that do not exist`,
+      hint: "fix the ones above, then run validate again to see the rest",
+    });
+  }
   if (problems.length > 0) return { drafts: builtins, problems };
 
   const instances = (name: string, pass: number | null): string[] => {

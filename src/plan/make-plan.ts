@@ -11,7 +11,10 @@ function criticalPath(stages: PlannedStage[], include: (s: PlannedStage) => bool
   let longest = 0;
   for (const s of stages) {
     if (!include(s)) continue;
-    const start = Math.max(0, ...s.stage.needs.map((n) => finish.get(n) ?? 0));
+    // A loop, not Math.max(...needs): the report needs every sink, and a spread of a sweep's
+    // hundred thousand arguments overflows the call stack.
+    let start = 0;
+    for (const n of s.stage.needs) start = Math.max(start, finish.get(n) ?? 0);
     const end = start + (s.action === "run" ? s.estimate.wallSeconds : 0);
     finish.set(s.stage.id, end);
     longest = Math.max(longest, end);

@@ -1,8 +1,5 @@
 import type { RecipeInput } from "./types.js";
 
-/** Refuse sweeps that would not fit in memory or in any cluster's queue. */
-export const MAX_TRIALS = 100_000;
-
 export interface TrialValues {
   index: number;
   /** Matrix path -> value for this trial, in matrix key order. */
@@ -22,6 +19,7 @@ export function matrixTrials(matrix: Record<string, unknown[]> | undefined): Tri
   return combos.map((values, index) => ({ index, values }));
 }
 
+/** The number of trials, from the axis lengths alone. */
 export function trialCount(matrix: Record<string, unknown[]> | undefined): number {
   if (matrix === undefined) return 1;
   return Object.values(matrix).reduce((n, v) => n * v.length, 1);

@@ -1,11 +1,12 @@
 import { RecipeInvalidError, type Diagnostic } from "../errors.js";
 import { checkSchema } from "./check-schema.js";
-import { MAX_TRIALS, matrixTrials, trialCount, trialLabel, withValue } from "./matrix.js";
+import { matrixTrials, trialLabel, withValue } from "./matrix.js";
 import { type KeyTypes, normalizeRecipe } from "./normalize.js";
 import { trlVersionOf } from "./derive.js";
 import type { ParsedRecipe } from "./parse.js";
 import type { Problem, RuleContext } from "./rules/problem.js";
 import { RULES } from "./rules/index.js";
+import { countText, MAX_STAGES, stageBound } from "./scale.js";
 import { diagnosticAt, formatPath, type RecipeSource } from "./source.js";
 import type { Recipe, RecipeInput } from "./types.js";
 
@@ -94,10 +95,8 @@ export function validateRecipe(parsed: ParsedRecipe, ctx: RuleContext): Validate
   const { matrix, ...base } = input;
   const baseProblems = runRules(base as RecipeInput, ctx);
   const diagnostics = baseProblems.map((p) => toDiagnostic(source, p));
-  const count = trialCount(matrix);
-  if (count > MAX_TRIALS) {
-    diagnostics.push(diagnosticAt(source, ["matrix"], "INTERN_MATRIX_INVALID", `matrix makes ${count} trials; at most ${MAX_TRIALS} are allowed`, { target: "key" }));
-  }
+  const tooMany = tooManyStages(source, input);
+  if (tooMany) diagnostics.push(tooMany);
   const trials: Trial[] = [];
   if (diagnostics.every((d) => d.severity !== "error")) {
     const known = new Set(baseProblems.map((p) => `${formatPath(p.path)}|${p.message}`));
@@ -137,6 +136,27 @@ export function validateRecipe(parsed: ParsedRecipe, ctx: RuleContext): Validate
   const errors = diagnostics.filter((d) => d.severity === "error");
   if (errors.length > 0) throw new RecipeInvalidError(source.file, diagnostics);
   return { source, input, recipe: trials.length === 1 && matrix === undefined ? trials[0]!.recipe : normalizeRecipe(base as RecipeInput, keyTypes), trials, warnings: diagnostics };
+}
+
+/**
+ * The scale limit, checked from the matrix's axis lengths before any trial is made: refusing a
+ * sweep of millions of trials costs no more than accepting a small one.
+ */
+function tooManyStages(source: RecipeSource, input: RecipeInput): Diagnostic | null {
+  const b = stageBound(input);
+  if (b.total <= MAX_STAGES) return null;
+  const perPass = b.passes > 1 ? ` in each of ${b.passes} passes` : "";
+  const hint = `a recipe may compile to at most ${countText(MAX_STAGES)} stages`;
+  if (b.trials > 1) {
+    return diagnosticAt(source, ["matrix"], "INTERN_TOO_MANY_STAGES", `matrix makes ${countText(b.trials)} trials of up to ${countText(b.perTrial)} stages each: ${countText(b.total)} stages, over the limit of ${countText(MAX_STAGES)}`, {
+      hint: `${hint}; sweep fewer values (each axis multiplies the trials), or split the sweep into several recipes`,
+      target: "key",
+    });
+  }
+  return diagnosticAt(source, ["stages"], "INTERN_TOO_MANY_STAGES", `the recipe makes up to ${countText(b.total)} stages (${countText(b.own)} own stages${perPass}, and the built-in ones), over the limit of ${countText(MAX_STAGES)}`, {
+    hint: `${hint}; use fewer stages${b.passes > 1 ? " or fewer passes (budget.iterations)" : ""}, or split the work into several recipes`,
+    target: "key",
+  });
 }
 
 /** Whether a trial's problem comes from the matrix axis at `axisPath` (`data.datasets.0.fraction`). */

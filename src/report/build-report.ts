@@ -164,7 +164,7 @@ function esc(s: string): string {
 
 /** A bar per evaluation, the target as a line: inline SVG, no script, no network. */
 function chart(rows: MetricRow[], target: number): string {
-  const max = Math.max(target, ...rows.map((r) => r.value), 1e-9) * 1.1;
+  const max = rows.reduce((m, r) => Math.max(m, r.value), Math.max(target, 1e-9)) * 1.1;
   const w = 560;
   const barH = 26;
   const h = rows.length * (barH + 10) + 30;

@@ -110,13 +110,13 @@ describe("matrix validation", () => {
     expect(diagnostics[0]!.message).toBe("in matrix trial 1 (gpus=3 nodes=2 backend=slurm): compute.gpus (3) does not divide evenly across compute.nodes (2)");
   });
 
-  it("refuses more than 100,000 trials without making them", () => {
+  it("refuses a matrix over the stage limit without making its trials", () => {
     const axis = Array.from({ length: 400 }, (_, i) => i);
     const text = recipeYaml({ matrix: { "data.seed": axis, "training.hyperparameters.seed": axis } });
     const started = performance.now();
-    const d = only(diagnosticsOf(text), "INTERN_MATRIX_INVALID");
+    const d = only(diagnosticsOf(text), "INTERN_TOO_MANY_STAGES");
     expect(performance.now() - started).toBeLessThan(2000);
-    expect(d.message).toBe("matrix makes 160000 trials; at most 100000 are allowed");
+    expect(d.message).toBe("matrix makes 160,000 trials of up to 4 stages each: 640,000 stages, over the limit of 100,000");
     expect(d.location?.line).toBe(lineOf(text, "matrix:"));
   });
 });
