@@ -57,10 +57,14 @@ export class UsageError extends InternError {
   }
 }
 
-/** Something intern itself got wrong. The message says so, so users report it. */
+/**
+ * Something intern itself got wrong: a broken invariant, not anything a user did. Not an
+ * InternError, so the CLI prints it as an internal error that asks for a report (cli/main.ts
+ * adds those words); its own message is `internal: ...`, as a failed stage records it.
+ */
 export class InternalError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(`internal error (this is a bug in intern, please report it): ${message}`, options);
+    super(`internal: ${message}`, options);
     this.name = "InternalError";
   }
 }

@@ -7,7 +7,7 @@ import { envsDir } from "../environments/envs-dir.js";
 import { ensureEnvironment, type PythonEnvironment } from "../environments/ensure-environment.js";
 import { readPythonHelpers } from "../environments/python-helpers.js";
 import { requireApiKey } from "../agent/llm.js";
-import { InternError } from "../errors.js";
+import { InternalError, InternError } from "../errors.js";
 import type { Executor, ProblemReporter } from "../executors/types.js";
 import type { Stage } from "../graph/types.js";
 import { makePlan } from "../plan/make-plan.js";
@@ -121,7 +121,7 @@ function runnerFor(stage: Stage): StageRunner {
 /** Checks, before anything starts, that the executor is the one the recipe names. */
 function checkExecutor(loaded: LoadedRecipe, executor: Executor): void {
   const backend = loaded.validated.recipe.compute.backend;
-  if (backend !== executor.name) throw new Error(`internal: compute.backend ${backend} given the ${executor.name} executor`);
+  if (backend !== executor.name) throw new InternalError(`compute.backend ${backend} given the ${executor.name} executor`);
 }
 
 /**

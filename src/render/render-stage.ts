@@ -1,3 +1,4 @@
+import { InternalError } from "../errors.js";
 import type { Stage, StageGraph } from "../graph/types.js";
 import type { Recipe } from "../recipe/types.js";
 import { LM_EVAL_TASK_TEMPLATE, writesLmEvalTask } from "../graph/builtin-stages.js";
@@ -50,7 +51,7 @@ export function renderStage(renderer: Renderer, recipe: Recipe, graph: StageGrap
     const helpers = ["fingerprint.py", ...(stage.kind === "evaluate" && recipe.benchmark.harness === "builtin" ? ["evaluate_builtin.py"] : [])];
     for (const name of helpers) {
       const script = loc.pythonHelpers?.[name];
-      if (script === undefined) throw new Error(`internal: a Kubernetes job needs intern's ${name} in RunLocation.pythonHelpers`);
+      if (script === undefined) throw new InternalError(`a Kubernetes job needs intern's ${name} in RunLocation.pythonHelpers`);
       carried[name] = script;
     }
     files.push({ path: "job.yaml", content: renderer.render("kubernetes/job.yaml.hbs", { ...ctx, files: carried }), executable: false });

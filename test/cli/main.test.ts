@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { runCli } from "../../src/cli/main.js";
+import { InternalError } from "../../src/errors.js";
 import { cli, STACK_FRAME } from "../helpers/cli.js";
 import { ROOT } from "../helpers/recipe.js";
 
@@ -89,5 +91,17 @@ describe("schema", () => {
     const file = readFileSync(join(ROOT, "schema", "recipe.schema.json"), "utf8");
     expect(r.stdout).toBe(file);
     expect(JSON.parse(r.stdout)).toMatchObject({ $schema: "http://json-schema.org/draft-07/schema#", title: "intern recipe (v1)" });
+  });
+});
+
+describe("internal errors", () => {
+  it("prints an InternalError as one internal error that asks for a report, exit 1", async () => {
+    let stderr = "";
+    const fail = () => {
+      throw new InternalError("the version could not be written");
+    };
+    const code = await runCli({ argv: ["--version"], cwd: ROOT, env: {}, stdout: { write: fail }, stderr: { write: (t: string) => (stderr += t) } });
+    expect(code).toBe(1);
+    expect(stderr).toBe("internal error (this is a bug in intern; please report it with the command you ran): internal: the version could not be written\n");
   });
 });
