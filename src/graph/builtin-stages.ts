@@ -59,7 +59,7 @@ export function builtinStages(r: Recipe): StageDraft[] {
     });
     out.push({
       localId: "discover", name: "discover", kind: "discover", mode: "agentic", placement: "control-plane", needs: ["research"], pass: null, conditional: false,
-      params: { goal: r.goal, datasets: r.sources.datasets, licenses: r.sources.licenses, allow_gated: r.sources.allowGated, benchmark_data: r.benchmark.data, agent: agentParams(r) },
+      params: { goal: r.goal, datasets: r.sources.datasets, licenses: r.sources.licenses, allow_gated: r.sources.allowGated, benchmark_data: r.benchmark.data, benchmark_copies: r.sources.benchmarkCopies.map((c) => c.pattern), agent: agentParams(r) },
       resources: null, templates: [], outputs: ["mix.json"], description: "inspect candidate datasets on the Hub; choose a mix with pinned revisions",
     });
   }

@@ -1,4 +1,5 @@
 import { derivedRequirements, jobFeaturesOf, trlVersionOf, DEFAULT_TRL_VERSION } from "./derive.js";
+import { benchmarkCopies } from "./benchmark-copies.js";
 import { parseDuration } from "./duration.js";
 import type { PinnedDataset, Recipe, RecipeInput } from "./types.js";
 
@@ -99,6 +100,7 @@ export function normalizeRecipe(input: RecipeInput, keyTypes: KeyTypes = () => n
       models: { allow: s.models?.allow ?? ["**"], deny: s.models?.deny ?? [] },
       licenses: s.licenses ?? DEFAULT_LICENSES,
       allowGated: s.allow_gated ?? false,
+      benchmarkCopies: benchmarkCopies({ name: bench.name, task: bench.task, dataset: bench.data?.dataset, alsoKnownAs: bench.also_known_as }),
       synthetic: { allow: s.synthetic?.allow ?? false, maxExamples: s.synthetic?.max_examples ?? 1000 },
     },
     agent: {

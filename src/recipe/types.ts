@@ -1,3 +1,4 @@
+import type { BenchmarkCopy } from "./benchmark-copies.js";
 /**
  * The recipe's two lifecycle types. `RecipeInput` is what the schema admits (optional fields
  * optional); `Recipe` is the normalized form every later step reads (defaults filled, durations
@@ -69,6 +70,7 @@ export interface RecipeInput {
     batch_size?: number | "auto";
     time_limit?: string;
     data?: { dataset?: string; config?: string; revision?: string; split?: string; path?: string };
+    also_known_as?: string[];
   };
   budget: {
     gpu_hours?: number;
@@ -253,6 +255,8 @@ export interface Recipe {
     models: { allow: string[]; deny: string[] };
     licenses: string[];
     allowGated: boolean;
+    /** Where the benchmark's items live on the Hub: denied for training whatever else allows them. */
+    benchmarkCopies: BenchmarkCopy[];
     synthetic: { allow: boolean; maxExamples: number };
   };
   agent: {

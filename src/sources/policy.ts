@@ -1,4 +1,5 @@
 import { InternError } from "../errors.js";
+import { type BenchmarkCopy, matchingCopy } from "../recipe/benchmark-copies.js";
 import { globToRegExp } from "../recipe/glob.js";
 import type { Recipe } from "../recipe/types.js";
 
@@ -13,8 +14,8 @@ export interface SourcePolicy {
   readonly licenses: readonly string[];
   readonly allowGated: boolean;
   readonly hasToken: boolean;
-  /** The benchmark's own Hub dataset, never used for training; null when it is not on the Hub. */
-  readonly benchmarkDataset: string | null;
+  /** Where the benchmark's items live on the Hub (its own dataset, `also_known_as`, known copies): never used for training. */
+  readonly benchmarkCopies: readonly BenchmarkCopy[];
 }
 
 /** An item the policy refused, and why, in words a report can print. */
@@ -34,15 +35,14 @@ export interface PolicySubject {
   gated: false | "auto" | "manual";
 }
 
-export function createSourcePolicy(recipe: Pick<Recipe, "sources" | "benchmark">, env: { hasToken: boolean }): SourcePolicy {
-  const data = recipe.benchmark.data;
+export function createSourcePolicy(recipe: Pick<Recipe, "sources">, env: { hasToken: boolean }): SourcePolicy {
   return Object.freeze({
     datasets: Object.freeze({ allow: [...recipe.sources.datasets.allow], deny: [...recipe.sources.datasets.deny] }),
     models: Object.freeze({ allow: [...recipe.sources.models.allow], deny: [...recipe.sources.models.deny] }),
     licenses: Object.freeze(recipe.sources.licenses.map((l) => l.toLowerCase())),
     allowGated: recipe.sources.allowGated,
     hasToken: env.hasToken,
-    benchmarkDataset: data.kind === "hub" ? data.dataset : null,
+    benchmarkCopies: Object.freeze(recipe.sources.benchmarkCopies.map((c) => Object.freeze({ ...c }))),
   });
 }
 
@@ -64,9 +64,8 @@ export function idRefusal(policy: SourcePolicy, kind: "dataset" | "model", id: s
   const key = `sources.${kind}s`;
   const refuse = (reason: string): Refusal => ({ kind, id, reason });
   if (!isRepoId(id)) return refuse("it is not a Hub repository id of the form `owner/name`");
-  if (kind === "dataset" && policy.benchmarkDataset !== null && id.toLowerCase() === policy.benchmarkDataset.toLowerCase()) {
-    return refuse("it is the benchmark's own dataset, never used for training");
-  }
+  const copy = kind === "dataset" ? matchingCopy(policy.benchmarkCopies, id) : null;
+  if (copy !== null) return refuse(copy.why);
   const denied = lists.deny.find((g) => globToRegExp(g).test(id));
   if (denied !== undefined) return refuse(`denied by ${key}.deny (\`${denied}\`)`);
   if (!lists.allow.some((g) => globToRegExp(g).test(id))) {

@@ -244,6 +244,25 @@ describe("decide", () => {
   });
 });
 
+describe("an agent that goes for the benchmark's Hub copy", () => {
+  it("with a local benchmark file, the copy named in also_known_as is refused at check_dataset, gated and with a token", async () => {
+    const research = { candidates: [{ dataset: "Idavidrein/gpqa", paper: null, quote: "", why: "" }, { dataset: "openscience/science-qa", paper: null, quote: "", why: "" }], refused: [] };
+    const copy = { dataset: "Idavidrein/gpqa", file: "data/train.jsonl", format: "prompt-completion", fraction: 0.5, why: "exactly the questions we are scored on" };
+    const qa = { dataset: "openscience/science-qa", file: "data/train.jsonl", format: "prompt-completion", fraction: 0.5, why: "science QA" };
+    mistral.reply({ toolCalls: [{ name: "check_dataset", arguments: copy }] }, { toolCalls: [{ name: "answer", arguments: { mix: [copy, qa] } }] });
+    const checked = openRecipe({
+      benchmark: { name: "science-exam", data: { path: "bench.jsonl" }, also_known_as: ["Idavidrein/gpqa"] },
+      sources: { datasets: { allow: ["**"], deny: [] }, licenses: ["apache-2.0", "mit", "cc-by-4.0"], allow_gated: true },
+    });
+    const { ctx } = agenticContext(checked, "discover", { runDir: runDir(), projectDir: project, env: env({ HF_TOKEN: "hf_emulatorReaderToken0001" }), needOutputs: new Map([["research", research]]) });
+    const out = await discoverRunner.run(ctx);
+    expect((out.mix as { id: string }[]).map((m) => m.id)).toEqual(["openscience/science-qa"]);
+    expect(out.refused).toContainEqual(expect.objectContaining({ id: "Idavidrein/gpqa", reason: expect.stringContaining("benchmark.also_known_as names it") }));
+    const told = mistral.requests[1]!.body.messages.filter((m) => m.role === "tool").map((m) => String(m.content));
+    expect(told.join("\n")).toContain("benchmark.also_known_as names it");
+  });
+});
+
 describe("decide on an integer key", () => {
   const integerSpace = () =>
     openRecipe({ budget: { llm: { tokens: 200000 }, iterations: 2 }, training: { search_space: { gradient_accumulation_steps: { min: 1, max: 4 } } } });

@@ -1,3 +1,4 @@
+import { benchmarkCopies, matchingCopy } from "../benchmark-copies.js";
 import { refusal } from "../glob.js";
 import type { Problem, Rule } from "./problem.js";
 
@@ -16,14 +17,13 @@ export const sourcePolicyRule: Rule = (r) => {
     const why = refusal(r.base_model.id, models);
     if (why) out.push({ path: ["base_model", "id"], code: CODE, message: `base model ${r.base_model.id} is forbidden by sources.models: ${why}`, hint: "change the base model or sources.models" });
   }
-  const benchmarkDataset = r.benchmark.data?.dataset;
+  const copies = benchmarkCopies({ name: r.benchmark.name, task: r.benchmark.task, dataset: r.benchmark.data?.dataset, alsoKnownAs: r.benchmark.also_known_as });
   r.data?.datasets?.forEach((d, i) => {
     if (d.id !== undefined) {
       const why = refusal(d.id, datasets);
       if (why) out.push({ path: ["data", "datasets", i, "id"], code: CODE, message: `dataset ${d.id} is forbidden by sources.datasets: ${why}` });
-      if (benchmarkDataset !== undefined && d.id.toLowerCase() === benchmarkDataset.toLowerCase()) {
-        out.push({ path: ["data", "datasets", i, "id"], code: CODE, message: `dataset ${d.id} is the benchmark's own dataset; it is never used for training` });
-      }
+      const copy = matchingCopy(copies, d.id);
+      if (copy !== null) out.push({ path: ["data", "datasets", i, "id"], code: CODE, message: `dataset ${d.id} is refused: ${copy.why}`, hint: "train on other data; the benchmark only measures" });
     }
     if (d.license !== undefined && !licenses.includes(d.license)) {
       out.push({ path: ["data", "datasets", i, "license"], code: CODE, message: `license ${d.license} is not in sources.licenses (${licenses.join(", ")})` });

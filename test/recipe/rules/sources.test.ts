@@ -37,7 +37,7 @@ describe("source policy rule", () => {
 
   it("never trains on the benchmark's own dataset", () => {
     const text = recipeYaml({ benchmark: { data: { dataset: "Idavidrein/GPQA" } }, data: { datasets: [{ id: "idavidrein/gpqa", license: "mit" }] } });
-    const d = find(diagnosticsOf(text), CODE, "dataset idavidrein/gpqa is the benchmark's own dataset; it is never used for training");
+    const d = find(diagnosticsOf(text), CODE, "dataset idavidrein/gpqa is refused: it is the benchmark's own dataset, never used for training");
     expect(d.location?.line).toBe(lineOf(text, "id: idavidrein/gpqa"));
   });
 
