@@ -1,4 +1,4 @@
-// Compiles src/ to dist/ with tsc, copies the generated schema validator beside it, and bundles
+// Compiles src/ to dist/ with tsc, copies the generated schema validators beside it, and bundles
 // the CLI into dist/bundle/ for bin/intern.js.
 import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, readFileSync, rmSync } from "node:fs";
@@ -17,9 +17,10 @@ try {
 }
 rmSync(join(root, "dist"), { recursive: true, force: true });
 execFileSync(process.execPath, [tsc, "-p", join(root, "tsconfig.json")], { stdio: "inherit" });
-const generated = "recipe/generated/recipe-validator.js";
-mkdirSync(dirname(join(root, "dist", generated)), { recursive: true });
-copyFileSync(join(root, "src", generated), join(root, "dist", generated));
+for (const generated of ["recipe/generated/recipe-validator.js", "lock/generated/lock-validator.js", "saved-plan/generated/plan-validator.js"]) {
+  mkdirSync(dirname(join(root, "dist", generated)), { recursive: true });
+  copyFileSync(join(root, "src", generated), join(root, "dist", generated));
+}
 
 // Unbundled, `intern validate` spends most of its time resolving, reading and compiling files
 // one at a time: ours, yaml's 70-odd CommonJS files and ajv's runtime. One bundle, split per
@@ -28,14 +29,14 @@ copyFileSync(join(root, "src", generated), join(root, "dist", generated));
 // dist/bundle/ is two levels below the package root, like dist/cli/, so PACKAGE_ROOT holds.
 const esbuild = await import("esbuild");
 /**
- * The generated validator loads ajv's runtime helpers through a require() of its own, which a
+ * The generated validators load ajv's runtime helpers through a require() of its own, which a
  * bundler cannot follow: at run time that would start Node's CommonJS loader for three small
  * files. Without that require(), esbuild bundles the helpers like any other require() call.
  */
 const bundleValidatorRuntime = {
   name: "bundle-validator-runtime",
   setup(build) {
-    build.onLoad({ filter: /recipe-validator\.js$/ }, ({ path }) => ({
+    build.onLoad({ filter: /generated[\\/][a-z-]+-validator\.js$/ }, ({ path }) => ({
       contents: readFileSync(path, "utf8").replace(/^import \{ createRequire \} from "node:module";\nconst require = createRequire\(import\.meta\.url\);$/m, ""),
       loader: "js",
     }));

@@ -1,7 +1,11 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { parse, stringify } from "yaml";
-import { InternError } from "../errors.js";
+import { stringify } from "yaml";
+import { InternError, type Diagnostic } from "../errors.js";
+import { schemaDiagnostics, type SchemaCheck } from "../recipe/check-schema.js";
+import { parseYamlFile, type DocumentKind } from "../recipe/parse.js";
+import { diagnosticAt } from "../recipe/source.js";
+import { validate } from "./generated/lock-validator.js";
 import type { Lock } from "./types.js";
 
 const HEADER = "# intern lock file: what this recipe's last run resolved and decided. Commit it with the recipe\n# (and the transcripts in the .lock.d folder beside it); `intern apply --locked` and `intern audit` rerun it.\n";
@@ -37,23 +41,37 @@ export function serializeLock(lock: Lock): string {
   return HEADER + stringify(lock, { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false });
 }
 
-export function readLock(path: string): Lock {
-  let text: string;
+const REWRITE_HINT = "a lock is written by `intern apply`: restore it from git, or apply the recipe again to write a new one";
+
+function lockInvalid(file: string, diagnostics: Diagnostic[]): InternError {
+  const errors = diagnostics.length;
+  return new InternError("INTERN_LOCK_INVALID", `${file}: ${errors} error${errors === 1 ? "" : "s"}`, { diagnostics, hint: REWRITE_HINT });
+}
+
+const LOCK_FILE: DocumentKind = { noun: "lock file", codePrefix: "INTERN_LOCK", keys: "lock_version, intern, recipe, ...", emptyHint: REWRITE_HINT, invalid: lockInvalid };
+const LOCK_SCHEMA: SchemaCheck = { validate, code: "INTERN_LOCK_INVALID", subject: "lock", pickAlternative: true };
+
+/**
+ * Reads a lock and checks it against schema/lock.schema.json before anything uses it: a lock
+ * edited by hand, truncated or from elsewhere gives located errors (`FILE:LINE:COL`), never a
+ * crash further on. `shown` is the path messages give (as the user wrote it).
+ */
+export function readLock(path: string, shown = path): Lock {
+  let bytes: Uint8Array;
   try {
-    text = readFileSync(path, "utf8");
+    bytes = readFileSync(path);
   } catch {
-    throw new InternError("INTERN_LOCK_MISSING", `there is no lock file ${path}`, { hint: "a successful `intern apply` of the recipe writes it beside the recipe" });
+    throw new InternError("INTERN_LOCK_MISSING", `there is no lock file ${shown}`, { hint: "a successful `intern apply` of the recipe writes it beside the recipe" });
   }
-  let doc: unknown;
-  try {
-    doc = parse(text);
-  } catch (error) {
-    throw new InternError("INTERN_LOCK_INVALID", `${path} is not valid YAML: ${error instanceof Error ? error.message : String(error)}`, { hint: "restore it from git, or apply the recipe again to write a new one" });
+  const { source, data } = parseYamlFile(shown, bytes, LOCK_FILE);
+  const version = (data as { lock_version?: unknown }).lock_version;
+  if (version !== 1) {
+    const what = version === undefined ? "it has no lock_version" : `its lock_version is ${JSON.stringify(version)}`;
+    throw lockInvalid(shown, [diagnosticAt(source, ["lock_version"], "INTERN_LOCK_INVALID", `not an intern lock file of this version: ${what}, not 1`, { hint: "see schema/lock.schema.json; `intern apply` writes a new lock" })]);
   }
-  if (doc === null || typeof doc !== "object" || (doc as { lock_version?: unknown }).lock_version !== 1) {
-    throw new InternError("INTERN_LOCK_INVALID", `${path} is not an intern lock file (lock_version 1)`, { hint: "see schema/lock.schema.json" });
-  }
-  return doc as Lock;
+  const problems = schemaDiagnostics(source, data, LOCK_SCHEMA);
+  if (problems.length > 0) throw lockInvalid(shown, problems.map((d) => (d.hint === undefined ? { ...d, hint: REWRITE_HINT } : d)));
+  return data as Lock;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { LineCounter, parseDocument, isMap, isScalar, isSeq, visit } from "yaml";
-import { RecipeInvalidError, type Diagnostic } from "../errors.js";
+import { RecipeInvalidError, type Diagnostic, type InternError } from "../errors.js";
 import { offsetToLocation, snippetAt, type RecipeSource } from "./source.js";
 
 /** A recipe is configuration, not data: anything larger is almost surely the wrong file. */
@@ -13,14 +13,40 @@ export interface ParsedRecipe {
   data: unknown;
 }
 
-function fail(file: string, text: string, lineCounter: LineCounter, offset: number, code: string, message: string, hint?: string): never {
+/**
+ * What a YAML file intern reads holds, for its messages and the error that carries them: the
+ * recipe, or a lock file. Both are parsed the same way, with positions, so that every problem
+ * found later points at its line and column.
+ */
+export interface DocumentKind {
+  /** `recipe`, `lock file`: what messages call it. */
+  noun: string;
+  /** `INTERN_RECIPE`: its own problems' codes start with it (`INTERN_RECIPE_EMPTY`). */
+  codePrefix: string;
+  /** Its first keys, for "must be a mapping of keys (...)". */
+  keys: string;
+  /** What to do about an empty file. */
+  emptyHint: string;
+  /** The error its diagnostics are thrown in. */
+  invalid(file: string, diagnostics: Diagnostic[]): InternError;
+}
+
+const RECIPE: DocumentKind = {
+  noun: "recipe",
+  codePrefix: "INTERN_RECIPE",
+  keys: "apiVersion, kind, name, ...",
+  emptyHint: "start from one of the recipes in recipes/, or run `intern schema` for the format",
+  invalid: (file, diagnostics) => new RecipeInvalidError(file, diagnostics),
+};
+
+function fail(kind: DocumentKind, file: string, text: string, lineCounter: LineCounter, offset: number, code: string, message: string, hint?: string): never {
   const location = offsetToLocation({ file, lineCounter }, offset);
   const d: Diagnostic = { code, message, location, snippet: snippetAt(text, location.line, location.col), severity: "error" };
   if (hint !== undefined) d.hint = hint;
-  throw new RecipeInvalidError(file, [d]);
+  throw kind.invalid(file, [d]);
 }
 
-function decodeUtf8(file: string, bytes: Uint8Array): string {
+function decodeUtf8(kind: DocumentKind, file: string, bytes: Uint8Array): string {
   try {
     const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
     return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -47,12 +73,12 @@ function decodeUtf8(file: string, bytes: Uint8Array): string {
       i += len;
     }
     const byte = bytes[i] ?? 0;
-    throw new RecipeInvalidError(file, [
+    throw kind.invalid(file, [
       {
-        code: "INTERN_RECIPE_NOT_UTF8",
+        code: `${kind.codePrefix}_NOT_UTF8`,
         message: `byte 0x${byte.toString(16).padStart(2, "0")} at offset ${i} is not valid UTF-8`,
         location: { file, line, col },
-        hint: "save the recipe as UTF-8",
+        hint: `save the ${kind.noun} as UTF-8`,
         severity: "error",
       },
     ]);
@@ -78,7 +104,15 @@ export function recipeTooLarge(file: string, size: number): RecipeInvalidError {
  */
 export function parseRecipe(file: string, bytes: Uint8Array): ParsedRecipe {
   if (bytes.length > MAX_RECIPE_BYTES) throw recipeTooLarge(file, bytes.length);
-  const text = decodeUtf8(file, bytes);
+  return parseYamlFile(file, bytes, RECIPE);
+}
+
+/**
+ * Parses a YAML file intern reads (a recipe, a lock) into a document with positions and plain
+ * data. Pure. Every failure is one located error of `kind`, never a crash.
+ */
+export function parseYamlFile(file: string, bytes: Uint8Array, kind: DocumentKind): ParsedRecipe {
+  const text = decodeUtf8(kind, file, bytes);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, version: "1.2" });
   const first = doc.errors[0];
@@ -86,6 +120,7 @@ export function parseRecipe(file: string, bytes: Uint8Array): ParsedRecipe {
     const duplicate = first.code === "DUPLICATE_KEY";
     const message = first.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
     fail(
+      kind,
       file,
       text,
       lineCounter,
@@ -99,11 +134,11 @@ export function parseRecipe(file: string, bytes: Uint8Array): ParsedRecipe {
   // A bare `---` parses as an empty scalar: that is an empty recipe too, not "a single value".
   const blank = isScalar(doc.contents) && doc.contents.range?.[0] === doc.contents.range?.[1];
   if (doc.contents === null || text.trim() === "" || blank) {
-    fail(file, text, lineCounter, 0, "INTERN_RECIPE_EMPTY", "recipe is empty", "start from one of the recipes in recipes/, or run `intern schema` for the format");
+    fail(kind, file, text, lineCounter, 0, `${kind.codePrefix}_EMPTY`, `${kind.noun} is empty`, kind.emptyHint);
   }
   if (!isMap(doc.contents)) {
-    const kind = isSeq(doc.contents) ? "a list" : "a single value";
-    fail(file, text, lineCounter, doc.contents.range?.[0] ?? 0, "INTERN_RECIPE_NOT_MAPPING", `recipe must be a mapping of keys (apiVersion, kind, name, ...), not ${kind}`);
+    const shape = isSeq(doc.contents) ? "a list" : "a single value";
+    fail(kind, file, text, lineCounter, doc.contents.range?.[0] ?? 0, `${kind.codePrefix}_NOT_MAPPING`, `${kind.noun} must be a mapping of keys (${kind.keys}), not ${shape}`);
   }
   let data: unknown;
   try {
@@ -128,6 +163,7 @@ export function parseRecipe(file: string, bytes: Uint8Array): ParsedRecipe {
     });
     alias = Math.max(alias, 0);
     fail(
+      kind,
       file,
       text,
       lineCounter,

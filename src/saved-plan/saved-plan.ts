@@ -12,7 +12,8 @@ import type { Plan } from "../plan/types.js";
  * A plan saved by `intern plan --out plan.json` for review, then applied as it is by
  * `intern apply plan.json`: it records what the plan was made from (the recipe's bytes, its lock,
  * intern's version, every stage's content key and inputs) and what the cache said then, so that
- * applying it can refuse when any of that moved.
+ * applying it can refuse when any of that moved. Its format is schema/plan.schema.json. It is not
+ * signed: it guards against drift between review and apply, not against an edit made on purpose.
  */
 export interface SavedPlan {
   kind: "intern-plan";
@@ -49,19 +50,6 @@ export function savePlan(options: { cwd: string; recipeFile: string; out: string
     stages: options.plan.stages.map((p) => ({ id: p.stage.id, key: p.stage.key, action: p.action, reason: p.reason, inputs: p.stage.inputs ?? {} })),
   };
   writeFileSync(out, `${JSON.stringify(saved, null, 2)}\n`);
-}
-
-/** Reads a saved plan; `recipe` comes back relative to `cwd`. */
-export function readSavedPlan(cwd: string, file: string): SavedPlan {
-  const path = resolve(cwd, file);
-  let doc: SavedPlan;
-  try {
-    doc = JSON.parse(readFileSync(path, "utf8")) as SavedPlan;
-  } catch (error) {
-    throw new InternError("INTERN_PLAN_INVALID", `cannot read the saved plan ${file}: ${error instanceof Error ? error.message : String(error)}`, { hint: "save one with `intern plan <recipe> --out plan.json`" });
-  }
-  if (doc === null || doc.kind !== "intern-plan" || doc.version !== 1) throw new InternError("INTERN_PLAN_INVALID", `${file} is not a plan saved by \`intern plan --out\``, { hint: "apply a recipe (.yaml) or a saved plan (.json)" });
-  return { ...doc, recipe: relative(cwd, resolve(dirname(path), doc.recipe)) || doc.recipe, lock: doc.lock && { ...doc.lock, file: resolve(dirname(path), doc.lock.file) } };
 }
 
 /** What moved since the plan was saved: the recipe, intern, the lock, stage inputs, the cache's answers. Empty when nothing. */

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { generateValidatorSource } from "../../scripts/gen-schema-validator.js";
+import { generateValidatorSource, VALIDATORS } from "../../scripts/gen-schema-validator.js";
 import { ROOT } from "../helpers/recipe.js";
 
 type Schema = { [key: string]: unknown };
@@ -37,5 +37,12 @@ describe("schema/recipe.schema.json", () => {
     const committed = readFileSync(join(ROOT, "src", "recipe", "generated", "recipe-validator.js"), "utf8");
     // Comparing whole sources: on failure, run `node scripts/gen-schema-validator.js` and commit the result.
     expect(committed === generateValidatorSource(), "src/recipe/generated/recipe-validator.js is stale: run `node scripts/gen-schema-validator.js`").toBe(true);
+  });
+});
+
+describe("the generated validators of the lock and saved plan schemas", () => {
+  it.each((VALIDATORS as { schema: string; module: string }[]).filter((v) => v.schema !== "recipe.schema.json"))("src/$module is compiled from schema/$schema", ({ schema: file, module }) => {
+    const committed = readFileSync(join(ROOT, "src", module), "utf8");
+    expect(committed === generateValidatorSource(file), `src/${module} is stale: run \`node scripts/gen-schema-validator.js\``).toBe(true);
   });
 });

@@ -1,7 +1,8 @@
 import type { Command } from "../command.js";
 import { parseArgs } from "node:util";
 import { join, relative } from "node:path";
-import { checkSavedPlan, isSavedPlan, readSavedPlan } from "../../saved-plan/saved-plan.js";
+import { readSavedPlan } from "../../saved-plan/read-saved-plan.js";
+import { checkSavedPlan, isSavedPlan } from "../../saved-plan/saved-plan.js";
 import { applyRecipe } from "../../engine/apply.js";
 import { UsageError } from "../../errors.js";
 import { createExecutor } from "../../executors/create-executor.js";

@@ -76,7 +76,7 @@ function auditTarget(cwd: string, what: string): AuditTarget {
       recordedItems: (stage) => itemsFileOf(state.stages.get(stage)?.outputs),
     };
   }
-  const recorded = readLock(path);
+  const recorded = readLock(path, what);
   const recipeFile = relative(cwd, join(dirname(path), recorded.recipe.file));
   if (lockPathFor(resolve(cwd, recipeFile)) !== path) {
     throw new InternError("INTERN_LOCK_INVALID", `${what} is not the lock of ${recipeFile} (that is ${relative(cwd, lockPathFor(resolve(cwd, recipeFile)))})`, { hint: "audit the lock that lies beside its recipe, or a run by its id" });

@@ -21,7 +21,7 @@ Exit code 0 (whatever differs).
 
 function lockOf(cwd: string, what: string): Lock {
   const path = resolve(cwd, what);
-  if (existsSync(path) && statSync(path).isFile()) return readLock(path);
+  if (existsSync(path) && statSync(path).isFile()) return readLock(path, what);
   const dir = runDir(cwd, what);
   if (!existsSync(dir)) throw new InternError("INTERN_RUN_NOT_FOUND", `${what} is neither a lock file nor a run`, { hint: "`intern status` lists the runs" });
   const lock = join(dir, "lock.yaml");

@@ -12,7 +12,7 @@ import { loadRecipe, requireFile } from "../load.js";
 import { backendOverride, BACKEND_OPTION } from "../options.js";
 import { formatDiagnostics } from "../print-diagnostics.js";
 import { table } from "../table.js";
-import { UsageError } from "../../errors.js";
+import { InternError, UsageError } from "../../errors.js";
 import { internVersion } from "../package-root.js";
 import { isSavedPlan, savePlan } from "../../saved-plan/saved-plan.js";
 import { existsSync } from "node:fs";
@@ -114,9 +114,11 @@ export function planCommand(io: CliIO, args: string[]): number {
   if (values.output !== "json" && existsSync(lockPath)) {
     let moved: string[];
     try {
-      moved = lockInputsMoved(readLock(lockPath), lockInputs(lockSourcesOf(loaded, io.cwd, file, internVersion())));
+      moved = lockInputsMoved(readLock(lockPath, relative(io.cwd, lockPath)), lockInputs(lockSourcesOf(loaded, io.cwd, file, internVersion())));
     } catch (error) {
-      moved = [error instanceof Error ? error.message : String(error)];
+      // A lock that cannot be read says where, as validate would.
+      const located = error instanceof InternError ? error.diagnostics.map((d) => `${d.location ? `${d.location.file}:${d.location.line}:${d.location.col}: ` : ""}${d.message} (${d.code})`) : [];
+      moved = located.length > 0 ? located : [error instanceof Error ? error.message : String(error)];
     }
     io.stdout.write(moved.length === 0 ? `\nlock: ${relative(io.cwd, lockPath)} holds (apply --locked reruns it)\n` : `\nlock: moved since ${relative(io.cwd, lockPath)} was written (apply --locked would refuse):\n  ${moved.join("\n  ")}\n`);
   }

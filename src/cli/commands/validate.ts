@@ -22,13 +22,13 @@ export function validateCommand(io: CliIO, args: string[]): number {
   const results: unknown[] = [];
   for (const file of positionals) {
     // A lock beside its recipe (`recipes/*.yaml` names both) is not a recipe: say what it is.
-    if (/\.lock\.ya?ml$/.test(file)) {
-      const lock = readLock(resolve(io.cwd, file));
-      results.push({ file, lock: true, recipe: lock.recipe.file });
-      if (values.output !== "json") io.stdout.write(`${file}: a lock file (of ${lock.recipe.file}); \`intern plan\` says whether it still holds\n`);
-      continue;
-    }
     try {
+      if (/\.lock\.ya?ml$/.test(file)) {
+        const lock = readLock(resolve(io.cwd, file), file);
+        results.push({ file, lock: true, recipe: lock.recipe.file });
+        if (values.output !== "json") io.stdout.write(`${file}: a lock file (of ${lock.recipe.file}); \`intern plan\` says whether it still holds\n`);
+        continue;
+      }
       const { validated, graph } = loadRecipe(io.cwd, file);
       results.push({ file, valid: true, stages: graph.stages.length, trials: validated.trials.length, warnings: validated.warnings });
       if (values.output !== "json") {
@@ -36,7 +36,7 @@ export function validateCommand(io: CliIO, args: string[]): number {
         if (validated.warnings.length > 0) io.stderr.write(formatDiagnostics(validated.warnings));
       }
     } catch (error) {
-      // A recipe's own problems do not stop the others from being checked.
+      // A recipe's (or a lock's) own problems do not stop the others from being checked.
       if (!(error instanceof InternError) || error.diagnostics.length === 0) throw error;
       failed++;
       results.push({ file, valid: false, errors: error.diagnostics });
