@@ -86,7 +86,11 @@ export interface MisfitSample {
 export type DecontaminationReport =
   | { skipped: string }
   | {
-      benchmark: { path: string; sha256: string; items: number; itemsWithoutNgrams: number };
+      /**
+       * What was read: a local file (its path and sha256), or a Hub benchmark's split at a commit
+       * (`hf://datasets/<id>@<sha>`, `sha256` over its files' digests in order, and `files`).
+       */
+      benchmark: { path: string; sha256: string; items: number; itemsWithoutNgrams: number; files?: { path: string; sha256: string; bytes: number }[] };
       ngram: number;
       threshold: number;
       removed: RemovedRow[];

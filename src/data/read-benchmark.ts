@@ -31,3 +31,31 @@ export async function readBenchmark(source: RecordSource): Promise<{ items: Benc
   });
   return { items, digest: { sha256: summary.sha256, bytes: summary.bytes } };
 }
+
+/** The text of a record from a Hub benchmark, whatever its columns: every string and number in it, in order. */
+function recordText(value: unknown, out: string[], depth = 0): void {
+  if (typeof value === "string") out.push(value);
+  else if (typeof value === "number" || typeof value === "bigint") out.push(String(value));
+  else if (depth < 8 && Array.isArray(value)) for (const v of value) recordText(v, out, depth + 1);
+  else if (depth < 8 && value !== null && typeof value === "object") for (const v of Object.values(value)) recordText(v, out, depth + 1);
+}
+
+/**
+ * A Hub benchmark's items as text for decontamination, from the files of its split in order
+ * (items numbered in that order across them). Benchmarks on the Hub name their columns as they like
+ * (`Question`, `Correct Answer`, `choices`, ...), so every text field of an item counts: more
+ * text can only find more overlap, never hide it.
+ */
+export async function readHubBenchmark(sources: readonly RecordSource[]): Promise<{ items: BenchmarkText[]; files: FileDigest[] }> {
+  const items: BenchmarkText[] = [];
+  const files: FileDigest[] = [];
+  for (const source of sources) {
+    const summary = await readRecords(source, { columns: "all", limit: null }, (_index, value) => {
+      const parts: string[] = [];
+      recordText(value, parts);
+      items.push({ index: items.length, text: parts.join("\n") });
+    });
+    files.push({ sha256: summary.sha256, bytes: summary.bytes });
+  }
+  return { items, files };
+}

@@ -5,8 +5,8 @@ import { PARQUET_CODECS } from "./parquet-codecs.js";
 import type { FileDigest } from "./read-lines.js";
 
 export interface ParquetReadOptions {
-  /** Top-level columns to read; the others are never decoded. Absent ones are left out of rows. */
-  columns: string[];
+  /** Top-level columns to read (`all`: every one); the others are never decoded. Absent ones are left out of rows. */
+  columns: string[] | "all";
   /** Read at most this many rows from the start. */
   limit: number | null;
 }
@@ -30,7 +30,7 @@ export async function forEachParquetRow(path: string, options: ParquetReadOption
   const file = await asyncBufferFromFile(path);
   const metadata = await parquetMetadataAsync(file);
   const present = new Set(parquetSchema(metadata).children.map((c) => c.element.name));
-  const columns = options.columns.filter((c) => present.has(c));
+  const columns = options.columns === "all" ? [...present] : options.columns.filter((c) => present.has(c));
   const total = Number(metadata.num_rows);
   const end = options.limit === null ? total : Math.min(total, options.limit);
   let groupStart = 0;

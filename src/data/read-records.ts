@@ -11,8 +11,8 @@ export interface RecordSource {
 }
 
 export interface ReadOptions {
-  /** Columns a row needs; Parquet decodes only these. JSON Lines always parses whole lines. */
-  columns: string[];
+  /** Columns a row needs (`all`: every one); Parquet decodes only these. JSON Lines always parses whole lines. */
+  columns: string[] | "all";
   /** Read at most this many records from the start. */
   limit: number | null;
 }

@@ -7,6 +7,7 @@ export { createSourceContext, type Service, type SourceContext, type SourceConte
 export { DEFAULT_HTTP_POLICY, type HttpPolicy } from "./http.js";
 export {
   assertAllowed,
+  benchmarkReadPolicy,
   checkDataset,
   checkModel,
   createSourcePolicy,

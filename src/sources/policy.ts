@@ -12,6 +12,8 @@ export interface SourcePolicy {
   readonly models: { readonly allow: readonly string[]; readonly deny: readonly string[] };
   /** Accepted licenses, lowercased. Every license a dataset declares must be one of them. */
   readonly licenses: readonly string[];
+  /** False for a policy that reads a dataset without training on it (the benchmark): licenses are not checked. */
+  readonly checkLicenses: boolean;
   readonly allowGated: boolean;
   readonly hasToken: boolean;
   /** Where the benchmark's items live on the Hub (its own dataset, `also_known_as`, known copies): never used for training. */
@@ -40,6 +42,7 @@ export function createSourcePolicy(recipe: Pick<Recipe, "sources">, env: { hasTo
     datasets: Object.freeze({ allow: [...recipe.sources.datasets.allow], deny: [...recipe.sources.datasets.deny] }),
     models: Object.freeze({ allow: [...recipe.sources.models.allow], deny: [...recipe.sources.models.deny] }),
     licenses: Object.freeze(recipe.sources.licenses.map((l) => l.toLowerCase())),
+    checkLicenses: true,
     allowGated: recipe.sources.allowGated,
     hasToken: env.hasToken,
     benchmarkCopies: Object.freeze(recipe.sources.benchmarkCopies.map((c) => Object.freeze({ ...c }))),
@@ -56,6 +59,23 @@ const REPO_SEGMENT = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,94}[A-Za-z0-9])?$/;
 export function isRepoId(id: string): boolean {
   const parts = id.split("/");
   return parts.length === 2 && parts.every((p) => REPO_SEGMENT.test(p) && !p.includes("..") && !p.includes("--"));
+}
+
+/**
+ * The policy under which prepare reads the benchmark's own Hub dataset to decontaminate against
+ * it: that one id and nothing else, whatever its license (it is read, never trained on); gated
+ * needs HF_TOKEN, as for any dataset.
+ */
+export function benchmarkReadPolicy(dataset: string, env: { hasToken: boolean }): SourcePolicy {
+  return Object.freeze({
+    datasets: Object.freeze({ allow: [dataset], deny: [] }),
+    models: Object.freeze({ allow: [], deny: [] }),
+    licenses: Object.freeze([]),
+    checkLicenses: false,
+    allowGated: true,
+    hasToken: env.hasToken,
+    benchmarkCopies: Object.freeze([]),
+  });
 }
 
 /** Why an id alone is refused (its form, globs, the benchmark's dataset), or null. Deny wins over allow. */
@@ -79,7 +99,7 @@ export function refusalOf(policy: SourcePolicy, item: PolicySubject): Refusal | 
   const byId = idRefusal(policy, item.kind, item.id);
   if (byId !== null) return byId;
   const refuse = (reason: string): Refusal => ({ kind: item.kind, id: item.id, reason });
-  if (item.kind === "dataset") {
+  if (item.kind === "dataset" && policy.checkLicenses) {
     if (item.licenses.length === 0) return refuse("it declares no license");
     const bad = item.licenses.filter((l) => !policy.licenses.includes(l.toLowerCase()));
     if (bad.length > 0) return refuse(`license ${bad.join(", ")} is not in sources.licenses (${policy.licenses.join(", ")})`);

@@ -174,6 +174,36 @@ export async function fetchPinnedHubData(
       fromCache: download.fromCache,
     };
   }
+  const got = await fetchHubSplit(sources, policy, { id, revision, config, split: dataset.split }, { key, idField: "id" }, cacheDir, fetching);
+  return { index, id, revision, sha: got.sha, config, split: dataset.split, license: dataset.license ?? got.licenses.join(", "), chosenBy: got.chosenBy, files: got.files, fromCache: got.fromCache };
+}
+
+/** One split of a Hub dataset, resolved to a commit and downloaded. */
+export interface FetchedSplit {
+  sha: string;
+  licenses: string[];
+  chosenBy: string;
+  files: { file: string; sha256: string; bytes: number; cachePath: string }[];
+  /** Files that were already in the download cache. */
+  fromCache: string[];
+}
+
+/**
+ * Resolves a Hub dataset's revision to a commit (through `policy`: id, license, gating), chooses
+ * the files of its config and split (the card's `configs:`, else the naming conventions), and
+ * downloads them into the cache. `where` names the recipe setting in errors (`data.datasets[0]`
+ * and its `id`, `benchmark.data` and its `dataset`).
+ */
+export async function fetchHubSplit(
+  sources: SourceContext,
+  policy: SourcePolicy,
+  ref: { id: string; revision: string; config: string | null; split: string },
+  where: { key: string; idField: "id" | "dataset" },
+  cacheDir: string,
+  fetching: { onProgress?: (progress: DownloadProgress) => void; signal?: AbortSignal } = {},
+): Promise<FetchedSplit> {
+  const { id, revision, config, split } = ref;
+  const { key, idField } = where;
   let info;
   try {
     info = await datasetInfo(sources, policy, id, revision, { card: true, cardChars: 1_000_000 });
@@ -182,7 +212,7 @@ export async function fetchPinnedHubData(
       throw new InternError("INTERN_SOURCE_REFUSED", `${key}: ${error.message}`, { hint: "the recipe's sources section (datasets, licenses, allow_gated) decides which Hub datasets may be read; widen it, or pin another dataset" });
     }
     if (error instanceof InternError && error.code !== "INTERN_CANCELLED") {
-      throw new InternError(error.code, `${key}: ${error.message}`, { hint: `check data.datasets[${index}].id and .revision (a branch, tag or commit of the dataset); ${error.hint ?? ""}`.replace(/; $/, "") });
+      throw new InternError(error.code, `${key}: ${error.message}`, { hint: `check ${key}.${idField} and .revision (a branch, tag or commit of the dataset); ${error.hint ?? ""}`.replace(/; $/, "") });
     }
     throw error;
   }
@@ -191,24 +221,20 @@ export async function fetchPinnedHubData(
     .filter((f) => f.type === "file")
     .map((f) => f.path)
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const choice = chooseDataFiles({ files: listed, card: info.card, config, split: dataset.split });
+  const choice = chooseDataFiles({ files: listed, card: info.card, config, split });
   if (!choice.ok) {
     const shown = listed.slice(0, LISTED).join(", ") + (listed.length > LISTED ? `, and ${listed.length - LISTED} more` : "");
-    throw new InternError("INTERN_DATA_NOT_FOUND", `${key}: ${id} at ${sha} has no data files for ${config === null ? "" : `config ${config}, `}split ${dataset.split}: ${choice.reason}; its files: ${shown || "none"}`, {
-      hint: `set data.datasets[${index}].config or .split to one the dataset has, or pin a dataset whose files are Parquet or JSON Lines (.parquet, .jsonl, .jsonl.gz, .jsonl.zst)`,
+    throw new InternError("INTERN_DATA_NOT_FOUND", `${key}: ${id} at ${sha} has no data files for ${config === null ? "" : `config ${config}, `}split ${split}: ${choice.reason}; its files: ${shown || "none"}`, {
+      hint: `set ${key}.config or .split to one the dataset has, or use a dataset whose files are Parquet or JSON Lines (.parquet, .jsonl, .jsonl.gz, .jsonl.zst)`,
     });
   }
   const download = await downloadDataset(sources, policy, { id, revision: sha, files: choice.files, cacheDir, ...fetching });
   return {
-    index,
-    id,
-    revision,
     sha,
-    config,
-    split: dataset.split,
-    license: dataset.license ?? info.licenses.join(", "),
+    licenses: info.licenses,
     chosenBy: choice.how,
     files: download.files.map((f) => ({ file: f.path, sha256: f.sha256, bytes: f.bytes, cachePath: f.cachePath })),
     fromCache: download.fromCache,
   };
 }
+

@@ -1,9 +1,9 @@
 import { join } from "node:path";
 import { InternError } from "../errors.js";
-import { createSourceContext, createSourcePolicy, hubToken } from "../sources/index.js";
+import { benchmarkReadPolicy, createSourceContext, createSourcePolicy, hubToken, type DownloadProgress } from "../sources/index.js";
 import { hubCacheDir } from "./agent-stage.js";
 import type { MixWeight } from "./decide.js";
-import { fetchPinnedHubData, hubDatasetLabel, hubLabel, linkCached, lockedHubData, pinnedOf, type LockedHubData, type MixEntry, type PinnedHubData } from "./hub-data.js";
+import { fetchHubSplit, fetchPinnedHubData, hubDatasetLabel, hubLabel, linkCached, lockedHubData, pinnedOf, type LockedHubData, type MixEntry, type PinnedHubData } from "./hub-data.js";
 import { prepareData, preparationThreads, type PrepareInput } from "./prepare.js";
 import { formatDownloadProgress, formatPrepareProgress } from "./prepare-progress.js";
 import { SYNTHETIC_FILE } from "./synthesize.js";
@@ -67,6 +67,34 @@ async function pinnedHubData(ctx: StageContext): Promise<PinnedHubData[]> {
   return out;
 }
 
+/**
+ * A Hub benchmark's split, downloaded (through the same cache, at the commit its revision
+ * resolves to) so training data is decontaminated against it; undefined when the benchmark is a
+ * local file or the recipe turned decontamination off. A benchmark that cannot be read fails the
+ * stage: training unchecked is the recipe's choice to make, not a fallback.
+ */
+async function hubBenchmark(ctx: StageContext): Promise<PrepareInput["hubBenchmark"]> {
+  const data = ctx.recipe.benchmark.data;
+  if (data.kind !== "hub" || !ctx.recipe.data.decontaminate.enabled) return undefined;
+  const sources = createSourceContext(ctx.env);
+  const policy = benchmarkReadPolicy(data.dataset, { hasToken: hubToken(ctx.env) !== null });
+  const progress = ctx.progress;
+  let got;
+  try {
+    got = await fetchHubSplit(sources, policy, { id: data.dataset, revision: data.revision, config: data.config, split: data.split }, { key: "benchmark.data", idField: "dataset" }, hubCacheDir(ctx), {
+      ...(progress ? { onProgress: (p: DownloadProgress) => progress(formatDownloadProgress(data.dataset, p)) } : {}),
+      signal: ctx.signal,
+    });
+  } catch (error) {
+    if (!(error instanceof InternError) || error.code === "INTERN_CANCELLED") throw error;
+    throw new InternError("INTERN_BENCHMARK_UNREADABLE", `cannot read the benchmark to decontaminate training data against it: ${error.message}`, {
+      hint: `${error.hint ? `${error.hint}; ` : ""}or set data.decontaminate.enabled: false to train without the check (the report then says it was skipped)`,
+    });
+  }
+  const label = `hf://datasets/${data.dataset}@${got.sha}`;
+  return { label, files: got.files.map((f) => ({ path: linkCached(join(ctx.dir, "benchmark"), { id: data.dataset, file: f.file, cachePath: f.cachePath }), label: hubLabel({ id: data.dataset, sha: got.sha, file: f.file }) })) };
+}
+
 /** The downloaded files as prepare reads them: links named like the repository files, with their labels. */
 function hubInputs(ctx: StageContext, pinned: readonly PinnedHubData[]): PrepareInput["hub"] {
   return pinned.map((p) => ({
@@ -89,9 +117,10 @@ export const prepareRunner: ControlPlaneRunner = {
     const threads = preparationThreads(ctx.env);
     const pinned = await pinnedHubData(ctx);
     const hub = hubInputs(ctx, pinned);
+    const benchmark = await hubBenchmark(ctx);
     const progress = ctx.progress;
     const manifest = await prepareData({
-      recipe: ctx.recipe, recipeDir: ctx.recipeDir, dir: ctx.dir, signal: ctx.signal, ...(chosen ? { chosen } : {}), ...(synthetic ? { synthetic } : {}), ...(pinned.length > 0 ? { hub } : {}),
+      recipe: ctx.recipe, recipeDir: ctx.recipeDir, dir: ctx.dir, signal: ctx.signal, ...(chosen ? { chosen } : {}), ...(synthetic ? { synthetic } : {}), ...(pinned.length > 0 ? { hub } : {}), ...(benchmark ? { hubBenchmark: benchmark } : {}),
       ...(progress ? { onProgress: (p) => progress(formatPrepareProgress(p)) } : {}),
       ...(threads !== undefined ? { threads } : {}),
     });

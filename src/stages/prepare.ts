@@ -1,10 +1,11 @@
+import { createHash } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { buildNgramIndex, type NgramIndex } from "../data/decontaminate.js";
 import type { DatasetReport, DecontaminationReport, PrepareManifest } from "../data/manifest.js";
 import { planMix } from "../data/mix.js";
 import { prepareRows, type PrepareProgress } from "../data/prepare-rows.js";
-import { readBenchmark } from "../data/read-benchmark.js";
+import { readBenchmark, readHubBenchmark } from "../data/read-benchmark.js";
 import type { RecordSource } from "../data/read-records.js";
 import { writeManifest } from "../data/write-manifest.js";
 import { InternError } from "../errors.js";
@@ -39,6 +40,11 @@ export interface PrepareInput {
    * what is left of data.max_rows by their fractions.
    */
   synthetic?: { path: string; label: string };
+  /**
+   * A Hub benchmark's split, downloaded by the stage at a commit (`label`, `hf://datasets/<id>@<sha>`):
+   * its files (`path`, named like the repository file) are what training is decontaminated against.
+   */
+  hubBenchmark?: { label: string; files: { path: string; label: string }[] };
   /** Called about twice a second while the rows are read and written: rows, MB/s, ETA. */
   onProgress?: (progress: PrepareProgress) => void;
   /** Worker threads for the per-row work; by default one a core but one on more than two cores. */
@@ -116,15 +122,33 @@ function localDatasets(recipe: Recipe, recipeDir: string, chosen?: PrepareInput[
 
 type Benchmark = { skipped: string } | { index: NgramIndex; report: Extract<DecontaminationReport, { benchmark: unknown }> };
 
-async function loadBenchmark(recipe: Recipe, recipeDir: string): Promise<Benchmark> {
+async function loadBenchmark(recipe: Recipe, recipeDir: string, hub: PrepareInput["hubBenchmark"]): Promise<Benchmark> {
   const { enabled, ngram, threshold } = recipe.data.decontaminate;
   const data = recipe.benchmark.data;
   const local = "set benchmark.data.path to a local JSON Lines copy of the benchmark to check it";
   if (!enabled) return { skipped: "data.decontaminate.enabled is false" };
-  if (data.kind === "hub") return { skipped: `the benchmark is the Hub dataset ${data.dataset}, which intern cannot read yet; ${local}` };
   if (data.kind === "harness") {
     const task = recipe.benchmark.task === null ? "" : ` task ${recipe.benchmark.task}`;
     return { skipped: `the benchmark's items live inside ${recipe.benchmark.harness}${task}, which intern cannot read; ${local}` };
+  }
+  if (data.kind === "hub") {
+    if (hub === undefined) {
+      throw new InternError("INTERN_BENCHMARK_UNREADABLE", `the benchmark ${data.dataset} was not downloaded, so training data cannot be decontaminated against it`, {
+        hint: "run prepare as a stage of `intern apply`, which downloads it, or set data.decontaminate.enabled: false to train without the check",
+      });
+    }
+    const { items, files } = await readHubBenchmark(hub.files.map((f) => ({ path: f.path, key: `benchmark.data (${f.label})` })));
+    const index = buildNgramIndex(items, ngram);
+    const sha256 = files.length === 1 ? files[0]!.sha256 : createHash("sha256").update(files.map((f) => f.sha256).join("\n")).digest("hex");
+    return {
+      index,
+      report: {
+        benchmark: { path: hub.label, sha256, items: items.length, itemsWithoutNgrams: index.tooShort.length, files: hub.files.map((f, i) => ({ path: f.label, sha256: files[i]!.sha256, bytes: files[i]!.bytes })) },
+        ngram,
+        threshold,
+        removed: [],
+      },
+    };
   }
   const { items, digest } = await readBenchmark({ path: resolve(recipeDir, data.path), key: "benchmark.data.path" });
   const index = buildNgramIndex(items, ngram);
@@ -154,7 +178,7 @@ export async function prepareData(input: PrepareInput): Promise<PrepareManifest>
     const { label, path } = input.synthetic;
     locals.push({ dataset: syntheticDataset(label), path: label, sources: [{ path, key: `synthetic data (${label})` }], labels: [label] });
   }
-  const benchmark = await loadBenchmark(recipe, recipeDir);
+  const benchmark = await loadBenchmark(recipe, recipeDir, input.hubBenchmark);
   const threshold = recipe.data.decontaminate.threshold;
 
   if (signal?.aborted) throw cancelled();

@@ -8,6 +8,7 @@ import { parseRecipe } from "../../src/recipe/parse.js";
 import type { Recipe } from "../../src/recipe/types.js";
 import { validateRecipe } from "../../src/recipe/validate.js";
 import { prepareData, type PrepareManifest } from "../../src/stages/prepare.js";
+import { failure } from "../helpers/errors.js";
 import { FIXTURES, recipeYaml, ROOT, tempDir } from "../helpers/recipe.js";
 import { zstd } from "../helpers/compressed.js";
 import { failure } from "../helpers/errors.js";
@@ -94,10 +95,11 @@ describe("prepareData on the quickstart", () => {
     expect(manifest.decontamination).toEqual({ skipped: "data.decontaminate.enabled is false" });
   });
 
-  it("skips decontamination, saying why, when the benchmark is not a local file", async () => {
+  it("refuses a Hub benchmark it was not given the files of; skips, saying why, a benchmark inside the harness", async () => {
     const hub = recipe({ benchmark: { data: { dataset: "Idavidrein/gpqa", revision: "main" } }, data: { datasets: [{ path: "train.jsonl" }] } });
-    const { manifest } = await prepare(hub, QUICKSTART, "hub");
-    expect(manifest.decontamination).toEqual({ skipped: expect.stringMatching(/Hub dataset Idavidrein\/gpqa.*benchmark\.data\.path/) });
+    const err = await failure(prepare(hub, QUICKSTART, "hub"));
+    expect(err.code).toBe("INTERN_BENCHMARK_UNREADABLE");
+    expect(err.hint).toContain("data.decontaminate.enabled: false");
     const harness = recipe({ data: { datasets: [{ path: "train.jsonl" }] } });
     const { manifest: m2 } = await prepare(harness, QUICKSTART, "harness");
     expect(m2.decontamination).toEqual({ skipped: expect.stringMatching(/inside lm-eval task gpqa_diamond_zeroshot.*benchmark\.data\.path/) });
