@@ -109,13 +109,29 @@ export function checkSchema(source: RecipeSource, data: unknown): Diagnostic[] {
 
 /** `checkSchema` for any of intern's schemas: a lock, a saved plan. */
 export function schemaDiagnostics(source: RecipeSource, data: unknown, check: SchemaCheck): Diagnostic[] {
-  const { validate, code: CODE } = check;
+  return schemaProblems(data, check).map((p) => diagnosticAt(source, p.path, check.code, p.message, { target: p.target, ...(p.hint ? { hint: p.hint } : {}) }));
+}
+
+/** One schema problem at its path in the data, not yet located in a file. */
+export interface SchemaProblem {
+  path: PathSegment[];
+  message: string;
+  hint?: string;
+  target: "key" | "value";
+}
+
+/**
+ * The schema's problems with `data`, each at the path it is about: what `checkSchema` locates,
+ * for data that has no file of its own (a matrix trial's recipe).
+ */
+export function schemaProblems(data: unknown, check: SchemaCheck = RECIPE): SchemaProblem[] {
+  const { validate } = check;
   if (validate(data)) return [];
   let errors = validate.errors ?? [];
   if (check.pickAlternative) errors = withMeantAlternatives(errors);
   const anyOfPaths = new Set(errors.filter((e) => e.keyword === "anyOf" || e.keyword === "oneOf").map((e) => e.instancePath));
   const seen = new Set<string>();
-  const out: Diagnostic[] = [];
+  const out: SchemaProblem[] = [];
   for (const error of errors) {
     // Errors from inside an anyOf branch are explained by the anyOf error itself.
     if (error.keyword !== "anyOf" && error.keyword !== "oneOf" && [...anyOfPaths].some((p) => error.instancePath.startsWith(p) && /\/(anyOf|oneOf)\//.test(error.schemaPath))) continue;
@@ -125,18 +141,15 @@ export function schemaDiagnostics(source: RecipeSource, data: unknown, check: Sc
     if (error.keyword === "pattern" && typeof error.params.pattern === "string" && error.schemaPath.includes("/propertyNames/")) {
       const key = String(error.params.propertyName ?? error.data);
       const about = error.parentSchema?.description;
-      const d =
-        about === undefined
-          ? diagnosticAt(source, [...path, key], CODE, `${formatPath([...path, key])}: invalid key name`, { target: "key" })
-          : diagnosticAt(source, [...path, key], CODE, `${path.length === 0 ? check.subject : formatPath(path)} key ${JSON.stringify(key)} ${notWhat(about)}`, { target: "key" });
-      if (!seen.has(d.message)) out.push(d), seen.add(d.message);
+      const message = about === undefined ? `${formatPath([...path, key])}: invalid key name` : `${path.length === 0 ? check.subject : formatPath(path)} key ${JSON.stringify(key)} ${notWhat(about)}`;
+      if (!seen.has(message)) out.push({ path: [...path, key], message, target: "key" }), seen.add(message);
       continue;
     }
     const m = messageFor(error, path, check.subject);
     const key = `${formatPath(m.path)}|${m.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    out.push(diagnosticAt(source, m.path, CODE, m.message, { target: m.target, ...(m.hint ? { hint: m.hint } : {}) }));
+    out.push({ path: m.path, message: m.message, target: m.target, ...(m.hint ? { hint: m.hint } : {}) });
   }
   return out;
 }

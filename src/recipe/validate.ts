@@ -1,5 +1,5 @@
 import { RecipeInvalidError, type Diagnostic } from "../errors.js";
-import { checkSchema } from "./check-schema.js";
+import { checkSchema, schemaProblems } from "./check-schema.js";
 import { matrixTrials, trialLabel, withValue } from "./matrix.js";
 import { type KeyTypes, normalizeRecipe } from "./normalize.js";
 import { trlVersionOf } from "./derive.js";
@@ -116,7 +116,7 @@ export function validateRecipe(parsed: ParsedRecipe, ctx: RuleContext): Validate
       if (broken) continue;
       if (t.values.length > 0) {
         const label = trialLabel(t.values);
-        const problems = [...checkSchemaProblems(source, trialInput), ...runRules(trialInput, ctx)].filter((p) => (p.severity ?? "error") === "error");
+        const problems = [...checkSchemaProblems(trialInput), ...runRules(trialInput, ctx)].filter((p) => (p.severity ?? "error") === "error");
         let bad = false;
         for (const p of problems) {
           const key = `${formatPath(p.path)}|${p.message}`;
@@ -162,15 +162,13 @@ function tooManyStages(source: RecipeSource, input: RecipeInput): Diagnostic | n
 /** Whether a trial's problem comes from the matrix axis at `axisPath` (`data.datasets.0.fraction`). */
 function causedBy(p: Problem, axisPath: string): boolean {
   const axis = axisPath.replace(/\.(\d+)(?=\.|$)/g, "[$1]");
-  // Schema problems of a trial carry no path; their message names the path they are about.
-  if (p.path.length === 0) return p.message.includes(axis);
   const where = formatPath(p.path);
   const within = (a: string, b: string) => a === b || a.startsWith(`${b}.`) || a.startsWith(`${b}[`);
   // The axis sets the problem's value, or a value inside what the problem is about (a fraction of the mix).
   return within(where, axis) || within(axis, where);
 }
 
-/** Schema errors of a derived (matrix) input, as problems without a path (their messages name it). */
-function checkSchemaProblems(source: RecipeSource, input: RecipeInput): Problem[] {
-  return checkSchema(source, input).map((d) => ({ path: [], code: d.code, message: d.message }));
+/** Schema errors of a derived (matrix) input, each at the path it is about. */
+function checkSchemaProblems(input: RecipeInput): Problem[] {
+  return schemaProblems(input).map((p) => ({ path: p.path, code: "INTERN_RECIPE_INVALID", message: p.message, ...(p.hint !== undefined ? { hint: p.hint } : {}) }));
 }

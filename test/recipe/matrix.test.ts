@@ -91,6 +91,14 @@ describe("matrix validation", () => {
     expect(d.location?.line).toBe(lineOf(text, "compute.gpus:"));
   });
 
+  it("points at the axis by the problem's path, not at an axis whose name its message contains", () => {
+    // "benchmark.name must be string" contains `name`, the first axis; the problem is the second's.
+    const text = recipeYaml({ matrix: { name: ["run-a", "run-b"], "benchmark.name": ["ok", 5] } });
+    const d = diagnosticsOf(text)[0]!;
+    expect(d.message).toBe("in matrix trial 2 (name=run-a name=5): benchmark.name must be string, not 5");
+    expect(d.location?.line).toBe(lineOf(text, "benchmark.name:"));
+  });
+
   it("reports a TRL key problem a trial brings in", () => {
     const text = recipeYaml({ matrix: { "training.hyperparameters.max_seq_length": [1024] } });
     const d = only(diagnosticsOf(text), "INTERN_TRL_UNKNOWN_KEY");
