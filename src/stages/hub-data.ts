@@ -178,6 +178,34 @@ export async function fetchPinnedHubData(
   return { index, id, revision, sha: got.sha, config, split: dataset.split, license: dataset.license ?? got.licenses.join(", "), chosenBy: got.chosenBy, files: got.files, fromCache: got.fromCache };
 }
 
+/** The branch where the Hub keeps its Parquet conversion of a dataset (what the dataset viewer reads). */
+const PARQUET_BRANCH = "refs/convert/parquet";
+
+/**
+ * A split's files in the Hub's Parquet conversion, for datasets whose own files intern cannot
+ * read (CSV, scripts): `<config>/<split>/*.parquet` (or `partial-<split>` for large ones) at the
+ * conversion branch's commit, which is what gets pinned. Null when there is no conversion or it
+ * has no such split.
+ */
+async function parquetConversion(sources: SourceContext, policy: SourcePolicy, id: string, config: string | null, split: string): Promise<{ sha: string; files: string[]; how: string } | null> {
+  let sha: string;
+  try {
+    sha = (await datasetInfo(sources, policy, id, PARQUET_BRANCH, { card: false })).sha;
+  } catch (error) {
+    if (error instanceof InternError && (error.code === "INTERN_CANCELLED" || error.code === "INTERN_SOURCE_REFUSED")) throw error;
+    return null;
+  }
+  const parquet = (await listDatasetFiles(sources, policy, id, sha)).filter((f) => f.type === "file" && f.path.endsWith(".parquet")).map((f) => f.path);
+  const configs = [...new Set(parquet.map((p) => p.split("/")[0]!))];
+  const chosen = config ?? (configs.includes("default") ? "default" : configs.length === 1 ? configs[0]! : null);
+  if (chosen === null) return null;
+  for (const folder of [split, `partial-${split}`]) {
+    const files = parquet.filter((p) => p.startsWith(`${chosen}/${folder}/`)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    if (files.length > 0) return { sha, files, how: `the Hub's Parquet conversion (${PARQUET_BRANCH}), config ${chosen}` };
+  }
+  return null;
+}
+
 /** One split of a Hub dataset, resolved to a commit and downloaded. */
 export interface FetchedSplit {
   sha: string;
@@ -190,8 +218,9 @@ export interface FetchedSplit {
 
 /**
  * Resolves a Hub dataset's revision to a commit (through `policy`: id, license, gating), chooses
- * the files of its config and split (the card's `configs:`, else the naming conventions), and
- * downloads them into the cache. `where` names the recipe setting in errors (`data.datasets[0]`
+ * the files of its config and split (the card's `configs:`, else the naming conventions; for a
+ * dataset with no Parquet or JSON Lines files, the Hub's Parquet conversion), and downloads them
+ * into the cache. `where` names the recipe setting in errors (`data.datasets[0]`
  * and its `id`, `benchmark.data` and its `dataset`).
  */
 export async function fetchHubSplit(
@@ -223,8 +252,19 @@ export async function fetchHubSplit(
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const choice = chooseDataFiles({ files: listed, card: info.card, config, split });
   if (!choice.ok) {
+    const converted = await parquetConversion(sources, policy, id, config, split);
+    if (converted !== null) {
+      const download = await downloadDataset(sources, policy, { id, revision: converted.sha, files: converted.files, cacheDir, ...fetching });
+      return {
+        sha: converted.sha,
+        licenses: info.licenses,
+        chosenBy: converted.how,
+        files: download.files.map((f) => ({ file: f.path, sha256: f.sha256, bytes: f.bytes, cachePath: f.cachePath })),
+        fromCache: download.fromCache,
+      };
+    }
     const shown = listed.slice(0, LISTED).join(", ") + (listed.length > LISTED ? `, and ${listed.length - LISTED} more` : "");
-    throw new InternError("INTERN_DATA_NOT_FOUND", `${key}: ${id} at ${sha} has no data files for ${config === null ? "" : `config ${config}, `}split ${split}: ${choice.reason}; its files: ${shown || "none"}`, {
+    throw new InternError("INTERN_DATA_NOT_FOUND", `${key}: ${id} at ${sha} has no data files for ${config === null ? "" : `config ${config}, `}split ${split}: ${choice.reason}, and the Hub has no Parquet conversion of that split; its files: ${shown || "none"}`, {
       hint: `set ${key}.config or .split to one the dataset has, or use a dataset whose files are Parquet or JSON Lines (.parquet, .jsonl, .jsonl.gz, .jsonl.zst)`,
     });
   }

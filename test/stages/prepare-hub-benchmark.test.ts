@@ -93,3 +93,31 @@ describe("decontamination against a Hub benchmark", () => {
     expect(sources.hub.requests.length).toBe(before);
   });
 });
+
+describe("a benchmark whose files are CSV", () => {
+  let conversion: SourceEmulators;
+  beforeAll(async () => {
+    conversion = await startSourceEmulators("conversion");
+  });
+  afterAll(async () => {
+    await conversion.close();
+  });
+
+  it("is read from the Hub's Parquet conversion, pinned at that branch's commit, and its copy removed", async () => {
+    const rows = [
+      { prompt: "Which particle carries the electromagnetic force between charged particles in the standard model of particle physics?", completion: "The photon." },
+      { prompt: "What is the boiling point of water at sea level in degrees Celsius?", completion: "100." },
+    ];
+    writeFileSync(join(project, "train.jsonl"), rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
+    const checked = recipeWith({ dataset: "examcorp/physics-exam", split: "train" }, { ngram: 13 });
+    const { ctx } = agenticContext(checked, "prepare", { runDir: join(project, ".intern", "runs", "r1"), projectDir: project, env: conversion.env });
+    await prepareRunner.run(ctx);
+    const manifest = JSON.parse(readFileSync(join(ctx.dir, "manifest.json"), "utf8")) as PrepareManifest;
+    const converted = "9a8b7c6d5e4f30211203f4e5d6c7b8a990817263";
+    expect(manifest.decontamination).toMatchObject({
+      benchmark: { path: `hf://datasets/examcorp/physics-exam@${converted}`, items: 2, files: [{ path: `hf://datasets/examcorp/physics-exam@${converted}/default/train/0000.parquet` }] },
+      removed: [expect.objectContaining({ row: 0, benchmarkItem: 1 })],
+    });
+    expect(manifest.totals.written).toBe(1);
+  });
+});

@@ -30,7 +30,9 @@ function route(s: Scenario, base: () => string, req: IncomingMessage, res: Serve
   if (p === "/api/papers/search") return paperSearch(s, res, url);
   if ((m = /^\/api\/papers\/([^/]+)$/.exec(p))) return paperDetails(s, res, m[1]!);
   if ((m = /^\/api\/(datasets|models)$/.exec(p))) return list(s, base(), res, url, m[1] === "datasets" ? "dataset" : "model");
-  if ((m = /^\/api\/(datasets|models)\/([^/]+\/[^/]+)\/(revision|tree|paths-info)\/([^/]+)(?:\/(.*))?$/.exec(p))) {
+  // Matched before decoding, as the Hub does: a revision such as refs%2Fconvert%2Fparquet is one segment.
+  if ((m = /^\/api\/(datasets|models)\/([^/]+\/[^/]+)\/(revision|tree|paths-info)\/([^/]+)(?:\/(.*))?$/.exec(url.pathname))) {
+    m = m.map((g) => (g === undefined ? g : decodeURIComponent(g))) as unknown as RegExpExecArray;
     const repo = find(s, m[1] === "datasets" ? "dataset" : "model", m[2]!);
     if (repo === null) return hubError(res, 404, "RepoNotFound", "Repository not found");
     const commit = resolveRevision(repo, m[4]!);
