@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import { RecipeInvalidError, UsageError } from "../errors.js";
 import { compileGraph } from "../graph/compile.js";
 import type { StageGraph } from "../graph/types.js";
@@ -11,6 +11,7 @@ import type { TrlKeyTable } from "../recipe/trl-keys.js";
 import { validateRecipe, type ValidatedRecipe } from "../recipe/validate.js";
 import type { TemplateSet } from "../render/environment.js";
 import { fileDigests } from "./file-digests.js";
+import { listTemplates, TemplateFolderError } from "./list-templates.js";
 import { internVersion, PACKAGE_ROOT } from "./package-root.js";
 
 /** Reads a recipe file's bytes; every file-system failure is a clear, located error. */
@@ -59,31 +60,22 @@ export const ruleContext: RuleContext = {
   },
 };
 
-function listFiles(dir: string, base = dir): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...listFiles(full, base));
-    else if (entry.name.endsWith(".hbs")) out.push(relative(base, full).split("\\").join("/"));
-  }
-  return out.sort();
-}
-
 /** intern's templates with the recipe's override folder laid over them. */
 export function loadTemplates(validated: ValidatedRecipe, cwd: string): TemplateSet {
   const set = new Map<string, { text: string; origin: string }>();
   const builtin = join(PACKAGE_ROOT, "templates");
-  for (const name of listFiles(builtin)) set.set(name, { text: readFileSync(join(builtin, name), "utf8"), origin: `templates/${name}` });
+  for (const name of listTemplates(builtin)) set.set(name, { text: readFileSync(join(builtin, name), "utf8"), origin: `templates/${name}` });
   const override = validated.recipe.templates;
   if (override !== null) {
     const recipeDir = dirname(resolve(cwd, validated.source.file));
     const dir = isAbsolute(override) ? override : join(recipeDir, override);
     let names: string[];
     try {
-      names = listFiles(dir);
-    } catch {
+      names = listTemplates(dir);
+    } catch (error) {
+      if (!(error instanceof TemplateFolderError)) throw error;
       throw new RecipeInvalidError(validated.source.file, [
-        diagnosticAt(validated.source, ["templates"], "INTERN_TEMPLATES_NOT_FOUND", `template folder ${override} does not exist (looked in ${dir})`, { hint: "the path is relative to the recipe's folder" }),
+        diagnosticAt(validated.source, ["templates"], error.code, `template folder ${override} ${error.message}${override === dir ? "" : ` (looked in ${dir})`}`, { hint: error.hint }),
       ]);
     }
     for (const name of names) {
