@@ -138,8 +138,9 @@ export function schemaProblems(data: unknown, check: SchemaCheck = RECIPE): Sche
     // propertyNames reports twice (the name, then the object); keep the one naming the key.
     if (error.keyword === "propertyNames") continue;
     const path = pointerToPath(error.instancePath);
-    if (error.keyword === "pattern" && typeof error.params.pattern === "string" && error.schemaPath.includes("/propertyNames/")) {
-      const key = String(error.params.propertyName ?? error.data);
+    // A key refused by propertyNames (inlined there, or through a $ref: ajv names the key either way).
+    if (error.keyword === "pattern" && typeof error.params.pattern === "string" && (error.schemaPath.includes("/propertyNames/") || error.propertyName !== undefined)) {
+      const key = String(error.propertyName ?? error.params.propertyName ?? error.data);
       const about = error.parentSchema?.description;
       const message = about === undefined ? `${formatPath([...path, key])}: invalid key name` : `${path.length === 0 ? check.subject : formatPath(path)} key ${JSON.stringify(key)} ${notWhat(about)}`;
       if (!seen.has(message)) out.push({ path: [...path, key], message, target: "key" }), seen.add(message);

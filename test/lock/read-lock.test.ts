@@ -75,6 +75,31 @@ describe("readLock", () => {
   });
 });
 
+describe("names a lock turns into paths", () => {
+  const DIGEST = `sha256:${"0".repeat(64)}`;
+
+  it.each([["../../etc/passwd"], ["/etc/passwd"], ["a/b"], [".."], ["decide..p1"], ["x\u0000y"], [""]])("refuses the transcripts key %j, at the key, before any file is read", (key) => {
+    const text = QUICKSTART.replace("transcripts: {}", `transcripts:\n  ${JSON.stringify(key)}: ${DIGEST}`);
+    const [d, ...rest] = problems(text);
+    expect(rest).toEqual([]);
+    expect(d!.message).toBe(`transcripts key ${JSON.stringify(key)} is not a stage id: letters, digits, \`_\` and \`-\` in parts joined by single dots (\`train\`, \`decide.p1\`, \`train.t3.p2\`). It names a file in the lock's folder, so no \`/\`, \`..\`, NUL or absolute path.`);
+    expect(d!.location).toEqual({ file: "x.lock.yaml", line: lineOf(text, DIGEST), col: 3 });
+  });
+
+  it("accepts the stage ids intern writes", () => {
+    const text = QUICKSTART.replace("transcripts: {}", `transcripts:\n  research: ${DIGEST}\n  decide.p1: ${DIGEST}\n  discover.t3: ${DIGEST}`);
+    expect(Object.keys(readLock(lockFile(text)).transcripts)).toEqual(["research", "decide.p1", "discover.t3"]);
+  });
+
+  it("refuses an evaluation stage and a recipe file that would lead out of the lock's folder", () => {
+    const text = QUICKSTART.replace("  file: quickstart.yaml", "  file: ../elsewhere/r.yaml").replace("  - stage: evaluate\n", "  - stage: ../evaluate\n");
+    expect(problems(text).map((d) => [d.message.split(":")[0], d.location?.line])).toEqual([
+      ["recipe.file", lineOf(text, "../elsewhere")],
+      ["evaluations[1].stage", lineOf(text, "../evaluate")],
+    ]);
+  });
+});
+
 describe("intern validate and plan with a broken lock", () => {
   it("validate: a located error and exit 1, not an internal error", async () => {
     const t = tempDir();

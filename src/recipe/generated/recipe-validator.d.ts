@@ -8,6 +8,8 @@ export interface SchemaError {
   schema?: unknown;
   parentSchema?: { description?: string; [key: string]: unknown };
   data?: unknown;
+  /** The key, for an error about a property name (`propertyNames`). */
+  propertyName?: string;
 }
 export interface ValidateFunction {
   (data: unknown): boolean;
