@@ -20,7 +20,12 @@ export type RunEvent =
   | { type: "stage_done"; at: string; stage: string; key: string; seconds: number; gpuHours: number; outputs: Record<string, unknown> }
   | { type: "stage_failed"; at: string; stage: string; key: string; seconds: number; gpuHours: number; error: string; code: string; hint?: string; logTail?: string; log?: string; state?: string }
   | { type: "stage_skipped"; at: string; stage: string; reason: string }
-  | { type: "budget_charged"; at: string; stage: string; gpuHours: number; llmTokens: number; llmUsd: number }
+  /**
+   * `replayed`: an LLM call served from a recorded transcript (`--replay`, `--locked`): nothing was
+   * spent (`llmTokens` and `llmUsd` are 0) and the budget is not charged; these are the figures the
+   * recorded run was charged, kept for the report.
+   */
+  | { type: "budget_charged"; at: string; stage: string; gpuHours: number; llmTokens: number; llmUsd: number; replayed?: { llmTokens: number; llmUsd: number } }
   | { type: "budget_exhausted"; at: string; resource: string; limit: number; spent: number }
   | { type: "run_interrupted"; at: string; signal: string }
   | { type: "run_finished"; at: string; status: RunStatus; seconds: number }

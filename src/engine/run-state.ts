@@ -33,6 +33,8 @@ export interface RunState {
   budget: BudgetLimits;
   stages: Map<string, StageState>;
   spent: { gpuHours: number; llmTokens: number; llmUsd: number; wallSeconds: number };
+  /** LLM calls served from recorded transcripts: not spent by this run, what the recorded run was charged. */
+  replayed?: { llmTokens: number; llmUsd: number };
   finishedAt: string | null;
 }
 
@@ -53,6 +55,7 @@ export function foldEvents(events: readonly RunEvent[]): RunState | null {
     budget: first.budget,
     stages: new Map(),
     spent: { gpuHours: 0, llmTokens: 0, llmUsd: 0, wallSeconds: 0 },
+    replayed: { llmTokens: 0, llmUsd: 0 },
     finishedAt: null,
   };
   for (const s of first.stages) {
@@ -116,6 +119,10 @@ export function foldEvents(events: readonly RunEvent[]): RunState | null {
       case "budget_charged":
         state.spent.llmTokens += e.llmTokens;
         state.spent.llmUsd += e.llmUsd;
+        if (e.replayed) {
+          state.replayed!.llmTokens += e.replayed.llmTokens;
+          state.replayed!.llmUsd += e.replayed.llmUsd;
+        }
         break;
       case "run_interrupted":
         state.spent.wallSeconds += (t - activeSince) / 1000;

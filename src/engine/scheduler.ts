@@ -218,6 +218,14 @@ export async function schedule(input: SchedulerInput): Promise<RunStatus | "inte
         llmNow.usd += llmUsd;
         append({ type: "budget_charged", at: iso(), stage: s.id, gpuHours: 0, llmTokens, llmUsd });
       },
+      // A replayed call spends nothing: llmNow, which the budget checks, does not move.
+      chargeReplayed: (llmTokens, llmUsd) => {
+        append({ type: "budget_charged", at: iso(), stage: s.id, gpuHours: 0, llmTokens: 0, llmUsd: 0, replayed: { llmTokens, llmUsd } });
+      },
+      note: (text) => {
+        if (status.get(s.id) !== "running" || attempts.get(s.id) !== attempt) return;
+        append({ type: "message", at: iso(), stage: s.id, text: redact(text, input.secrets ?? []) });
+      },
       // Only while this attempt runs: a line after its final event would describe a stage that ended.
       // What shows it is no part of the stage: a failure to show it must not fail the stage.
       progress: (text) => {

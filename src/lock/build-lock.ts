@@ -5,6 +5,7 @@ import type { RunState } from "../engine/run-state.js";
 import type { StageGraph } from "../graph/types.js";
 import { environmentDigest } from "../render/job-names.js";
 import type { HarnessFacts } from "../stages/evaluate.js";
+import { papersFetched, type PaperToolCall } from "../stages/papers-fetched.js";
 import type { Recipe } from "../recipe/types.js";
 import { contentDigest } from "./content-digest.js";
 import type { INPUT_SECTIONS, Lock, LockedDataset, LockedEnvironment, LockedEvaluation, LockedFingerprint } from "./types.js";
@@ -104,6 +105,22 @@ function datasetsOf(src: LockSources, state: RunState): LockedDataset[] {
   return out;
 }
 
+/** The tool calls of a transcript, in order; null when there is no transcript to read. */
+function transcriptToolCalls(transcript: unknown): PaperToolCall[] | null {
+  if (typeof transcript !== "string" || !existsSync(transcript)) return null;
+  const out: PaperToolCall[] = [];
+  for (const line of readFileSync(transcript, "utf8").split("\n")) {
+    if (line.trim() === "") continue;
+    try {
+      const entry = JSON.parse(line) as { kind?: string; request?: { name?: unknown; arguments?: unknown }; response?: PaperToolCall["result"] };
+      if (entry.kind === "tool" && typeof entry.request?.name === "string" && entry.response) out.push({ name: entry.request.name, arguments: entry.request.arguments, result: entry.response });
+    } catch {
+      // a torn last line: nothing to learn from it
+    }
+  }
+  return out;
+}
+
 /** arXiv id -> the versioned id the sources answered with (`2501.01234` -> `2501.01234v2`), from a transcript's tool results. */
 function arxivVersions(transcript: unknown): Map<string, string> {
   const out = new Map<string, string>();
@@ -130,15 +147,20 @@ function arxivVersions(transcript: unknown): Map<string, string> {
 
 /**
  * Papers the research stages named, with the papers behind each candidate dataset; sorted, once
- * each, with the arXiv version the sources answered with when one did.
+ * each, with the arXiv version the sources answered with when one did. Only papers a tool of the
+ * stage fetched (see papersFetched): research leaves the others out of its outputs, and the
+ * transcript, when it is there, is checked again here.
  */
 function papersOf(state: RunState): Lock["papers"] {
   const byId = new Map<string, string | null>();
   const versions = new Map<string, string>();
   for (const s of finished(state)) {
     if (s.kind !== "research") continue;
-    for (const p of list(s.outputs.papers)) if (typeof p.id === "string") byId.set(p.id, str(p.title) ?? byId.get(p.id) ?? null);
-    for (const c of list(s.outputs.candidates)) if (typeof c.paper === "string" && !byId.has(c.paper)) byId.set(c.paper, null);
+    const calls = transcriptToolCalls(s.outputs.transcript);
+    const fetched = calls === null ? null : papersFetched(calls);
+    const wasFetched = (id: string) => fetched === null || fetched.has(id.replace(/v\d+$/, ""));
+    for (const p of list(s.outputs.papers)) if (typeof p.id === "string" && wasFetched(p.id)) byId.set(p.id, str(p.title) ?? byId.get(p.id) ?? null);
+    for (const c of list(s.outputs.candidates)) if (typeof c.paper === "string" && wasFetched(c.paper) && !byId.has(c.paper)) byId.set(c.paper, null);
     for (const [id, v] of arxivVersions(s.outputs.transcript)) versions.set(id, v);
   }
   const versioned = (id: string) => (/v\d+$/.test(id) ? id : (versions.get(id) ?? id));

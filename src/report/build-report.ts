@@ -3,6 +3,7 @@ import type { StageGraph } from "../graph/types.js";
 import { formatDuration } from "../recipe/duration.js";
 import type { DatasetReport } from "../data/manifest.js";
 import type { Recipe } from "../recipe/types.js";
+import { discoverFindings, llmBudgetRow, researchFindings } from "./agent-findings.js";
 
 export interface ReportInput {
   recipe: Recipe;
@@ -102,12 +103,9 @@ function agentSection(state: RunState): string[] {
     if (s.kind === "discover" && Array.isArray(s.outputs.mix)) {
       out.push("", "## Training data chosen by discover", "", "| Dataset | Commit | File | Fraction | License |", "| --- | --- | --- | --- | --- |");
       for (const m of s.outputs.mix as Record<string, unknown>[]) out.push(`| ${cell(m.id)} | ${cell(m.sha)} | ${cell(m.file)} | ${cell(m.fraction)} | ${cell(m.license)} |`);
-      const refused = (s.outputs.refused ?? []) as Record<string, unknown>[];
-      if (refused.length > 0) {
-        out.push("", "Refused by the recipe's sources policy or by the checks (never used for training):", "", "| Dataset | Why |", "| --- | --- |");
-        for (const r of refused) out.push(`| ${cell(r.id)} | ${cell(r.reason)} |`);
-      }
+      out.push(...discoverFindings(s.outputs));
     }
+    if (s.kind === "research") out.push(...researchFindings(s.outputs));
     if (s.kind === "synthesize" && typeof s.outputs.examples === "number") {
       const stopped = s.outputs.stopped as { reason?: string } | null | undefined;
       out.push("", "## Synthetic data", "", `${cell(s.outputs.examples)} examples (at most ${cell(s.outputs.maxExamples)}), sha256 \`${cell(s.outputs.sha256)}\`${stopped?.reason ? `; stopped early: ${cell(stopped.reason)}` : ""}. They were deduplicated and decontaminated with the rest of the data.`);
@@ -154,7 +152,7 @@ export function reportMarkdown(input: ReportInput): string {
   const b = state.budget;
   lines.push(`| GPU-hours | ${state.spent.gpuHours.toFixed(3)} | ${b.gpuHours ?? "-"} |`);
   lines.push(`| Wall clock | ${formatDuration(state.spent.wallSeconds)} | ${b.wallClockSeconds === null ? "-" : formatDuration(b.wallClockSeconds)} |`);
-  lines.push(`| LLM tokens | ${state.spent.llmTokens} | ${b.llmTokens ?? "-"} |`);
+  lines.push(llmBudgetRow(state));
   return `${lines.join("\n")}\n`;
 }
 

@@ -76,13 +76,18 @@ export function agentStage(ctx: StageContext): AgentStage {
     llm = createMistralClient({ settings, env });
     transcript = recordTranscript({ file: transcriptFile, env });
   }
-  const spent = ctx.state().spent;
+  const state = ctx.state();
+  // A replay spends nothing, but takes the recorded run's budget decisions again (a call the
+  // recording did not make because the budget was short is not in its transcript): its ledger
+  // counts what the recorded run had been charged, and hands each call to chargeReplayed, which
+  // charges the run's budget nothing.
+  const replayedSoFar = replay !== null ? (state.replayed ?? { llmTokens: 0, llmUsd: 0 }) : { llmTokens: 0, llmUsd: 0 };
   const ledger = createLedger({
     limits: { tokens: recipe.budget.llmTokens, usd: recipe.budget.llmUsd },
-    spent: { tokens: spent.llmTokens, usd: spent.llmUsd },
+    spent: { tokens: state.spent.llmTokens + replayedSoFar.llmTokens, usd: state.spent.llmUsd + replayedSoFar.llmUsd },
     model: settings.model,
     pricing: recipe.agent.pricing,
-    onCharge: (c) => ctx.charge?.(c.tokens, c.usd),
+    onCharge: (c) => (replay !== null ? ctx.chargeReplayed?.(c.tokens, c.usd) : ctx.charge?.(c.tokens, c.usd)),
   });
   const sources = createSourceContext(env, replay !== null ? { fetch: offline, http: { retries: 0 } } : {});
   const policy = createSourcePolicy(recipe, { hasToken: hubToken(env) !== null });
@@ -120,9 +125,13 @@ export async function refusalAsValue<T>(id: string, call: () => Promise<T>): Pro
   }
 }
 
-/** Every refusal the tools reported to the model, from the outcome (so a replay finds the same). */
+/**
+ * Every refusal the tools reported to the model, from the outcome (so a replay finds the same):
+ * each distinct (id, reason) once, in the order seen. A dataset may be refused for one reason
+ * (a file that does not map) and accepted later: whether it was used is for the caller to say.
+ */
 export function refusalsIn(outcome: AgentOutcome): { id: string; reason: string }[] {
-  const out = new Map<string, string>();
+  const out = new Map<string, { id: string; reason: string }>();
   const visit = (v: unknown, depth: number): void => {
     if (depth > 4 || v === null || typeof v !== "object") return;
     if (Array.isArray(v)) return v.forEach((x) => visit(x, depth + 1));
@@ -130,13 +139,15 @@ export function refusalsIn(outcome: AgentOutcome): { id: string; reason: string 
     if (Array.isArray(o.refused)) {
       for (const r of o.refused) {
         const rr = r as { id?: unknown; reason?: unknown };
-        if (typeof rr.id === "string" && typeof rr.reason === "string" && !out.has(rr.id)) out.set(rr.id, rr.reason);
+        if (typeof rr.id !== "string" || typeof rr.reason !== "string") continue;
+        const key = JSON.stringify([rr.id, rr.reason]);
+        if (!out.has(key)) out.set(key, { id: rr.id, reason: rr.reason });
       }
     }
     for (const [k, x] of Object.entries(o)) if (k !== "refused") visit(x, depth + 1);
   };
   for (const c of outcome.toolCalls) if (c.result.ok) visit(c.result.value, 0);
-  return [...out].map(([id, reason]) => ({ id, reason }));
+  return [...out.values()];
 }
 
 /** The policy in words, for system prompts. The model is told it; the code enforces it. */
@@ -154,14 +165,18 @@ export function policyText(ctx: StageContext): string {
     .join("\n");
 }
 
-/** What every agentic stage reports about its LLM use. */
+/**
+ * What every agentic stage reports about its LLM use. `usage` is what this run spent; a replay
+ * spent nothing, and says what the recorded run was charged in `recordedUsage`.
+ */
 export function agentSummary(agent: AgentStage, outcome: AgentOutcome): Record<string, unknown> {
   return {
     transcript: agent.transcriptFile,
     transcriptDigest: agent.transcript.digest(),
     replayed: agent.replaying,
     steps: outcome.steps,
-    usage: outcome.usage,
+    usage: agent.replaying ? { promptTokens: 0, completionTokens: 0 } : outcome.usage,
+    ...(agent.replaying ? { recordedUsage: outcome.usage } : {}),
     toolCalls: outcome.toolCalls.length,
   };
 }

@@ -10,6 +10,7 @@ import { agentStage, agentSummary, hubCacheDir, policyText, recorded, refusalsIn
 import { linkCached, pinnedOf, type MixEntry } from "./hub-data.js";
 import { formatDownloadProgress } from "./prepare-progress.js";
 import { datasetTools } from "./research-tools.js";
+import { revisionsMoved, revisionsSeen, type RevisionSeen } from "./revisions-seen.js";
 import type { ControlPlaneRunner, StageContext } from "./types.js";
 
 /** Rows read from each downloaded file to check that its columns map to the format. */
@@ -211,8 +212,21 @@ export const discoverRunner: ControlPlaneRunner = {
     const total = fractions.reduce((a, b) => a + b, 0);
     const mix: MixEntry[] = accepted.map((e, i) => ({ ...e, fraction: Number((fractions[i]! / total).toFixed(6)) }));
     const unique = dedupeRefusals(refused);
+    // A dataset refused once (a file that did not map, a revision whose license differs) and then
+    // accepted is in the mix: it is not "never used for training", and is said apart.
+    const inMix = new Set(mix.map((m) => m.id.toLowerCase()));
+    const neverUsed = unique.filter((r) => !inMix.has(r.id.toLowerCase()));
+    const refusedThenAccepted = unique.filter((r) => inMix.has(r.id.toLowerCase()));
+    // A branch that moved between what research (or discover's own tools) saw and the commit
+    // pinned: the mix holds the new commit, and says so.
+    const seen = [
+      ...((research.revisionsSeen as RevisionSeen[] | undefined) ?? []).map((s) => ({ ...s, by: "research" })),
+      ...revisionsSeen(outcome.toolCalls).map((s) => ({ ...s, by: "discover" })),
+    ];
+    const revisionMoved = revisionsMoved(mix, seen);
+    for (const m of revisionMoved) ctx.note?.(`${m.id}: ${m.revision} moved since ${m.by} saw it at ${m.seen}; pinned ${m.pinned}`);
     const notes = outcome.kind === "answer" ? (outcome.value.notes ?? null) : null;
-    const result = { mix, refused: unique, notes, stopped, cacheDir: hubCacheDir(ctx), ...agentSummary(agent, outcome) };
+    const result = { mix, refused: neverUsed, refusedThenAccepted, revisionMoved, notes, stopped, cacheDir: hubCacheDir(ctx), ...agentSummary(agent, outcome) };
     writeFileSync(join(ctx.dir, "mix.json"), `${JSON.stringify(result, null, 2)}\n`);
     if (mix.length === 0 && stopped !== null) {
       const limit = stopped.why === "budget" ? "budget.llm (tokens or usd)" : "agent.max_steps";
@@ -229,9 +243,12 @@ export const discoverRunner: ControlPlaneRunner = {
   },
 };
 
-/** One line per refused id; a refusal of the proposed mix wins over one seen in search results. */
+/** One line per distinct (id, reason); the same refusal of the proposed mix wins over one seen in search results. */
 function dedupeRefusals(list: { id: string; reason: string; by: string }[]): { id: string; reason: string; by: string }[] {
   const out = new Map<string, { id: string; reason: string; by: string }>();
-  for (const r of list) if (!out.has(r.id) || r.by === "mix") out.set(r.id, r);
+  for (const r of list) {
+    const key = JSON.stringify([r.id, r.reason]);
+    if (!out.has(key) || r.by === "mix") out.set(key, r);
+  }
   return [...out.values()];
 }

@@ -1,8 +1,10 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runAgent, type AgentOutcome } from "../agent/index.js";
-import { idRefusal } from "../sources/index.js";
+import { idRefusal, stripVersion } from "../sources/index.js";
 import { agentStage, agentSummary, policyText, refusalsIn } from "./agent-stage.js";
+import { papersFetched, type FetchedPaper } from "./papers-fetched.js";
+import { revisionsSeen } from "./revisions-seen.js";
 import { datasetTools, paperTools } from "./research-tools.js";
 import type { ControlPlaneRunner, StageContext } from "./types.js";
 
@@ -113,18 +115,41 @@ export const researchRunner: ControlPlaneRunner = {
       outcome.kind === "answer"
         ? outcome.value.candidates.map((c) => ({ dataset: c.dataset, paper: c.paper ?? null, quote: c.quote ?? "", why: c.why }))
         : foundSoFar(outcome);
+    // A paper is evidence only when a tool fetched it in this stage: one the model only names
+    // (it may not exist) is dropped, and said.
+    const fetched = papersFetched(outcome.toolCalls);
+    const fetchedPaper = (id: string): FetchedPaper | null => fetched.get(stripVersion(id)) ?? null;
+    const unverifiedPapers: { id: string; named: string }[] = [];
     // The model's word is not enough: every candidate goes through the policy again.
     const candidates: Candidate[] = [];
     for (const c of proposed) {
       const refusal = idRefusal(agent.policy, "dataset", c.dataset);
-      if (refusal === null) candidates.push(c);
-      else if (!refused.some((x) => x.id === c.dataset)) refused.push({ id: c.dataset, reason: refusal.reason });
+      if (refusal === null) {
+        if (c.paper !== null && fetchedPaper(c.paper) === null) {
+          unverifiedPapers.push({ id: c.paper, named: `as the paper behind ${c.dataset}` });
+          candidates.push({ ...c, paper: null });
+        } else candidates.push(c);
+      } else if (!refused.some((x) => x.id === c.dataset && x.reason === refusal.reason)) refused.push({ id: c.dataset, reason: refusal.reason });
+    }
+    const papers: { id: string; title?: string; relevance?: string }[] = [];
+    for (const p of outcome.kind === "answer" ? (outcome.value.papers ?? []) : []) {
+      const f = fetchedPaper(p.id);
+      if (f === null) unverifiedPapers.push({ id: p.id, named: "in the answer's papers" });
+      // The title the source gave, not the one the model wrote.
+      else papers.push({ ...p, ...(f.title !== null ? { title: f.title } : {}) });
+    }
+    if (unverifiedPapers.length > 0) {
+      ctx.note?.(`papers the model named that no tool fetched, left out: ${unverifiedPapers.map((u) => `${u.id} (${u.named})`).join(", ")}`);
     }
     const stopped = outcome.kind === "answer" ? null : outcome.kind === "budget" ? { why: "budget", reason: outcome.reason } : { why: "steps", reason: `agent.max_steps (${r.agent.maxSteps}) reached without an answer` };
     const result = {
       candidates,
-      papers: outcome.kind === "answer" ? (outcome.value.papers ?? []) : [],
+      papers,
+      unverifiedPapers,
       refused,
+      // The commit each dataset revision resolved to in this stage's tool results: discover says
+      // when the one it pins is another (the branch moved in between).
+      revisionsSeen: revisionsSeen(outcome.toolCalls),
       stopped,
       ...agentSummary(agent, outcome),
     };

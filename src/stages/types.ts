@@ -30,6 +30,13 @@ export interface StageContext {
   /** Records an LLM charge of this stage (a `budget_charged` event); set by the scheduler. */
   charge?: (llmTokens: number, llmUsd: number) => void;
   /**
+   * Records an LLM call served from a recorded transcript: nothing spent, the budget not charged
+   * (a `budget_charged` event of 0 with the recorded figures as `replayed`); set by the scheduler.
+   */
+  chargeReplayed?: (recordedTokens: number, recordedUsd: number) => void;
+  /** Says something worth keeping about the stage (a `message` event of the stage, shown and in events.jsonl). */
+  note?: (text: string) => void;
+  /**
    * Says how far the stage has got, in one short line (`reading 412,000 rows · ...`), for the
    * screen only: never an event, so call it as often as is useful (the reporters throttle it).
    * Set by the scheduler while the stage runs; a call after the stage ended is dropped.

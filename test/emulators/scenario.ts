@@ -179,3 +179,17 @@ export function repoTags(repo: ScenarioRepo, commit: ScenarioCommit): string[] {
   const licenses = card.license === undefined ? [] : Array.isArray(card.license) ? card.license : [card.license];
   return [...((card.tags as string[]) ?? []), ...licenses.map((l) => `license:${String(l)}`), ...repo.arxiv.map((a) => `arxiv:${a}`)];
 }
+
+/**
+ * Points a branch or tag of a repo at another of its commits, as a push would, while the emulators
+ * serve the scenario (they read refs at each request). Returns the commit it pointed at before, to
+ * move it back.
+ */
+export function moveRef(scenario: Scenario, type: "dataset" | "model", id: string, ref: string, sha: string): string | undefined {
+  const repo = scenario.repos.find((r) => r.type === type && r.id.toLowerCase() === id.toLowerCase());
+  if (repo === undefined) throw new Error(`the scenario has no ${type} ${id}`);
+  if (!repo.commits.has(sha)) throw new Error(`${type} ${id} has no commit ${sha}`);
+  const before = repo.refs[ref];
+  repo.refs[ref] = sha;
+  return before;
+}

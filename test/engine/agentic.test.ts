@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { runDir } from "../../src/engine/run-store.js";
 import type { ScriptedTurn } from "../emulators/mistral/server.js";
 import { useAgenticEmulators } from "../helpers/agentic-emulators.js";
-import { apply, cleanupEngineTests, events, makeProject, ofType, provision, runs, type Project } from "../helpers/engine.js";
+import { parse } from "yaml";
+import { apply, cleanupEngineTests, events, intern, makeProject, ofType, provision, runs, type Project } from "../helpers/engine.js";
 import { OPEN_DATA, SCIENCE_QA } from "../helpers/open-data.js";
 
 const API_KEY = "mk-engine-test-0123456789";
@@ -110,6 +111,21 @@ describe("apply with open data, against the emulators", () => {
     expect(replayed.get("decide.p1")!.decision).toBe("continue");
     for (const stage of ["prepare.p1", "prepare.p2"]) expect(manifest(project, replayId, stage).output.sha256).toBe(manifest(project, id, stage).output.sha256);
     expect(emu.mistral.requests.length).toBe(requestsBefore);
+
+    // The replay spent nothing: no token charged to its budget, the recorded figures said apart.
+    const recordedTokens = charged.reduce((n, e) => n + e.llmTokens, 0);
+    expect(recordedTokens).toBeGreaterThan(0);
+    const replayCharged = ofType(events(project, replayId), "budget_charged");
+    expect(replayCharged.map((e) => [e.stage, e.llmTokens, e.llmUsd])).toEqual(charged.map((e) => [e.stage, 0, 0]));
+    expect(replayCharged.map((e) => e.replayed)).toEqual(charged.map((e) => ({ llmTokens: e.llmTokens, llmUsd: e.llmUsd })));
+    expect(replayed.get("discover")).toMatchObject({ replayed: true, usage: { promptTokens: 0, completionTokens: 0 }, recordedUsage: outputs.get("discover")!.usage });
+    expect(readFileSync(join(runDir(project.dir, replayId), "report.md"), "utf8")).toContain(`| LLM tokens | 0 (replayed from transcripts; recorded: ${recordedTokens} tokens) |`);
+    expect(again.stdout).toContain(`llm: 0 tokens spent (replayed from transcripts; recorded: ${recordedTokens} tokens)`);
+    expect(r.stdout).toContain(`llm: ${recordedTokens} tokens spent\n`);
+    expect(parse(readFileSync(join(runDir(project.dir, replayId), "lock.yaml"), "utf8")).budget).toEqual({ llm_tokens: 0, llm_usd: 0 });
+    expect(parse(readFileSync(join(runDir(project.dir, id), "lock.yaml"), "utf8")).budget.llm_tokens).toBe(recordedTokens);
+    const status = await intern(project, ["status"]);
+    expect(status.stdout).toMatch(new RegExp(`${replayId} .*LLM replayed \\(recorded: ${recordedTokens} tokens\\)`));
   }, 300_000);
 
   it("a decide stage that stops skips the later passes, and the run succeeds", async () => {

@@ -14,10 +14,16 @@ const API_KEY = "mk-lock-test-0123456789";
 
 const TURNS: ScriptedTurn[] = [
   { toolCalls: [{ name: "search_arxiv", arguments: { query: "ti:science chat" } }, { name: "read_paper", arguments: { id: "2501.01234" } }] },
-  { toolCalls: [{ name: "answer", arguments: { candidates: [{ dataset: "openscience/science-qa", paper: "2501.01234", why: "science QA" }], papers: [{ id: "2501.01234", title: "Science chat" }] } }] },
+  // 2409.99999 is named by the model only: no tool returned it.
+  { toolCalls: [{ name: "answer", arguments: { candidates: [{ dataset: "openscience/science-qa", paper: "2501.01234", why: "science QA" }], papers: [{ id: "2501.01234", title: "Science chat" }, { id: "2409.99999", title: "Invented" }] } }] },
   { toolCalls: [{ name: "answer", arguments: { mix: [{ dataset: "openscience/science-qa", file: "data/train.jsonl", format: "prompt-completion", fraction: 1, why: "science QA" }] } }] },
   { toolCalls: [{ name: "answer", arguments: { action: "stop", reason: "no progress worth the budget" } }] },
 ];
+
+const SCIENCE_CHAT_TITLE = "Science Chat: Instruction Tuning Small Models for Graduate-Level Science Questions";
+
+/** A lock's text with its budget section replaced: what a locked rerun must reproduce besides what it spent. */
+const withoutBudget = (text: string) => ({ ...(parse(text) as Record<string, unknown>), budget: null });
 
 const emu = useAgenticEmulators("injection", API_KEY, provision);
 afterEach(cleanupEngineTests);
@@ -34,8 +40,9 @@ describe("the lock of an agentic run", () => {
     const lock = parse(text) as Record<string, any>;
     expect(lockSchemaErrors(lock)).toBe("");
     expect(lock.agent).toEqual({ provider: "mistral", model: "mistral-small-latest", temperature: expect.any(Number), seed: expect.any(Number) });
-    // The version arXiv answered with, from the research transcript.
-    expect(lock.papers).toEqual([{ id: "2501.01234v2", title: "Science chat" }]);
+    // The version and title arXiv answered with, from the research transcript; the paper no tool
+    // returned is not there.
+    expect(lock.papers).toEqual([{ id: "2501.01234v2", title: SCIENCE_CHAT_TITLE }]);
     expect(lock.datasets).toEqual([expect.objectContaining({ source: "hub", id: "openscience/science-qa", sha: SCIENCE_QA, file: "data/train.jsonl", sha256: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) })]);
     expect(lock.training.decisions).toEqual([expect.objectContaining({ stage: "decide.p1", decision: "stop", reason: "no progress worth the budget", mix: null })]);
     expect(Object.keys(lock.transcripts)).toEqual(["decide.p1", "discover", "research"]);
@@ -47,7 +54,7 @@ describe("the lock of an agentic run", () => {
     const card = readFileSync(join(runDir(project.dir, runs(project).at(-1)!), "stages", "train.p1", "model", "README.md"), "utf8");
     expect(card).toMatch(/^---\n(.*\n)*datasets:\n {2}- openscience\/science-qa\n/);
     expect(card).toContain(`| openscience/science-qa | ${SCIENCE_QA} | data/train.jsonl |`);
-    expect(card).toContain("- arXiv 2501.01234v2: Science chat");
+    expect(card).toContain(`- arXiv 2501.01234v2: ${SCIENCE_CHAT_TITLE}`);
     expect(card).toContain("- decide.p1: **stop**: no progress worth the budget");
 
     // No key, nothing reachable: every decision comes from the lock's transcripts.
@@ -56,7 +63,11 @@ describe("the lock of an agentic run", () => {
     expect(again.code, again.stdout + again.stderr).toBe(0);
     expect(emu.mistral.requests.length).toBe(requests);
     const rerun = runs(project).at(-1)!;
-    expect(readFileSync(join(runDir(project.dir, rerun), "lock.yaml"), "utf8")).toBe(text);
+    // The same lock, but for what it spent: its LLM calls were replayed, so nothing.
+    const rerunLock = readFileSync(join(runDir(project.dir, rerun), "lock.yaml"), "utf8");
+    expect(withoutBudget(rerunLock)).toEqual(withoutBudget(text));
+    expect(parse(rerunLock).budget).toEqual({ llm_tokens: 0, llm_usd: 0 });
+    expect(again.stdout).toContain(`llm: 0 tokens spent (replayed from transcripts; recorded: ${lock.budget.llm_tokens} tokens)`);
     expect(readFileSync(join(project.dir, "recipe.lock.yaml"), "utf8")).toBe(text);
 
     // A clean download cache (a fresh checkout): the pinned files are fetched at their commits and
@@ -64,7 +75,7 @@ describe("the lock of an agentic run", () => {
     rmSync(join(project.dir, ".intern", "cache", "hub"), { recursive: true, force: true });
     const fresh = await apply(project, ["--locked"], { ...OFFLINE, HF_ENDPOINT: emu.sources.env.HF_ENDPOINT! });
     expect(fresh.code, fresh.stdout + fresh.stderr).toBe(0);
-    expect(readFileSync(join(runDir(project.dir, runs(project).at(-1)!), "lock.yaml"), "utf8")).toBe(text);
+    expect(withoutBudget(readFileSync(join(runDir(project.dir, runs(project).at(-1)!), "lock.yaml"), "utf8"))).toEqual(withoutBudget(text));
     expect(emu.mistral.requests.length).toBe(requests);
     // ... and a pinned digest that no longer matches is refused, naming the file.
     const lockFile = join(project.dir, "recipe.lock.yaml");

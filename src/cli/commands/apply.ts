@@ -4,6 +4,7 @@ import { join, relative } from "node:path";
 import { readSavedPlan } from "../../saved-plan/read-saved-plan.js";
 import { checkSavedPlan, isSavedPlan } from "../../saved-plan/saved-plan.js";
 import { applyRecipe } from "../../engine/apply.js";
+import type { RunState } from "../../engine/run-state.js";
 import { UsageError } from "../../errors.js";
 import { createExecutor } from "../../executors/create-executor.js";
 import type { CliIO } from "../io.js";
@@ -67,6 +68,13 @@ function reporterFor(io: CliIO, output: string, stages: { id: string; kind: stri
   if (output === "json") return jsonReporter(io.stdout, options);
   const tty = io.stdout.isTTY === true && !io.env.CI && io.env.TERM !== "dumb";
   return tty ? listrReporter(stages, io.stdout as NodeJS.WriteStream) : plainReporter(io.stdout, options);
+}
+
+/** The run's LLM spend, when it had any: a replayed call spent nothing, and the recorded figure is said beside. */
+function llmLine(state: RunState): string {
+  const replayed = state.replayed?.llmTokens ?? 0;
+  if (replayed > 0) return `\nllm: ${state.spent.llmTokens} tokens spent (replayed from transcripts; recorded: ${replayed} tokens)`;
+  return state.spent.llmTokens > 0 ? `\nllm: ${state.spent.llmTokens} tokens spent` : "";
 }
 
 export async function applyCommand(io: CliIO, args: string[]): Promise<number> {
@@ -134,7 +142,7 @@ export async function applyCommand(io: CliIO, args: string[]): Promise<number> {
     if (values.output !== "json") {
       // A reused report stage's file is in the run that wrote it.
       const report = result.state.stages.get("report")?.outputs.report;
-      io.stdout.write(`\nrun ${result.runId}: ${result.status}${result.status === "succeeded" && typeof report === "string" ? `\nreport: ${report}` : ""}${result.lockFile ? `\nlock: ${relative(io.cwd, result.lockFile)}` : ""}\n`);
+      io.stdout.write(`\nrun ${result.runId}: ${result.status}${result.status === "succeeded" && typeof report === "string" ? `\nreport: ${report}` : ""}${result.lockFile ? `\nlock: ${relative(io.cwd, result.lockFile)}` : ""}${llmLine(result.state)}\n`);
     }
     if (result.lockMoved && result.lockMoved.length > 0) {
       io.stderr.write(`error: --locked: the run resolved ${result.lockMoved.length} thing(s) differently from the lock (INTERN_LOCK_MOVED):\n  ${result.lockMoved.join("\n  ")}\n  hint: \`intern diff\` the lock and this run's lock.yaml; apply without --locked to accept the new resolution\n`);

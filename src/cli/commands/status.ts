@@ -15,10 +15,12 @@ Without RUN: every run in .intern/runs, newest first, with its state and what it
 With RUN: its stages, their state, time and GPU-hours, and the budget spent against its limits.
 `;
 
-function spent(s: Pick<RunState, "spent">): string {
+function spent(s: Pick<RunState, "spent" | "replayed">): string {
   const parts = [`${formatDuration(s.spent.wallSeconds)} wall`];
   if (s.spent.gpuHours > 0) parts.push(`${s.spent.gpuHours.toFixed(3)} GPU-h`);
   if (s.spent.llmTokens > 0) parts.push(`${s.spent.llmTokens} tokens`);
+  // Calls served from recorded transcripts spent nothing: said apart, never added to the spend.
+  if ((s.replayed?.llmTokens ?? 0) > 0) parts.push(`LLM replayed (recorded: ${s.replayed!.llmTokens} tokens)`);
   return parts.join(", ");
 }
 
