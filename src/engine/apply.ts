@@ -9,7 +9,7 @@ import { readPythonHelpers } from "../environments/python-helpers.js";
 import { requireApiKey } from "../agent/llm.js";
 import { InternalError, InternError } from "../errors.js";
 import type { Executor, ProblemReporter } from "../executors/types.js";
-import type { Stage } from "../graph/types.js";
+import type { Stage, StageGraph } from "../graph/types.js";
 import { makePlan } from "../plan/make-plan.js";
 import { Renderer } from "../render/environment.js";
 import type { RunLocation } from "../render/context.js";
@@ -20,6 +20,7 @@ import { discoverRunner } from "../stages/discover.js";
 import { evaluateRunner } from "../stages/evaluate.js";
 import { prepareRunner } from "../stages/prepare-runner.js";
 import { reportRunner } from "../stages/report.js";
+import { writeRunReport } from "../report/write-report.js";
 import { researchRunner } from "../stages/research.js";
 import { synthesizeRunner } from "../stages/synthesize.js";
 import { trainRunner } from "../stages/train.js";
@@ -260,12 +261,14 @@ export async function applyRecipe(options: ApplyOptions): Promise<ApplyResult> {
     let finalStatus = status;
     let lockMoved: string[] | undefined;
     let lockFile: string | undefined;
+    let reportAgain = false;
     if (status === "succeeded") {
       let written: { moved: string[]; lock?: Lock; previous?: Lock | null };
       let lockWritten = false;
       try {
         written = recordLock({ runDir: dir, lockPath: options.keepLock ? null : lockPath, sources: lockSources, state: foldEvents(readEvents(dir))!, locked });
         lockWritten = true;
+        reportAgain = true;
       } catch (error) {
         // The stages are done: the run still finishes, and says why there is no lock.
         const text = `the lock could not be written: ${error instanceof Error ? error.message : String(error)}`;
@@ -286,6 +289,7 @@ export async function applyRecipe(options: ApplyOptions): Promise<ApplyResult> {
     }
     if (status === "interrupted") append({ type: "run_interrupted", at: iso(), signal: typeof options.signal.reason === "string" ? options.signal.reason : "SIGINT" });
     else append({ type: "run_finished", at: iso(), status: finalStatus === "interrupted" ? "cancelled" : finalStatus, seconds: (now() - startedMs) / 1000 });
+    if (reportAgain) refreshReport(graph, recipeOf, dir);
     return {
       runId, status: finalStatus, state: foldEvents(readEvents(dir))!, resumed: choice.kind === "resume",
       ...(lockMoved !== undefined ? { lockMoved } : {}), ...(lockFile !== undefined ? { lockFile } : {}),
@@ -294,6 +298,22 @@ export async function applyRecipe(options: ApplyOptions): Promise<ApplyResult> {
     report = () => {};
     log.close();
     release();
+  }
+}
+
+/**
+ * The run folder's report again once the run has finished and written its lock, so that the page
+ * gives the lock's digest, the run's end and every stage done (the report stage wrote it while it
+ * ran). Only a report this run wrote; one that cannot be written again stays as the stage wrote it.
+ */
+function refreshReport(graph: StageGraph, recipeOf: (s: Stage) => Recipe, dir: string): void {
+  const stage = graph.stages.find((s) => s.kind === "report");
+  const state = foldEvents(readEvents(dir))!;
+  if (!stage || state.stages.get(stage.id)?.status !== "done") return;
+  try {
+    writeRunReport({ recipe: recipeOf(stage), graph, state, runDir: dir, dirs: [dir] });
+  } catch {
+    // The stage's own report stands.
   }
 }
 

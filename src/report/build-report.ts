@@ -4,6 +4,7 @@ import { formatDuration } from "../recipe/duration.js";
 import type { DatasetReport } from "../data/manifest.js";
 import type { Recipe } from "../recipe/types.js";
 import { discoverFindings, llmBudgetRow, researchFindings } from "./agent-findings.js";
+import { dataMarkdown } from "./data-markdown.js";
 
 export interface ReportInput {
   recipe: Recipe;
@@ -11,14 +12,15 @@ export interface ReportInput {
   state: RunState;
 }
 
-interface MetricRow {
+export interface MetricRow {
   stage: string;
   label: string;
   value: number;
   stderr: number | null;
 }
 
-function metrics(input: ReportInput): MetricRow[] {
+/** Each evaluation that finished, with its score and standard error; the baseline first when it ran first. */
+export function metrics(input: ReportInput): MetricRow[] {
   const rows: MetricRow[] = [];
   for (const s of input.graph.stages) {
     if (s.kind !== "evaluate") continue;
@@ -40,19 +42,6 @@ function stageLine(s: StageState): string {
   // The report writes itself: it is running while it does.
   const status = s.kind === "report" && s.status === "running" ? "this report" : s.status;
   return `| ${s.id} | ${s.kind} | ${s.needs.length > 0 ? s.needs.join(", ") : "-"} | ${status} | ${time} | ${s.gpuHours > 0 ? s.gpuHours.toFixed(3) : "-"} |`;
-}
-
-interface RemovedRow {
-  dataset: number;
-  row: number;
-  benchmarkItem: number;
-  sharedNgrams: number;
-  ngram: string;
-}
-
-function manifestSummary(state: RunState): Record<string, unknown> | null {
-  for (const s of state.stages.values()) if (s.kind === "prepare" && s.outputs.manifest) return s.outputs.manifest as Record<string, unknown>;
-  return null;
 }
 
 const cell = (v: unknown): string => String(v ?? "-").replace(/\|/g, "\\|").replace(/\n/g, " ");
@@ -135,15 +124,7 @@ export function reportMarkdown(input: ReportInput): string {
   const base = rows.find((r) => r.stage === "baseline");
   const best = rows.filter((r) => r.stage !== "baseline").sort((a, b) => (recipe.benchmark.higherIsBetter ? b.value - a.value : a.value - b.value))[0];
   if (base && best) lines.push("", `Best trained model: ${best.label}, ${fmt(best.value)} against ${fmt(base.value)} for the base model (${best.value - base.value >= 0 ? "+" : ""}${fmt(best.value - base.value)}).`);
-  const m = manifestSummary(state);
-  if (m) {
-    lines.push("", "## Data", "", "```json", JSON.stringify({ totals: m.totals, decontamination: m.decontamination && typeof m.decontamination === "object" ? { ...(m.decontamination as Record<string, unknown>), removed: undefined } : m.decontamination }, null, 2), "```");
-    const removed = ((m.decontamination as { removed?: RemovedRow[] } | undefined)?.removed ?? []).slice(0, 20);
-    if (removed.length > 0) {
-      lines.push("", "Rows removed as contaminated (the first 20; all are in the stage's manifest.json):", "", "| Dataset | Row | Benchmark item | Shared n-grams | One of them |", "| --- | --- | --- | --- | --- |");
-      for (const r of removed) lines.push(`| ${r.dataset} | ${r.row} | ${r.benchmarkItem} | ${r.sharedNgrams} | ${r.ngram.replace(/\|/g, "\\|")} |`);
-    }
-  }
+  lines.push(...dataMarkdown(state));
   lines.push(...provenanceSection(recipe, state));
   lines.push(...agentSection(state));
   lines.push("", "## Stages", "", "| Stage | Kind | Needs | Status | Time | GPU-hours |", "| --- | --- | --- | --- | --- | --- |");
@@ -154,43 +135,4 @@ export function reportMarkdown(input: ReportInput): string {
   lines.push(`| Wall clock | ${formatDuration(state.spent.wallSeconds)} | ${b.wallClockSeconds === null ? "-" : formatDuration(b.wallClockSeconds)} |`);
   lines.push(llmBudgetRow(state));
   return `${lines.join("\n")}\n`;
-}
-
-function esc(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-}
-
-/** A bar per evaluation, the target as a line: inline SVG, no script, no network. */
-function chart(rows: MetricRow[], target: number): string {
-  const max = rows.reduce((m, r) => Math.max(m, r.value), Math.max(target, 1e-9)) * 1.1;
-  const w = 560;
-  const barH = 26;
-  const h = rows.length * (barH + 10) + 30;
-  const x = (v: number) => 200 + (v / max) * (w - 220);
-  const bars = rows
-    .map((r, i) => {
-      const y = 10 + i * (barH + 10);
-      return `<text x="195" y="${y + 17}" text-anchor="end" font-size="12">${esc(r.label)}</text><rect x="200" y="${y}" width="${Math.max(1, x(r.value) - 200)}" height="${barH}" fill="${r.stage === "baseline" ? "#9aa5b1" : "#3b82f6"}"/><text x="${x(r.value) + 4}" y="${y + 17}" font-size="12">${fmt(r.value)}</text>`;
-    })
-    .join("");
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" role="img" aria-label="metric by model">${bars}<line x1="${x(target)}" x2="${x(target)}" y1="0" y2="${h - 18}" stroke="#dc2626" stroke-dasharray="4 3"/><text x="${x(target)}" y="${h - 4}" font-size="11" text-anchor="middle" fill="#dc2626">target ${target}</text></svg>`;
-}
-
-/** The same report as one self-contained HTML page. Pure. */
-export function reportHtml(input: ReportInput): string {
-  const md = reportMarkdown(input);
-  const rows = metrics(input);
-  const body = md
-    .split("\n")
-    .map((l) => esc(l))
-    .join("\n");
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${esc(input.recipe.name)} ${esc(input.state.id)}</title>
-<style>body{font:14px/1.5 system-ui,sans-serif;max-width:960px;margin:2em auto;padding:0 1em}pre{white-space:pre-wrap;background:#f6f8fa;padding:1em;border-radius:6px}</style></head>
-<body><h1>${esc(input.recipe.name)}</h1>
-<h2>${esc(input.recipe.benchmark.metric)} on ${esc(input.recipe.benchmark.name)}</h2>
-${chart(rows, input.recipe.benchmark.target)}
-<pre>${body}</pre>
-</body></html>
-`;
 }

@@ -1,10 +1,12 @@
 import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
 import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../helpers/recipe.js";
+import { findChromium, loadInChromium } from "../support/chromium.js";
 import { ENVS_DIR, ensurePythonEnv } from "../support/python-env.js";
 import { clusterEnv, SLURM_STATE } from "../support/slurm.js";
 
@@ -72,5 +74,20 @@ describe.each([
     const card = readFileSync(join(project, ".intern", "runs", state!.id, "stages", "train", "model", "README.md"), "utf8");
     expect(card).toMatch(/^---\n/);
     expect(card).toContain("| evaluate |");
+
+    // The HTML report, written again once the lock existed, in a browser (where there is one:
+    // test/report/report-browser.test.ts fails in CI without it): the lock's digest, the loss
+    // curve TRL logged, no error, nothing fetched, and a screenshot beside it.
+    const runDir = join(project, ".intern", "runs", state!.id);
+    const html = readFileSync(join(runDir, "report.html"), "utf8");
+    const lockSha = createHash("sha256").update(readFileSync(join(runDir, "lock.yaml"))).digest("hex");
+    expect(html).toContain(`sha256 <span class="mono">${lockSha}</span>`);
+    expect(html).toContain('aria-label="training loss of train"');
+    const chromium = findChromium();
+    if (chromium) {
+      const page = await loadInChromium(chromium, join(runDir, "report.html"), { screenshot: join(runDir, "report.png") });
+      expect([page.errors, page.requests]).toEqual([[], []]);
+      expect(page.text).toContain("succeeded");
+    }
   }, 900_000);
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { foldEvents } from "../../src/engine/run-state.js";
 import type { RunEvent } from "../../src/engine/events.js";
-import { reportHtml, reportMarkdown } from "../../src/report/build-report.js";
+import { reportMarkdown } from "../../src/report/build-report.js";
 import { compileText, recipeYaml } from "../helpers/recipe.js";
 
 const at = "2026-11-26T10:00:00.000Z";
@@ -26,7 +26,7 @@ describe("the run report", () => {
     expect(md).toContain("| baseline (base model) | 0.2500 | 0.0600 |");
     expect(md).toContain("| trained model, evaluate | 0.9000 | 0.0400 |");
     expect(md).toContain("Best trained model: trained model, evaluate, 0.9000 against 0.2500 for the base model (+0.6500).");
-    expect(md).toContain("| 0 | 7 | 3 | 4 | a b c \\| d |");
+    expect(md).toContain("| train.jsonl | 7 | 3 | 4 | a b c \\| d |");
     expect(md).toMatch(/\| train \| train \| prepare \| pending \|/);
     expect(md).toContain("| report | report | baseline, evaluate | this report |");
     expect(md).toContain("| Wall clock | 5m | 1h |");
@@ -38,11 +38,21 @@ describe("the run report", () => {
     expect(md).toContain("| train.jsonl | `0123456789abcdef` | 10 | cc0-1.0 |");
   });
 
-  it("is one self-contained HTML page with a bar per evaluation and the target line", () => {
-    const html = reportHtml(build());
-    expect(html).toMatch(/^<!doctype html>/);
-    expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
-    expect((html.match(/<rect /g) ?? []).length).toBe(2);
-    expect(html).toContain("target ");
+  it("gives the data as tables, not a JSON blob: rows step by step, each dataset, the decontamination", () => {
+    const md = reportMarkdown(build());
+    expect(md).not.toContain("```");
+    expect(md).toContain("| Rows | Count |\n| --- | --- |\n| contaminated removed | 1 |\n| written for training | 10 |");
+    expect(md).toContain("| train.jsonl | - | - | 10 |");
+  });
+
+  it("names each removed row's dataset: the Hub id (with its file when the id gave several), or the local path", () => {
+    const hub = (file: string) => ({ source: "hub", path: `hf://datasets/org/set@${"a".repeat(40)}/${file}`, sha256: "sha256:00", rows: { taken: 1 } });
+    const { recipe, graph, state } = build();
+    const prepare = state.stages.get("prepare")!;
+    prepare.outputs = { manifest: { datasets: [hub("a.jsonl"), hub("b.jsonl"), { source: "hub", path: `hf://datasets/other/one@${"b".repeat(40)}/x.parquet`, sha256: "sha256:01", rows: { taken: 1 } }], totals: {}, decontamination: { ngram: 8, threshold: 1, removed: [1, 2, 0].map((dataset) => ({ dataset, row: 5, benchmarkItem: 0, sharedNgrams: 2, ngram: "x" })) } } };
+    const md = reportMarkdown({ recipe, graph, state });
+    expect(md).toContain("| org/set (b.jsonl) | 5 |");
+    expect(md).toContain("| other/one | 5 |");
+    expect(md).toContain("| org/set (a.jsonl) | 5 |");
   });
 });
