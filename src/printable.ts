@@ -32,5 +32,10 @@ export function printableLines(text: string): string {
  * and bidirectional overrides raw; they can only appear inside strings, where `\uXXXX` means the same.
  */
 export function printableJson(value: unknown, indent = 2): string {
-  return JSON.stringify(value, null, indent).replace(/[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return printableJsonText(JSON.stringify(value, null, indent));
+}
+
+/** What printableJson does to JSON.stringify's text, for JSON written a piece at a time. */
+export function printableJsonText(json: string): string {
+  return json.replace(/[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CacheIndex, PreviousResult } from "../plan/types.js";
 import { internDir } from "./run-store.js";
@@ -31,9 +31,35 @@ function readJson<T>(path: string): T | null {
  */
 export class FileCacheIndex implements CacheIndex {
   private readonly dir: string;
+  /** With `snapshot`, the names in each folder, read once (see the constructor). */
+  private readonly listings: Map<string, Set<string> | null> | null;
 
-  constructor(projectDir: string) {
+  /**
+   * `snapshot: true` is for a reader that looks up every stage of a plan once and is done
+   * (`intern plan`): it lists each folder of the cache the first time it needs it and answers
+   * from that list, rather than asking the file system once per stage (thousands of times for a
+   * sweep, mostly for files that do not exist). Entries written meanwhile are not seen.
+   */
+  constructor(projectDir: string, options: { snapshot?: boolean } = {}) {
     this.dir = join(internDir(projectDir), "cache");
+    this.listings = options.snapshot === true ? new Map() : null;
+  }
+
+  /** Whether `name` may be in `folder`: false only when the snapshot's listing says it is not. */
+  private mayHold(folder: string, name: string): boolean {
+    if (this.listings === null) return true;
+    let names = this.listings.get(folder);
+    if (names === undefined) {
+      try {
+        names = new Set(readdirSync(folder));
+      } catch (error) {
+        // No such folder: nothing in it. A folder that cannot be listed is asked file by file.
+        const code = (error as NodeJS.ErrnoException).code;
+        names = code === "ENOENT" || code === "ENOTDIR" ? new Set() : null;
+      }
+      this.listings.set(folder, names);
+    }
+    return names === null || names.has(name);
   }
 
   private path(key: string): string {
@@ -45,6 +71,7 @@ export class FileCacheIndex implements CacheIndex {
   }
 
   get(key: string): CacheEntry | null {
+    if (!this.mayHold(join(this.dir, key.slice(0, 2)), `${key}.json`)) return null;
     const entry = readJson<CacheEntry>(this.path(key));
     // An entry whose files were deleted is no cache.
     return entry && existsSync(entry.dir) ? entry : null;
@@ -61,6 +88,7 @@ export class FileCacheIndex implements CacheIndex {
   }
 
   previous(recipe: string, stageId: string): PreviousResult | null {
+    if (!this.mayHold(join(this.dir, "latest", recipe), `${stageId}.json`)) return null;
     return readJson<PreviousResult>(this.latestPath(recipe, stageId));
   }
 

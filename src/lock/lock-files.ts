@@ -10,10 +10,7 @@ import type { Lock } from "./types.js";
 
 const HEADER = "# intern lock file: what this recipe's last run resolved and decided. Commit it with the recipe\n# (and the transcripts in the .lock.d folder beside it); `intern apply --locked` and `intern audit` rerun it.\n";
 
-/** `recipes/a.yaml` -> `recipes/a.lock.yaml`. */
-export function lockPathFor(recipePath: string): string {
-  return join(dirname(recipePath), `${basename(recipePath).replace(/\.ya?ml$/i, "")}.lock.yaml`);
-}
+export { lockPathFor } from "./lock-path.js";
 
 /** `recipes/a.lock.yaml` -> `recipes/a.lock.d`: the transcripts the lock names. */
 export function lockDirFor(lockPath: string): string {

@@ -1,6 +1,8 @@
-import { LineCounter, parseDocument, isMap, isScalar, isSeq, visit } from "yaml";
+import type { Document, LineCounter } from "yaml";
 import { RecipeInvalidError, type Diagnostic, type InternError } from "../errors.js";
+import { parsePlainYaml } from "./plain-yaml.js";
 import { offsetToLocation, snippetAt, type RecipeSource } from "./source.js";
+import { yamlLibrary } from "./yaml-library.js";
 
 /** A recipe is configuration, not data: anything larger is almost surely the wrong file. */
 export const MAX_RECIPE_BYTES = 1024 * 1024;
@@ -107,14 +109,40 @@ export function parseRecipe(file: string, bytes: Uint8Array): ParsedRecipe {
   return parseYamlFile(file, bytes, RECIPE);
 }
 
+function parseWithPositions(text: string): { doc: Document.Parsed; lineCounter: LineCounter } {
+  const { LineCounter, parseDocument } = yamlLibrary();
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, version: "1.2" });
+  return { doc, lineCounter };
+}
+
+/** A source whose document and line counter are parsed on first use. */
+function sourceParsedLater(file: string, text: string): RecipeSource {
+  let parsed: { doc: Document.Parsed; lineCounter: LineCounter } | undefined;
+  return {
+    file,
+    text,
+    get doc() {
+      return (parsed ??= parseWithPositions(text)).doc;
+    },
+    get lineCounter() {
+      return (parsed ??= parseWithPositions(text)).lineCounter;
+    },
+  };
+}
+
 /**
  * Parses a YAML file intern reads (a recipe, a lock) into a document with positions and plain
  * data. Pure. Every failure is one located error of `kind`, never a crash.
  */
 export function parseYamlFile(file: string, bytes: Uint8Array, kind: DocumentKind): ParsedRecipe {
   const text = decodeUtf8(kind, file, bytes);
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, version: "1.2" });
+  // A plainly written file (most recipes) is read without the yaml library; its document, with
+  // the positions messages point at, is parsed when one is needed. It is the same document.
+  const plain = parsePlainYaml(text);
+  if (plain !== null) return { source: sourceParsedLater(file, text), data: plain };
+  const { doc, lineCounter } = parseWithPositions(text);
+  const { isMap, isScalar, isSeq, visit } = yamlLibrary();
   const first = doc.errors[0];
   if (first) {
     const duplicate = first.code === "DUPLICATE_KEY";

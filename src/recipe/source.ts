@@ -1,6 +1,7 @@
-import { isMap, isPair, isScalar, isSeq, LineCounter, type Document, type Node, type Pair } from "yaml";
+import type { Document, LineCounter, Node, Pair } from "yaml";
 import { printable } from "../printable.js";
 import type { Diagnostic, SourceLocation } from "../errors.js";
+import { yamlLibrary } from "./yaml-library.js";
 
 /**
  * A recipe file's text with its parsed YAML document, kept so that any problem found later
@@ -37,6 +38,7 @@ export function pointerToPath(pointer: string): PathSegment[] {
 }
 
 function findPair(map: unknown, key: PathSegment): Pair<Node, Node> | undefined {
+  const { isMap, isPair, isScalar } = yamlLibrary();
   if (!isMap(map)) return undefined;
   for (const item of map.items) {
     if (isPair(item) && isScalar(item.key) && String(item.key.value) === String(key)) return item as Pair<Node, Node>;
@@ -49,6 +51,7 @@ function findPair(map: unknown, key: PathSegment): Pair<Node, Node> | undefined 
  * key of the last segment (for unknown keys), `value` at its value.
  */
 function nodeAt(doc: Document.Parsed, path: readonly PathSegment[], target: "key" | "value"): Node | null {
+  const { isSeq } = yamlLibrary();
   let node: unknown = doc.contents;
   let last: Node | null = (doc.contents as Node | null) ?? null;
   for (let i = 0; i < path.length; i++) {

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -80,5 +81,38 @@ describe("bin/intern.js in a pipe", () => {
     const r = spawnSync("bash", ["-c", 'set -o pipefail; node bin/intern.js schema | head -c 10 >/dev/null; echo "status $?"'], { cwd: ROOT, encoding: "utf8" });
     expect(r.stdout.trim()).toBe("status 0");
     expect(r.stderr).not.toMatch(/EPIPE|Error/);
+  });
+});
+
+describe("bin/intern.js's fast path (dist/bundle/fast.cjs)", () => {
+  /** The binary with INTERN_DEBUG set, which runs every command from the ES module bundle. */
+  function fromModules(argv: string[], cwd = ROOT): { code: number; stdout: string; stderr: string } {
+    const r = spawnSync(process.execPath, [join(ROOT, "bin", "intern.js"), ...argv], { cwd, encoding: "utf8", env: { ...process.env, INTERN_DEBUG: "1" } });
+    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  it.each([
+    [["validate", "recipes/qwen3-1.7b-gpqa.yaml", "recipes/quickstart.lock.yaml", "--output", "json"], ROOT],
+    [["plan", "recipes/quickstart.yaml"], ROOT],
+    [["plan", "recipes/matrix-lr.yaml", "--output", "json"], FIXTURES],
+    [["validate", "recipes/several-errors.yaml"], FIXTURES],
+    [["graph", "recipes/qwen3-1.7b-gpqa.yaml", "--format", "json"], ROOT],
+    [["schema"], ROOT],
+  ])("%j gives what the ES module bundle gives", (argv, cwd) => {
+    expect(bin(argv, cwd)).toEqual(fromModules(argv, cwd));
+  });
+
+  it("has a code cache that this Node takes", () => {
+    const check = `
+      const { readFileSync } = require("node:fs");
+      const { Script } = require("node:vm");
+      const file = ${JSON.stringify(join(ROOT, "dist", "bundle", "fast.cjs"))};
+      const text = readFileSync(file, "latin1");
+      const build = /^\\/\\/ intern fast path ([0-9a-f]+) /.exec(text)[1];
+      const script = new Script(text, { filename: file, cachedData: readFileSync(file.replace(/fast\\.cjs$/, "fast-" + build + ".cache")) });
+      process.stdout.write(String(script.cachedDataRejected));`;
+    const r = spawnSync(process.execPath, ["-e", check], { encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" } });
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe("false");
   });
 });

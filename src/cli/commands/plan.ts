@@ -1,5 +1,5 @@
 import type { Command } from "../command.js";
-import { printableJson } from "../../printable.js";
+import { writePrintableJson } from "../write-json.js";
 import { parseArgs } from "node:util";
 import { groupDigits } from "../../plan/group-digits.js";
 import { FileCacheIndex } from "../../engine/cache-index.js";
@@ -12,15 +12,11 @@ import { loadRecipe, requireFile } from "../load.js";
 import { backendOverride, BACKEND_OPTION } from "../options.js";
 import { formatDiagnostics } from "../print-diagnostics.js";
 import { table } from "../table.js";
-import { InternError, UsageError } from "../../errors.js";
+import { UsageError } from "../../errors.js";
 import { internVersion } from "../package-root.js";
-import { isSavedPlan, savePlan } from "../../saved-plan/saved-plan.js";
 import { existsSync } from "node:fs";
 import { relative, resolve } from "node:path";
-import { lockInputs } from "../../lock/build-lock.js";
-import { lockInputsMoved } from "../../lock/check-locked.js";
-import { lockPathFor, readLock } from "../../lock/lock-files.js";
-import { lockSourcesOf } from "../../lock/lock-sources.js";
+import { lockPathFor } from "../../lock/lock-path.js";
 
 export const help = `intern plan <recipe.yaml> [--backend local|slurm|kubernetes] [--output text|json] [--out plan.json]
 
@@ -90,19 +86,21 @@ function environmentLine(r: Recipe): string {
   return `environment: ${list}`;
 }
 
-export function planCommand(io: CliIO, args: string[]): number {
+export async function planCommand(io: CliIO, args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { output: { type: "string", default: "text" }, out: { type: "string" }, ...BACKEND_OPTION } });
   const file = requireFile(positionals[0], "plan");
   const loaded = loadRecipe(io.cwd, file, backendOverride(values.backend));
   const { validated, graph } = loaded;
-  const plan = makePlan(graph, validated.recipe, new FileCacheIndex(io.cwd));
+  const plan = makePlan(graph, validated.recipe, new FileCacheIndex(io.cwd, { snapshot: true }));
   if (values.out !== undefined) {
+    // Saving, and reading a lock below, load their modules only when asked for.
+    const { isSavedPlan, savePlan } = await import("../../saved-plan/saved-plan.js");
     if (!isSavedPlan(values.out)) throw new UsageError(`--out ${values.out}: a saved plan is a .json file`, "intern plan recipe.yaml --out plan.json");
     savePlan({ cwd: io.cwd, recipeFile: file, out: values.out, loaded, plan, internVersion: internVersion() });
     if (values.output !== "json") io.stderr.write(`plan saved to ${values.out}; \`intern apply ${values.out}\` applies exactly this plan\n`);
   }
   if (values.output === "json") {
-    io.stdout.write(printableJson({ ...plan, environment: validated.recipe.compute.environment }) + "\n");
+    writePrintableJson(io.stdout, { ...plan, environment: validated.recipe.compute.environment });
   } else {
     if (validated.warnings.length > 0) io.stderr.write(formatDiagnostics(validated.warnings));
     const r = validated.recipe;
@@ -112,14 +110,7 @@ export function planCommand(io: CliIO, args: string[]): number {
   }
   const lockPath = lockPathFor(resolve(io.cwd, file));
   if (values.output !== "json" && existsSync(lockPath)) {
-    let moved: string[];
-    try {
-      moved = lockInputsMoved(readLock(lockPath, relative(io.cwd, lockPath)), lockInputs(lockSourcesOf(loaded, io.cwd, file, internVersion())));
-    } catch (error) {
-      // A lock that cannot be read says where, as validate would.
-      const located = error instanceof InternError ? error.diagnostics.map((d) => `${d.location ? `${d.location.file}:${d.location.line}:${d.location.col}: ` : ""}${d.message} (${d.code})`) : [];
-      moved = located.length > 0 ? located : [error instanceof Error ? error.message : String(error)];
-    }
+    const moved = (await import("../lock-moved.js")).lockMoved(io.cwd, file, loaded, lockPath);
     io.stdout.write(moved.length === 0 ? `\nlock: ${relative(io.cwd, lockPath)} holds (apply --locked reruns it)\n` : `\nlock: moved since ${relative(io.cwd, lockPath)} was written (apply --locked would refuse):\n  ${moved.join("\n  ")}\n`);
   }
   if (plan.overBudget.length > 0) {

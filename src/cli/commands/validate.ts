@@ -2,7 +2,6 @@ import type { Command } from "../command.js";
 import { printableJson } from "../../printable.js";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { readLock } from "../../lock/lock-files.js";
 import { InternError } from "../../errors.js";
 import { formatDiagnostics } from "../print-diagnostics.js";
 import type { CliIO } from "../io.js";
@@ -15,7 +14,7 @@ stage needs and cycles) and compiles it. Offline, no credentials. Exit 0 when ev
 valid, 1 otherwise; every error is printed as FILE:LINE:COL with the line and a hint.
 `;
 
-export function validateCommand(io: CliIO, args: string[]): number {
+export async function validateCommand(io: CliIO, args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { output: { type: "string", default: "text" } } });
   requireFile(positionals[0], "validate");
   let failed = 0;
@@ -24,6 +23,8 @@ export function validateCommand(io: CliIO, args: string[]): number {
     // A lock beside its recipe (`recipes/*.yaml` names both) is not a recipe: say what it is.
     try {
       if (/\.lock\.ya?ml$/.test(file)) {
+        // The lock's reader and schema load only for a lock.
+        const { readLock } = await import("../../lock/lock-files.js");
         const lock = readLock(resolve(io.cwd, file), file);
         results.push({ file, lock: true, recipe: lock.recipe.file });
         if (values.output !== "json") io.stdout.write(`${file}: a lock file (of ${lock.recipe.file}); \`intern plan\` says whether it still holds\n`);

@@ -1,0 +1,75 @@
+import { printableJson, printableJsonText } from "../printable.js";
+
+/** Where the JSON goes: a stream, as `io.stdout` is. */
+interface Sink {
+  write(text: string): unknown;
+}
+
+/** Text is handed to the sink in pieces of about this many characters. */
+const PIECE = 1 << 16;
+
+function plainContainer(value: unknown): value is Record<string, unknown> | unknown[] {
+  if (value === null || typeof value !== "object") return false;
+  if (typeof (value as { toJSON?: unknown }).toJSON === "function") return false;
+  if (Array.isArray(value)) return true;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/** A plain value, or plain containers of them: what JSON.stringify writes with no toJSON of the value's own. */
+function plainValue(v: unknown): boolean {
+  return v === null || typeof v !== "object" || plainContainer(v);
+}
+
+/** A plain object whose members, and the items of its lists, are plain: written piece by piece. */
+function streamable(value: unknown): value is Record<string, unknown> {
+  return plainContainer(value) && !Array.isArray(value) && Object.values(value).every((v) => (Array.isArray(v) ? v.every(plainValue) : plainValue(v)));
+}
+
+/**
+ * Writes `printableJson(value) + "\n"`, the same text, a piece at a time: the members of the
+ * top-level object, and the items of its lists, are stringified one by one. A plan of a large
+ * sweep is megabytes of JSON; made whole, that text and its UTF-8 copy cost more than making it.
+ * Anything but a plain object of plain values (a toJSON of its own, say) is written whole.
+ * A piece always ends between two JSON tokens, never inside a character.
+ */
+export function writePrintableJson(sink: Sink, value: unknown): void {
+  if (!streamable(value)) {
+    sink.write(`${printableJson(value)}\n`);
+    return;
+  }
+  let pieces: string[] = [];
+  let size = 0;
+  const put = (text: string) => {
+    pieces.push(text);
+    size += text.length;
+    if (size >= PIECE) {
+      sink.write(pieces.join(""));
+      pieces = [];
+      size = 0;
+    }
+  };
+  // printableJson of something `depth` levels down: its inner lines indented.
+  const nested = (v: unknown, depth: number): string | undefined => {
+    const text = JSON.stringify(v, null, 2);
+    return text === undefined ? undefined : printableJsonText(text.replaceAll("\n", `\n${"  ".repeat(depth)}`));
+  };
+  let first = true;
+  for (const k of Object.keys(value)) {
+    const v = value[k];
+    // Lists are written item by item; anything else whole, and left out when JSON leaves it out.
+    const text = Array.isArray(v) && v.length > 0 ? null : nested(v, 1);
+    if (text === undefined) continue;
+    put(`${first ? "{" : ","}\n  ${printableJsonText(JSON.stringify(k))}: `);
+    first = false;
+    if (text !== null) {
+      put(text);
+      continue;
+    }
+    const list = v as unknown[];
+    for (let j = 0; j < list.length; j++) put(`${j === 0 ? "[" : ","}\n    ${nested(list[j], 2) ?? "null"}`);
+    put("\n  ]");
+  }
+  put(first ? "{}\n" : "\n}\n");
+  if (size > 0) sink.write(pieces.join(""));
+}

@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+import { writePrintableJson } from "../../src/cli/write-json.js";
+import { printableJson } from "../../src/printable.js";
+
+function written(value: unknown): { text: string; pieces: number } {
+  let text = "";
+  let pieces = 0;
+  writePrintableJson({ write: (t: string) => ((text += t), pieces++) }, value);
+  return { text, pieces };
+}
+
+describe("writePrintableJson", () => {
+  it.each([
+    ["an empty object", {}],
+    ["members JSON leaves out", { a: undefined, b: () => 1, c: Symbol("s"), d: 1 }],
+    ["empty and nested lists", { a: [], b: [[], {}, [1, [2]]], c: [undefined, () => 1, null] }],
+    ["numbers JSON writes as null or 0", { a: NaN, b: -0, c: Infinity, d: 1.5e-7 }],
+    ["characters printableJson escapes", { "\u2066key": ["\u0085", "\u202e", "\u007f"], s: "\u0000\n" }],
+    ["integer-like keys", { 10: 1, b: 2, 1: [3] }],
+    ["a value with a toJSON", { at: new Date(0), list: [new Date(0)] }],
+    ["a list", [1, { a: 2 }]],
+    ["a string", "text"],
+    ["null", null],
+    ["an object without a prototype", Object.assign(Object.create(null) as object, { a: [1] })],
+  ])("writes %s as printableJson does", (_name, value) => {
+    expect(written(value).text).toBe(`${printableJson(value)}\n`);
+  });
+
+  it("writes a large plan in pieces, the same text", () => {
+    const value = { recipe: "r", stages: Array.from({ length: 5000 }, (_, i) => ({ stage: { id: `s${i}`, params: { x: "y".repeat(i % 40), emoji: "\ud83d\ude00" } }, estimate: { gpuHours: i / 3 } })), notes: [] };
+    const { text, pieces } = written(value);
+    expect(text).toBe(`${printableJson(value)}\n`);
+    expect(pieces).toBeGreaterThan(5);
+  });
+});
