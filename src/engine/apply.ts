@@ -33,6 +33,7 @@ import type { Lock } from "../lock/types.js";
 import { fetchPinnedData } from "../lock/fetch-pinned.js";
 import { FileCacheIndex } from "./cache-index.js";
 import type { RunEvent, RunStatus } from "./events.js";
+import type { ProgressPoint } from "../progress/point.js";
 import { acquireRunLock } from "./run-lock.js";
 import { foldEvents, type RunState } from "./run-state.js";
 import { createRunDir, EventLog, newRunId, readEvents, runDir, runsDir } from "./run-store.js";
@@ -66,10 +67,12 @@ export interface ApplyOptions {
   internVersion: string;
   onEvent: (e: RunEvent) => void;
   /**
-   * A running control-plane stage's progress, one short line at a time (data preparation: rows,
-   * MB/s, ETA; about twice a second). Transient: not an event, never in the event log.
+   * A running stage's progress, one short line at a time: a control-plane stage's (data
+   * preparation: rows, MB/s, ETA; about twice a second), or a job's read from its log (step,
+   * loss, learning rate, it/s, ETA; at most once a second, with the point it says). Transient:
+   * not an event, never in the event log.
    */
-  onProgress?: (stage: string, text: string) => void;
+  onProgress?: (stage: string, text: string, point?: ProgressPoint) => void;
   now?: () => number;
   /**
    * Replays this earlier run: its agentic stages are served from its transcripts (no LLM call, no

@@ -4,6 +4,8 @@
  * on it, so a crash at any point leaves a run that `status` can read and `apply` can resume.
  */
 
+import type { ProgressPoint } from "../progress/point.js";
+
 export type StageStatus = "pending" | "running" | "done" | "cached" | "failed" | "skipped" | "cancelled";
 
 export type RunEvent =
@@ -37,6 +39,21 @@ export type RunEvent =
   | { type: "lock_metrics_moved"; at: string; lock: string; recipeChanged: boolean; moved: { stage: string; metric: string; before: number; after: number; tolerance: number }[] };
 
 export type RunStatus = "succeeded" | "failed" | "budget_exhausted" | "cancelled";
+
+/**
+ * A running stage's progress, as reporters get it and `apply --output json` prints it. Transient:
+ * not a RunEvent, never in events.jsonl. `text` is the line shown (`reading 412,000 rows · ...`,
+ * `step 1,240/4,000 · loss 0.84 · lr 2.0e-5 · 3.1 it/s · ETA 14m`); a job's progress, read from its
+ * log, also carries `point`: what is known now (the points themselves are in the stage's
+ * progress.jsonl).
+ */
+export interface ProgressEvent {
+  type: "progress";
+  at: string;
+  stage: string;
+  text: string;
+  point?: ProgressPoint;
+}
 
 export interface BudgetLimits {
   gpuHours: number | null;

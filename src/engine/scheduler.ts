@@ -12,6 +12,8 @@ import type { StageContext, StageRunner } from "../stages/types.js";
 import { allowedSeconds, checkBudget, type Spending } from "./budget.js";
 import type { FileCacheIndex } from "./cache-index.js";
 import type { BudgetLimits, RunEvent, RunStatus } from "./events.js";
+import { JobProgress, PROGRESS_TICK_MS } from "./job-progress.js";
+import type { ProgressPoint } from "../progress/point.js";
 
 type Status = "pending" | "running" | "done" | "failed" | "skipped";
 
@@ -22,6 +24,8 @@ interface Running {
   /** Job stages: the executor's reference and the job. */
   ref?: string;
   job?: JobSpec;
+  /** Job stages: follows the job's log for its progress. */
+  progress?: JobProgress;
   /** Control-plane stages: settles when the stage does. */
   promise?: Promise<{ ok: true; outputs: Record<string, unknown> } | { ok: false; error: unknown }>;
   settled?: { ok: true; outputs: Record<string, unknown> } | { ok: false; error: unknown };
@@ -46,8 +50,11 @@ export interface SchedulerInput {
   failFast: boolean;
   pollIntervalMs: number;
   append: (e: RunEvent) => void;
-  /** A running stage's transient progress (StageContext.progress): for the screen, never appended. */
-  progress?: (stage: string, text: string) => void;
+  /**
+   * A running stage's transient progress (StageContext.progress, or a job's progress read from its
+   * log, with the point it says): for the screen, never appended.
+   */
+  progress?: (stage: string, text: string, point?: ProgressPoint) => void;
   /** Secret values (HF_TOKEN, MISTRAL_API_KEY): scrubbed from stage logs before anything reads them. */
   secrets?: readonly string[];
   signal: AbortSignal;
@@ -136,6 +143,8 @@ export async function schedule(input: SchedulerInput): Promise<RunStatus | "inte
   };
 
   const finishStage = (r: Running, result: { ok: true; outputs: Record<string, unknown> } | { ok: false; error: unknown; state?: string; logTail?: string }, usage?: JobUsage) => {
+    // The log's last points, before it is scrubbed (a rewritten file would be read again).
+    r.progress?.finish();
     scrubFile(r.job ? executor.logPath(r.job) : join(dirs.get(r.stage.id)!, "job.log"), input.secrets ?? []);
     const { seconds, gpuHours } = charge(r, usage);
     if (result.ok) {
@@ -169,6 +178,34 @@ export async function schedule(input: SchedulerInput): Promise<RunStatus | "inte
     for (const r of all) finishStage(r, { ok: false, error: new InternError(code, message) });
   };
 
+  /**
+   * Follows a job's log for its progress. What it shows goes out only while this attempt runs,
+   * secrets taken out; showing it is no part of the stage, so a failure to show it is ignored.
+   */
+  const followJob = (s: Stage, attempt: number, dir: string, logPath: string, start: "end" | "resume", ref: () => string | undefined) =>
+    new JobProgress({
+      stage: s.id, attempt, dir, logPath, start, now: input.now,
+      clean: (text) => redact(text, input.secrets ?? []),
+      emit: (text, point) => {
+        if (!input.progress || status.get(s.id) !== "running" || attempts.get(s.id) !== attempt) return;
+        try {
+          input.progress(s.id, redact(text, input.secrets ?? []), point);
+        } catch {
+          // the next tick may show
+        }
+      },
+      // A log kept elsewhere (Kubernetes) is fetched every other poll: every 10 s by default.
+      ...(executor.refreshLog
+        ? {
+            refresh: async () => {
+              const current = ref();
+              if (current !== undefined) await executor.refreshLog!(current);
+            },
+            refreshEveryMs: 2 * input.pollIntervalMs,
+          }
+        : {}),
+    });
+
   // Jobs that were running when the last intern process stopped: watch them again, never resubmit.
   for (const s of stages) {
     const init = input.initial.get(s.id);
@@ -177,7 +214,9 @@ export async function schedule(input: SchedulerInput): Promise<RunStatus | "inte
     const job: JobSpec = { stageId: s.id, dir: ctx.dir, script: "", env: {}, timeLimitSeconds: 0, gpus: s.resources?.gpus ?? 0 };
     const ref = init.ref ?? (await executor.find(job));
     if (ref) {
-      running.set(s.id, { stage: s, startedMs: init.submittedAt ? Date.parse(init.submittedAt) : input.now(), attempt: init.attempt, ref, job });
+      const r: Running = { stage: s, startedMs: init.submittedAt ? Date.parse(init.submittedAt) : input.now(), attempt: init.attempt, ref, job };
+      r.progress = followJob(s, init.attempt, ctx.dir, executor.logPath(job), "resume", () => r.ref);
+      running.set(s.id, r);
       status.set(s.id, "running");
       append({ type: "message", at: iso(), stage: s.id, text: `re-attached to the job that was running (${executor.label(ref)})` });
     }
@@ -257,9 +296,12 @@ export async function schedule(input: SchedulerInput): Promise<RunStatus | "inte
     try {
       const limit = allowedSeconds(input.limits, spending(), s.resources!.timeLimitSeconds, s.resources!.gpus);
       const job = await runner.prepare(ctx, limit);
+      // From the log's end before the job starts: a local log keeps earlier attempts' output.
+      const progress = followJob(s, attempt, ctx.dir, executor.logPath(job), "end", () => r.ref);
       const ref = await executor.submit(job);
       r.ref = ref;
       r.job = job;
+      r.progress = progress;
       append({ type: "job_submitted", at: iso(), stage: s.id, ref, job: executor.label(ref), gpus: job.gpus, timeLimitSeconds: job.timeLimitSeconds, attempt });
     } catch (error) {
       finishStage(r, { ok: false, error });
@@ -285,6 +327,7 @@ export async function schedule(input: SchedulerInput): Promise<RunStatus | "inte
     const kind = failureKind(st);
     const retry = ctx.recipe.compute.retry;
     if (!budgetCut && kind !== null && retry.on.includes(kind) && r.attempt < retry.maxAttempts && stopReason === null && !input.signal.aborted) {
+      r.progress?.finish();
       const { seconds, gpuHours } = charge(r, st.usage);
       append({ type: "job_retrying", at: iso(), stage: r.stage.id, attempt: r.attempt, maxAttempts: retry.maxAttempts, failure: kind, reason: st.reason ?? st.state, seconds, gpuHours });
       status.set(r.stage.id, "pending");
@@ -307,97 +350,106 @@ export async function schedule(input: SchedulerInput): Promise<RunStatus | "inte
     if (budgetCut) stopReason = "budget_exhausted";
   };
 
-  while (true) {
-    // Whether this pass left a ready job stage waiting because the budget had no time for it,
-    // rather than because every job slot was taken (a slot that a stage failing in render freed).
-    let heldByBudget = false;
-    let startedAny = false;
-    if (input.signal.aborted) {
-      await cancelAll("INTERN_CANCELLED", "cancelled by the user (interrupt)");
-      return "interrupted";
-    }
-    const verdict = checkBudget(input.limits, spending());
-    if (verdict.exhausted && stopReason === null) {
-      const e = verdict.exhausted;
-      append({ type: "budget_exhausted", at: iso(), resource: e.resource, limit: e.limit, spent: e.spent });
-      await cancelAll("INTERN_BUDGET_EXHAUSTED", `budget exhausted: ${e.resource} reached its limit of ${e.limit}`);
-      stopReason = "budget_exhausted";
-    }
-    if (stopReason === null && !(input.failFast && anyFailed)) {
-      for (const s of stages) {
-        if (status.get(s.id) !== "pending") continue;
-        const off = decidedOff(s);
-        if (off !== null) {
-          append({ type: "stage_skipped", at: iso(), stage: s.id, reason: `not needed: ${off}` });
-          status.set(s.id, "skipped");
-          notNeeded.add(s.id);
-          continue;
-        }
-        const bad = blocked(s);
-        if (bad) {
-          append({ type: "stage_skipped", at: iso(), stage: s.id, reason: `needs ${bad}, which ${status.get(bad) === "failed" ? "failed" : "did not run"}` });
-          status.set(s.id, "skipped");
-        }
+  // Running jobs' logs are read for their progress between polls, on a clock of their own.
+  const ticker = setInterval(() => {
+    for (const r of running.values()) r.progress?.tick();
+  }, PROGRESS_TICK_MS);
+  ticker.unref();
+  try {
+    while (true) {
+      // Whether this pass left a ready job stage waiting because the budget had no time for it,
+      // rather than because every job slot was taken (a slot that a stage failing in render freed).
+      let heldByBudget = false;
+      let startedAny = false;
+      if (input.signal.aborted) {
+        await cancelAll("INTERN_CANCELLED", "cancelled by the user (interrupt)");
+        return "interrupted";
       }
-      const jobsRunning = [...running.values()].filter((r) => r.stage.placement === "job").length;
-      let slots = input.jobs - jobsRunning;
-      for (const s of stages) {
-        if (!ready(s)) continue;
-        if (s.placement === "job") {
-          if (slots <= 0 && !input.cache.get(s.key)) continue;
-          if (!input.cache.get(s.key)) {
-            const left = allowedSeconds(input.limits, spending(), s.resources!.timeLimitSeconds, s.resources!.gpus);
-            if (left < 1) {
-              heldByBudget = true;
-              continue;
-            }
-            slots--;
-          }
-        }
-        startedAny = true;
-        await start(s);
-      }
-    } else if (input.failFast && anyFailed && running.size > 0) {
-      await cancelAll("INTERN_CANCELLED", "cancelled: another stage failed (--fail-fast)");
-    }
-    if (running.size === 0) {
-      // Every stage that could start has started; a ready stage left behind has no budget to run in.
-      const stranded = stages.filter(ready);
-      // Held only by slots that a stage which failed before its job was submitted gave back: start them.
-      if (stranded.length > 0 && !heldByBudget && startedAny && stopReason === null && !(input.failFast && anyFailed)) continue;
-      if (stranded.length > 0 && stopReason === null && !(input.failFast && anyFailed)) {
-        const spent = spending();
-        const wall = input.limits.wallClockSeconds !== null && spent.wallSeconds >= input.limits.wallClockSeconds - 1;
-        append({
-          type: "budget_exhausted", at: iso(), resource: wall ? "wall_clock" : "gpu_hours",
-          limit: (wall ? input.limits.wallClockSeconds : input.limits.gpuHours) ?? 0, spent: wall ? spent.wallSeconds : spent.gpuHours,
-        });
+      const verdict = checkBudget(input.limits, spending());
+      if (verdict.exhausted && stopReason === null) {
+        const e = verdict.exhausted;
+        append({ type: "budget_exhausted", at: iso(), resource: e.resource, limit: e.limit, spent: e.spent });
+        await cancelAll("INTERN_BUDGET_EXHAUSTED", `budget exhausted: ${e.resource} reached its limit of ${e.limit}`);
         stopReason = "budget_exhausted";
       }
-      break;
-    }
-    const settledControl = [...running.values()].filter((r) => r.settled);
-    for (const r of settledControl) finishStage(r, r.settled!);
-    if (settledControl.length > 0) continue;
-    const promises = [...running.values()].filter((r) => r.promise).map((r) => r.promise!);
-    const jobRefs = [...running.values()].filter((r) => r.ref);
-    const wait = sleep(jobRefs.length > 0 ? input.pollIntervalMs : 60_000, input.signal);
-    await Promise.race([wait.done, ...promises]).finally(wait.cancel);
-    if (jobRefs.length > 0) {
-      const states = await executor.poll(jobRefs.map((r) => r.ref!));
-      for (const r of jobRefs) {
-        const st = states.get(r.ref!);
-        if (st && st.state !== "running" && st.state !== "pending") await collectJob(r, st);
+      if (stopReason === null && !(input.failFast && anyFailed)) {
+        for (const s of stages) {
+          if (status.get(s.id) !== "pending") continue;
+          const off = decidedOff(s);
+          if (off !== null) {
+            append({ type: "stage_skipped", at: iso(), stage: s.id, reason: `not needed: ${off}` });
+            status.set(s.id, "skipped");
+            notNeeded.add(s.id);
+            continue;
+          }
+          const bad = blocked(s);
+          if (bad) {
+            append({ type: "stage_skipped", at: iso(), stage: s.id, reason: `needs ${bad}, which ${status.get(bad) === "failed" ? "failed" : "did not run"}` });
+            status.set(s.id, "skipped");
+          }
+        }
+        const jobsRunning = [...running.values()].filter((r) => r.stage.placement === "job").length;
+        let slots = input.jobs - jobsRunning;
+        for (const s of stages) {
+          if (!ready(s)) continue;
+          if (s.placement === "job") {
+            if (slots <= 0 && !input.cache.get(s.key)) continue;
+            if (!input.cache.get(s.key)) {
+              const left = allowedSeconds(input.limits, spending(), s.resources!.timeLimitSeconds, s.resources!.gpus);
+              if (left < 1) {
+                heldByBudget = true;
+                continue;
+              }
+              slots--;
+            }
+          }
+          startedAny = true;
+          await start(s);
+        }
+      } else if (input.failFast && anyFailed && running.size > 0) {
+        await cancelAll("INTERN_CANCELLED", "cancelled: another stage failed (--fail-fast)");
+      }
+      if (running.size === 0) {
+        // Every stage that could start has started; a ready stage left behind has no budget to run in.
+        const stranded = stages.filter(ready);
+        // Held only by slots that a stage which failed before its job was submitted gave back: start them.
+        if (stranded.length > 0 && !heldByBudget && startedAny && stopReason === null && !(input.failFast && anyFailed)) continue;
+        if (stranded.length > 0 && stopReason === null && !(input.failFast && anyFailed)) {
+          const spent = spending();
+          const wall = input.limits.wallClockSeconds !== null && spent.wallSeconds >= input.limits.wallClockSeconds - 1;
+          append({
+            type: "budget_exhausted", at: iso(), resource: wall ? "wall_clock" : "gpu_hours",
+            limit: (wall ? input.limits.wallClockSeconds : input.limits.gpuHours) ?? 0, spent: wall ? spent.wallSeconds : spent.gpuHours,
+          });
+          stopReason = "budget_exhausted";
+        }
+        break;
+      }
+      const settledControl = [...running.values()].filter((r) => r.settled);
+      for (const r of settledControl) finishStage(r, r.settled!);
+      if (settledControl.length > 0) continue;
+      const promises = [...running.values()].filter((r) => r.promise).map((r) => r.promise!);
+      const jobRefs = [...running.values()].filter((r) => r.ref);
+      const wait = sleep(jobRefs.length > 0 ? input.pollIntervalMs : 60_000, input.signal);
+      await Promise.race([wait.done, ...promises]).finally(wait.cancel);
+      if (jobRefs.length > 0) {
+        const states = await executor.poll(jobRefs.map((r) => r.ref!));
+        for (const r of jobRefs) {
+          const st = states.get(r.ref!);
+          if (st && st.state !== "running" && st.state !== "pending") await collectJob(r, st);
+        }
       }
     }
-  }
-  for (const s of stages) {
-    if (status.get(s.id) === "pending") {
-      append({ type: "stage_skipped", at: iso(), stage: s.id, reason: stopReason === "budget_exhausted" ? "the budget ran out" : input.failFast && anyFailed ? "stopped after a failure (--fail-fast)" : "its needs did not complete" });
+    for (const s of stages) {
+      if (status.get(s.id) === "pending") {
+        append({ type: "stage_skipped", at: iso(), stage: s.id, reason: stopReason === "budget_exhausted" ? "the budget ran out" : input.failFast && anyFailed ? "stopped after a failure (--fail-fast)" : "its needs did not complete" });
+      }
     }
+    if (stopReason !== null) return stopReason;
+    return anyFailed ? "failed" : "succeeded";
+  } finally {
+    clearInterval(ticker);
   }
-  if (stopReason !== null) return stopReason;
-  return anyFailed ? "failed" : "succeeded";
 }
 
 /** The failure kind the recipe's retry policy names, for a job that did not succeed; null for one never retried. */

@@ -58,6 +58,13 @@ export interface Executor {
   discard?(job: Pick<JobSpec, "dir">): Promise<void>;
   /** Path of the job's combined output. */
   logPath(job: Pick<JobSpec, "dir">): string;
+  /**
+   * Brings a running job's log at `logPath` up to date, for a backend whose jobs write their output
+   * elsewhere (Kubernetes: the pods' logs); optional. Local and Slurm jobs write it themselves.
+   * The text written must begin as the log of the finished job will (so a reader that follows it
+   * by position reads on), and must never replace the finished job's log.
+   */
+  refreshLog?(ref: string): Promise<void>;
   /** What `submit` would do, for dry runs. */
   describe(job: JobSpec): string;
   /** The job in words, for people (`Slurm job 42`, `process 1234`). */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { RunEvent } from "../../src/engine/events.js";
 import { jsonReporter, plainReporter } from "../../src/cli/reporters/plain.js";
+import type { ProgressPoint } from "../../src/progress/point.js";
 
 /** A clock the test moves, from 03:04:05 UTC. */
 function clock() {
@@ -37,6 +38,30 @@ describe("the plain reporter", () => {
     r.progress("prepare-b", "reading 2 rows");
     r.progress("prepare-a", "reading 3 rows");
     expect(out.lines).toEqual(["03:04:05 prepare-a: reading 1 rows\n", "03:04:06 prepare-b: reading 2 rows\n"]);
+  });
+});
+
+describe("a training job's progress", () => {
+  const point: ProgressPoint = { at: "2025-01-02T03:04:05.000Z", kind: "step", attempt: 1, step: 1240, total: 4000, loss: 0.84, lr: 2e-5, rate: 3.1, etaSeconds: 840 };
+  const text = "step 1,240/4,000 · loss 0.84 · lr 2.0e-5 · 3.1 it/s · ETA 14m";
+
+  it("is a timestamped line under the stage's name in plain output, at most every 10 s", () => {
+    const c = clock();
+    const out = sink();
+    const r = plainReporter(out, { now: c.now });
+    r.progress("train", text, point);
+    c.t += 5_000;
+    r.progress("train", "step 1,255/4,000 · loss 0.84 · lr 2.0e-5 · 3.1 it/s · ETA 13m", { ...point, step: 1255 });
+    c.t += 6_000;
+    r.progress("train", "step 1,274/4,000 · loss 0.83 · lr 2.0e-5 · 3.1 it/s · ETA 13m", { ...point, step: 1274, loss: 0.83 });
+    expect(out.lines).toEqual([`03:04:05 train: ${text}\n`, "03:04:16 train: step 1,274/4,000 · loss 0.83 · lr 2.0e-5 · 3.1 it/s · ETA 13m\n"]);
+  });
+
+  it("carries its point in --output json", () => {
+    const c = clock();
+    const out = sink();
+    jsonReporter(out, { now: c.now }).progress("train", text, point);
+    expect(out.lines.map((l) => JSON.parse(l) as unknown)).toEqual([{ type: "progress", at: "2025-01-02T03:04:05.000Z", stage: "train", text, point }]);
   });
 });
 

@@ -60,6 +60,16 @@ describe.each([
     // The same bytes as the committed lock records, on worker threads or not.
     expect(readFileSync(join(ROOT, "recipes", "quickstart.lock.yaml"), "utf8")).toContain(`prepared:\n  - stage: prepare\n    sha256: sha256:${manifest.output.sha256}\n`);
 
+    // The trainer's progress, read from its log while it ran: each logging dict (every 60 of 360
+    // steps) with its step and loss, and the trainer's closing summary.
+    const progress = readFileSync(join(project, ".intern", "runs", state!.id, "stages", "train", "progress.jsonl"), "utf8");
+    const points = progress.trimEnd().split("\n").map((l) => JSON.parse(l) as { kind: string; step?: number; total?: number; loss?: number; lr?: number; metrics?: Record<string, number> });
+    const logged = points.filter((p) => p.kind === "log");
+    expect(logged.map((p) => [p.step, p.total])).toEqual([60, 120, 180, 240, 300, 360].map((n) => [n, 360]));
+    for (const p of logged) expect(p.loss! > 0 && p.lr! >= 0).toBe(true);
+    expect(logged.at(-1)!.loss!).toBeLessThan(logged[0]!.loss!);
+    expect(points.find((p) => p.kind === "summary")?.metrics?.train_loss).toBeGreaterThan(0);
+
     const baseline = stage("baseline").outputs.value!;
     const trained = stage("evaluate").outputs.value!;
     // Four choices: an untrained model is at chance.

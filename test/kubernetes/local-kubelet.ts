@@ -11,7 +11,7 @@ export type Outcome = "run" | PodState;
  * A stand-in kubelet for end-to-end tests: when the emulator creates a Job, it runs the Job's
  * container command on this machine, with the ConfigMap's files where the pod mounts them and the
  * container's plain `env` values (never a secretKeyRef), and reports the pods running, then
- * succeeded or failed with the command's output as their log. The stage folder is on this
+ * succeeded or failed, with the command's output as their log (growing while it runs). The stage folder is on this
  * machine, as it is on the shared volume a real cluster's pods mount at the same path.
  */
 export function runPodsHere(emu: KubeEmulator, outcome: (job: KubeObject) => Outcome = () => "run"): void {
@@ -40,12 +40,17 @@ async function runJob(emu: KubeEmulator, job: KubeObject, outcome: Outcome): Pro
   for (const e of container.env ?? []) if (typeof e.value === "string") env[e.name] = e.value;
   const [command, ...args] = (container.command as string[]).map((a) => (a.startsWith(`${mount}/`) ? join(files, a.slice(mount.length + 1)) : a));
   for (let i = 0; i < completions; i++) {
-    emu.setPod(ns, name, i, { state: "running" });
+    const pod = emu.setPod(ns, name, i, { state: "running" });
     const { code, output } = await new Promise<{ code: number; output: string }>((resolve) => {
       const child = spawn(command!, args, { env: { ...env, INTERN_MACHINE_RANK: String(i) }, stdio: ["ignore", "pipe", "pipe"] });
       let output = "";
-      child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+      // The pod's log grows as the command writes, as a kubelet's does.
+      const add = (d: Buffer) => {
+        output += d.toString();
+        emu.setLog(ns, pod.metadata.name, output);
+      };
+      child.stdout.on("data", add);
+      child.stderr.on("data", add);
       child.on("close", (c) => resolve({ code: c ?? 1, output }));
     });
     if (!emu.get("jobs", ns, name)) return;

@@ -53,10 +53,15 @@ compute.retry.max_attempts. On Slurm, GPU-hours come from accounting (AllocTRES 
                  where each poll is one squeue and one sacct call for all of the run's jobs,
                  and on Kubernetes, one list of Jobs and one of pods)
   --output json  events as JSON lines on stdout, and between them a running stage's progress at
-                 most once a second: {"type":"progress","at":...,"stage":...,"text":...}
-A long stage that runs inside intern (data preparation) shows its progress (rows, MB/s, ETA):
-under its row on a terminal, at most one line every 10 s otherwise. Progress is not an event:
-events.jsonl and \`intern status\` do not have it.
+                 most once a second: {"type":"progress","at":...,"stage":...,"text":...}, with
+                 "point":{"step":...,"total":...,"loss":...,"lr":...} for a training or
+                 evaluation job
+A long stage shows its progress: data preparation (rows, MB/s, ETA), and a training or evaluation
+job, read from its log as the job writes it (step 1,240/4,000 · loss 0.84 · lr 2.0e-5 · 3.1 it/s ·
+ETA 14m): under its row on a terminal, at most one line every 10 s otherwise. Progress is not an
+event: events.jsonl does not have it. A job's progress points (each logging dict of the trainer,
+and its step every 10 s) are kept in its stage folder's progress.jsonl; \`intern status RUN\`
+shows the last one of each running job.
 A successful run writes <recipe>.lock.yaml beside the recipe (and <recipe>.lock.d/transcripts/),
 and lock.yaml in the run folder. Given a plan saved by \`intern plan --out plan.json\`, applies that
 plan, and refuses when the recipe, its lock or the cache moved since it was saved.
@@ -135,7 +140,7 @@ export async function applyCommand(io: CliIO, args: string[]): Promise<number> {
       pythonDir: join(PACKAGE_ROOT, "python"),
       internVersion: internVersion(),
       onEvent: (e) => reporter.event(e),
-      onProgress: (stage, text) => reporter.progress(stage, text),
+      onProgress: (stage, text, point) => reporter.progress(stage, text, point),
       ...(io.now ? { now: io.now } : {}),
     });
     reporter.close();

@@ -1,5 +1,9 @@
 import type { Command } from "../command.js";
-import { printableJson } from "../../printable.js";
+import { printable, printableJson } from "../../printable.js";
+import { join } from "node:path";
+import { formatProgress } from "../../progress/format-progress.js";
+import type { ProgressPoint } from "../../progress/point.js";
+import { latestProgress } from "../../progress/progress-file.js";
 import { parseArgs } from "node:util";
 import { foldEvents, type RunState } from "../../engine/run-state.js";
 import { lockHolder } from "../../engine/run-lock.js";
@@ -12,7 +16,10 @@ import { table } from "../table.js";
 export const help = `intern status [RUN] [--output text|json]
 
 Without RUN: every run in .intern/runs, newest first, with its state and what it spent.
-With RUN: its stages, their state, time and GPU-hours, and the budget spent against its limits.
+With RUN: its stages, their state, time and GPU-hours, and the budget spent against its limits;
+a running training or evaluation job's latest progress, as its log said it (step 1,240/4,000 ·
+loss 0.84 · lr 2.0e-5 · 3.1 it/s · ETA 14m, 3s ago). With --output json, each stage whose job
+logged progress has "progress": its last point (the stage's progress.jsonl has them all).
 `;
 
 function spent(s: Pick<RunState, "spent" | "replayed">): string {
@@ -65,17 +72,31 @@ export function statusCommand(io: CliIO, args: string[]): number {
   const folded = foldEvents(readEvents(runDir(io.cwd, id)));
   if (!folded) throw new InternError("INTERN_RUN_UNREADABLE", `run ${id} has no readable events`);
   const s = withLiveness(folded, runDir(io.cwd, id));
+  const progress = new Map<string, ProgressPoint>();
+  for (const st of s.stages.values()) {
+    const p = st.placement === "job" && st.status !== "cached" ? latestProgress(st.dir ?? join(runDir(io.cwd, id), "stages", st.id)) : null;
+    if (p !== null) progress.set(st.id, p);
+  }
   if (values.output === "json") {
-    io.stdout.write(printableJson({ ...s, stages: [...s.stages.values()] }) + "\n");
+    io.stdout.write(printableJson({ ...s, stages: [...s.stages.values()].map((st) => (progress.has(st.id) ? { ...st, progress: progress.get(st.id) } : st)) }) + "\n");
     return 0;
   }
+  const now = io.now ? io.now() : Date.now();
+  /** A running job's latest progress, and how long ago intern read it. */
+  const live = (id: string): string | null => {
+    const p = progress.get(id);
+    const text = p ? formatProgress(p) : null;
+    if (!p || text === null) return null;
+    const ago = Math.max(0, (now - Date.parse(p.at)) / 1000);
+    return `${text}, ${formatDuration(ago)} ago`;
+  };
   io.stdout.write(`run ${s.id} of ${s.recipe}: ${s.status}\n\n`);
   io.stdout.write(
     table(
       ["STAGE", "KIND", "STATE", "TIME", "GPU-H", "NOTE"],
       [...s.stages.values()].map((st) => [
         st.id, st.kind, st.status, st.seconds > 0 ? formatDuration(st.seconds) : "-", st.gpuHours > 0 ? st.gpuHours.toFixed(3) : "-",
-        st.status === "cached" ? `from ${st.fromRun}` : typeof st.outputs.value === "number" ? `${String(st.outputs.metric)} ${(st.outputs.value as number).toFixed(4)}` : (st.error ?? "").split("\n")[0]!.slice(0, 80),
+        st.status === "cached" ? `from ${st.fromRun}` : st.status === "running" && live(st.id) !== null ? printable(live(st.id)!) : typeof st.outputs.value === "number" ? `${String(st.outputs.metric)} ${(st.outputs.value as number).toFixed(4)}` : (st.error ?? "").split("\n")[0]!.slice(0, 80),
       ]),
     ),
   );

@@ -1,4 +1,5 @@
-import type { RunEvent } from "../../engine/events.js";
+import type { ProgressEvent, RunEvent } from "../../engine/events.js";
+import type { ProgressPoint } from "../../progress/point.js";
 import { printableJson } from "../../printable.js";
 import { describeEvent } from "./describe-event.js";
 import type { Reporter, ReporterOptions } from "./types.js";
@@ -38,8 +39,9 @@ export function plainReporter(out: { write(s: string): unknown }, options: Repor
 
 /**
  * Every event as one JSON line, for tools; between them, a running stage's progress at most once a
- * second per stage, as `{"type":"progress","at":...,"stage":...,"text":...}` (not an event: it is
- * not in events.jsonl).
+ * second per stage, as `{"type":"progress","at":...,"stage":...,"text":...}`, with `"point":{...}`
+ * for a job's progress read from its log (step, total, loss, lr, ...: a ProgressPoint). Not an
+ * event: it is not in events.jsonl.
  */
 export function jsonReporter(out: { write(s: string): unknown }, options: ReporterOptions = {}): Reporter {
   const now = options.now ?? Date.now;
@@ -48,8 +50,10 @@ export function jsonReporter(out: { write(s: string): unknown }, options: Report
     event(e: RunEvent) {
       out.write(`${printableJson(e, 0)}\n`);
     },
-    progress(stage: string, text: string) {
-      if (due(stage)) out.write(`${printableJson({ type: "progress", at: new Date(now()).toISOString(), stage, text }, 0)}\n`);
+    progress(stage: string, text: string, point?: ProgressPoint) {
+      if (!due(stage)) return;
+      const e: ProgressEvent = { type: "progress", at: new Date(now()).toISOString(), stage, text, ...(point ? { point } : {}) };
+      out.write(`${printableJson(e, 0)}\n`);
     },
     close() {},
   };

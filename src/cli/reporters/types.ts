@@ -1,14 +1,16 @@
 import type { RunEvent } from "../../engine/events.js";
+import type { ProgressPoint } from "../../progress/point.js";
 
 /** Prints the engine's events; the engine itself never prints. */
 export interface Reporter {
   event(e: RunEvent): void;
   /**
-   * A running stage's progress in one short line (`reading 412,000 rows · ...`): transient, not an
-   * event, and called as often as the stage says it (about twice a second); each reporter shows
+   * A running stage's progress in one short line (`reading 412,000 rows · ...`, `step 1,240/4,000 ·
+   * loss 0.84 · ...`): transient, not an event, and called as often as the stage says it (about
+   * twice a second; a job's at most once a second, with the `point` it says); each reporter shows
    * as much of it as suits where it writes.
    */
-  progress(stage: string, text: string): void;
+  progress(stage: string, text: string, point?: ProgressPoint): void;
   close(): void;
 }
 

@@ -6,7 +6,7 @@ import type { KubeApi, KubeTarget } from "./kube-api.js";
 import { LABEL_KEY, LABEL_MANAGED, LABEL_RUN, LABEL_STAGE, manifestPath, prepareManifests, readIdentity } from "./manifests.js";
 import { pollJobs, type PollMemory } from "./poll.js";
 import { preflight } from "./preflight.js";
-import { fetchLogs } from "./fetch-logs.js";
+import { fetchLiveLog, fetchLogs } from "./fetch-logs.js";
 import { removeStage, type WaitOptions } from "./remove-stage.js";
 import { refOf, submitStage } from "./submit.js";
 
@@ -42,7 +42,7 @@ export class KubernetesExecutor implements Executor {
   readonly name = "kubernetes";
   private apiValue: KubeApi | null = null;
   private readonly checked = new Set<string>();
-  private readonly memory: PollMemory = { pending: new Map(), told: new Map() };
+  private readonly memory: PollMemory & { ended: Set<string> } = { pending: new Map(), told: new Map(), ended: new Set() };
   private readonly wait: WaitOptions;
   private readonly onProblem: ProblemReporter;
 
@@ -139,8 +139,26 @@ export class KubernetesExecutor implements Executor {
     return statuses;
   }
 
+  /**
+   * Writes what the running Job's first pod has logged so far into the stage's `job.log` (one
+   * list of the Job's pods and one log read), for its progress; the Job's final log, fetched
+   * when a poll sees it end, replaces it. Never throws: a log that cannot be read waits.
+   */
+  async refreshLog(refText: string): Promise<void> {
+    if (this.memory.ended.has(refText)) return;
+    try {
+      const ref = parseRef(refText);
+      const api = await this.api();
+      const pods = await api.call("list", `pods of job ${ref.name}`, (o) => api.core.listNamespacedPod({ namespace: ref.namespace, labelSelector: `controller-uid=${ref.uid}` }, o), { windowMs: 0 });
+      await fetchLiveLog(api, ref, pods.items, () => !this.memory.ended.has(refText));
+    } catch {
+      // the next refresh, or the final log
+    }
+  }
+
   /** Deletes the Job (background propagation), its Service and ConfigMap, and waits until the Job and its pods are gone; never throws. */
   async cancel(refText: string): Promise<void> {
+    this.memory.ended.add(refText);
     try {
       const ref = parseRef(refText);
       const api = await this.api();

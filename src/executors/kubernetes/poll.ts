@@ -11,6 +11,8 @@ import { jobStatus, type JobView, type PodView } from "./map-status.js";
 export interface PollMemory {
   pending: Map<string, string>;
   told: Map<string, string>;
+  /** Refs whose final log was fetched (or is being fetched): a live log must no longer replace it. */
+  ended?: Set<string>;
 }
 
 export interface PollResult {
@@ -88,6 +90,7 @@ export async function pollJobs(api: KubeApi, refs: readonly string[], gpuResourc
       memory.pending.delete(text);
       memory.told.delete(text);
       if (job && !complete(job) && st.state === "failed" && !(job.status?.conditions ?? []).some((c) => c.type === "Failed" && c.status === "True")) stranded.push(ref);
+      memory.ended?.add(text);
       if (job) await fetchLogs(api, ref, own, st.state === "succeeded" ? null : (st.reason ?? st.state)).catch((e: unknown) => problems.push(`logs of ${ref.name}: ${e instanceof Error ? e.message : String(e)}`));
       statuses.set(text, st);
     }

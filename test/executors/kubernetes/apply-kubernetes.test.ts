@@ -4,6 +4,8 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { runDir } from "../../../src/engine/run-store.js";
 import { ROOT } from "../../helpers/recipe.js";
 import { apply, cleanupEngineTests, events, makeProject, ofType, provision, records, runs, type Project } from "../../helpers/engine.js";
+import { lastPoints } from "../../../src/progress/progress-file.js";
+import { replayTraining } from "../../helpers/replay-training.js";
 import { KubeEmulator } from "../../kubernetes/emulator.js";
 import { runPodsHere } from "../../kubernetes/local-kubelet.js";
 
@@ -63,6 +65,25 @@ describe("intern apply --backend kubernetes (against the API emulator)", () => {
     for (const value of Object.values(SECRETS)) expect(bodies).not.toContain(value);
     // The pods did not get the secrets' values either: only a reference to the Secret.
     expect(existsSync(join(project.records, "train.saw-secrets"))).toBe(false);
+  }, 120_000);
+
+  it("follows a training pod's log for its progress: read from the API while the pod runs, all of it in progress.jsonl", async () => {
+    runPodsHere(emu);
+    replayTraining(project, { delaySeconds: 0.4 });
+    const r = await apply(project, ["--backend", "kubernetes", "--output", "json"], env);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trimEnd().split("\n").map((l) => JSON.parse(l) as { type: string; stage?: string; text?: string; point?: { total?: number } });
+    const done = lines.findIndex((l) => l.type === "stage_done" && l.stage === "train");
+    const live = lines.slice(0, done).filter((l) => l.type === "progress" && l.stage === "train");
+    // The live log reaches this machine at the first tick, then every 10 s: the job runs about 8 s.
+    expect(live.length).toBeGreaterThan(0);
+    expect(live.some((l) => l.point?.total === 360 || /^Loading weights|^\w+ train dataset/.test(l.text ?? ""))).toBe(true);
+    const logReads = emu.requests.filter((q) => q.method === "GET" && /\/pods\/[^/]+\/log$/.test(q.path));
+    expect(logReads.length).toBeGreaterThan(1);
+    const dir = join(runDir(project.dir, runs(project)[0]!), "stages", "train");
+    const points = lastPoints(dir);
+    expect(points.filter((p) => p.kind === "log").map((p) => [p.step, p.loss])).toEqual([[60, 2.25], [120, 0.2379], [180, 0.1181], [240, 0.03379], [300, 0.0062], [360, 0.002471]]);
+    expect(readFileSync(join(dir, "job.log"), "utf8")).toContain("logging in with no token");
   }, 120_000);
 
   it("an OOMKilled training pod fails its stage with the Kubernetes reason and hint; the stages after it are skipped", async () => {

@@ -76,6 +76,30 @@ describe("KubernetesExecutor: submit, poll, logs", () => {
     expect(readFileSync(ex.logPath(stage.job), "utf8")).toBe("step 1: loss 2.1\nstep 2: loss 1.4\n");
   });
 
+  it("brings job.log up to date with the running pod's log on request, as the final log will begin, and never over the final log", async () => {
+    const ex = executor();
+    const ref = await ex.submit(stage.job);
+    const log = ex.logPath(stage.job);
+    // Not started: no log to read, nothing written.
+    await ex.refreshLog(ref);
+    expect(existsSync(log)).toBe(false);
+    emu.setPod("ml", stage.name, 0, { state: "running" });
+    emu.setLog("ml", emu.pods("ml", stage.name)[0]!.metadata.name, "\r 10%|█         | 1/10 [00:01<00:09,  1.00it/s]");
+    const before = emu.requests.length;
+    await ex.refreshLog(ref);
+    expect(emu.requests.slice(before).map((r) => `${r.method} ${r.path.replace(/\/[^/]+\/log$/, "/POD/log")}`)).toEqual(["GET /api/v1/namespaces/ml/pods", "GET /api/v1/namespaces/ml/pods/POD/log"]);
+    expect(readFileSync(log, "utf8")).toBe("\r 10%|█         | 1/10 [00:01<00:09,  1.00it/s]");
+    emu.setPod("ml", stage.name, 0, { state: "failed", exitCode: 1, log: "\r 10%|█         | 1/10 [00:01<00:09,  1.00it/s]\nRuntimeError: out of memory" });
+    expect((await ex.poll([ref])).get(ref)?.state).toBe("failed");
+    const final = readFileSync(log, "utf8");
+    expect(final.startsWith("\r 10%|█         | 1/10 [00:01<00:09,  1.00it/s]\nRuntimeError: out of memory\nintern: Kubernetes Job")).toBe(true);
+    // The Job ended: a refresh leaves its final log alone, and asks nothing.
+    const after = emu.requests.length;
+    await ex.refreshLog(ref);
+    expect(readFileSync(log, "utf8")).toBe(final);
+    expect(emu.requests.length).toBe(after);
+  });
+
   it("makes one list of Jobs and one of pods per poll, whatever the number of jobs", async () => {
     const ex = executor();
     const others = [await renderedStage({ stage: "baseline" }), await renderedStage({ stage: "evaluate" })];
