@@ -167,7 +167,7 @@ describe("prepare with a pinned Hub dataset", () => {
     const error = await failure(runPrepare(hubRecipe({ id: "acme/sharded", split: "validation" })));
     expect(error.code).toBe("INTERN_DATA_NOT_FOUND");
     expect(error.message).toBe(
-      `data.datasets[0]: acme/sharded at ${COMMIT} has no data files for split validation: no Parquet or JSON Lines file is named for split validation; its files: README.md, data/test-00000-of-00001.parquet, data/train-00000-of-00002.parquet, data/train-00001-of-00002.parquet`,
+      `data.datasets[0]: acme/sharded at ${COMMIT} has no data files for split validation: no Parquet or JSON Lines file is named for split validation, and the Hub has no Parquet conversion of that split; its files: README.md, data/test-00000-of-00001.parquet, data/train-00000-of-00002.parquet, data/train-00001-of-00002.parquet`,
     );
     expect(error.hint).toMatch(/data\.datasets\[0\]\.config or \.split/);
   });
