@@ -1,10 +1,12 @@
-"""Write the keys `trl sft` accepts, with their types, for the TRL version installed.
+"""Write the keys `trl sft` (or `trl dpo`, `trl kto`) accepts, with their types, for the TRL version installed.
 
 intern checks a recipe's `training.hyperparameters` against this file offline, so that a key
 the pinned TRL does not know is caught by `intern validate` instead of by `accelerate launch`
 ("unrecognized arguments") hours later on a cluster. Run it in the job environment:
 
     python scripts/extract-trl-keys.py > schema/trl/trl-<version>.json
+    python scripts/extract-trl-keys.py dpo > schema/trl/trl-<version>-dpo.json
+    python scripts/extract-trl-keys.py kto > schema/trl/trl-<version>-kto.json
 """
 import dataclasses
 import enum
@@ -14,7 +16,10 @@ import types
 import typing
 
 import trl
-from trl import DatasetMixtureConfig, ModelConfig, ScriptArguments, SFTConfig
+from trl import DatasetMixtureConfig, DPOConfig, KTOConfig, ModelConfig, ScriptArguments, SFTConfig
+
+# The config class each command parses, besides the arguments every command shares.
+CONFIGS = {"sft": SFTConfig, "dpo": DPOConfig, "kto": KTOConfig}
 
 
 def json_type(annotation):
@@ -66,9 +71,12 @@ def default_of(field):
 
 
 def main():
+    command = sys.argv[1] if len(sys.argv) > 1 else "sft"
+    if command not in CONFIGS:
+        sys.exit(f"unknown command {command}; expected one of {', '.join(CONFIGS)}")
     keys = {}
     hints_cache = {}
-    for cls in (ScriptArguments, SFTConfig, ModelConfig, DatasetMixtureConfig):
+    for cls in (ScriptArguments, CONFIGS[command], ModelConfig, DatasetMixtureConfig):
         hints = hints_cache.setdefault(cls, typing.get_type_hints(cls))
         for field in dataclasses.fields(cls):
             if not field.init or field.name.startswith("_") or field.name in keys:
@@ -83,7 +91,7 @@ def main():
                 entry["enum"] = choices
             entry["help"] = " ".join(help_text.split())[:400]
             keys[field.name] = entry
-    out = {"trl": trl.__version__, "command": "sft", "keys": dict(sorted(keys.items()))}
+    out = {"trl": trl.__version__, "command": command, "keys": dict(sorted(keys.items()))}
     json.dump(out, sys.stdout, indent=1, sort_keys=False)
     sys.stdout.write("\n")
 

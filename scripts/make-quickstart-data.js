@@ -1,5 +1,5 @@
-// Writes the quickstart's training set and benchmark (recipes/quickstart/*.jsonl), both
-// deterministic. The task: made-up creatures each have one colour; the model must learn which.
+// Writes the quickstart's training set, its preference pairs (DPO) and unpaired rows (KTO), and the
+// benchmark (recipes/quickstart/*.jsonl), all deterministic. The task: made-up creatures each have one colour; the model must learn which.
 // Training asks in twelve phrasings: four short questions and eight long ones that bury the
 // creature in distracting context (people, places, times drawn at random), so that the model
 // learns to find the creature in a long prompt. The benchmark asks in a thirteenth, held-out
@@ -57,11 +57,37 @@ export function quickstartData(seed = 7, count = 48) {
   return { train, benchmark };
 }
 
+/**
+ * The DPO quickstart's preference pairs, from the training rows: the same prompt, the right colour
+ * chosen and a wrong one rejected (the next colours in turn, so every wrong colour appears).
+ */
+export function preferenceData(train) {
+  return train.map((row, i) => {
+    const [user, assistant] = row.messages;
+    const right = COLOURS.indexOf(assistant.content);
+    return { prompt: user.content, chosen: assistant.content, rejected: COLOURS[(right + 1 + (i % 3)) % 4] };
+  });
+}
+
+/**
+ * The KTO quickstart's rows, from the preference pairs: each pair becomes two unpaired rows, the
+ * right colour labelled desirable and the wrong one not.
+ */
+export function unpairedData(pairs) {
+  return pairs.flatMap((p) => [
+    { prompt: p.prompt, completion: p.chosen, label: true },
+    { prompt: p.prompt, completion: p.rejected, label: false },
+  ]);
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const dir = new URL("../recipes/quickstart/", import.meta.url);
   mkdirSync(dir, { recursive: true });
   const { train, benchmark } = quickstartData();
   writeFileSync(new URL("train.jsonl", dir), train.map((r) => JSON.stringify(r)).join("\n") + "\n");
   writeFileSync(new URL("benchmark.jsonl", dir), benchmark.map((r) => JSON.stringify(r)).join("\n") + "\n");
-  console.log(`wrote ${train.length} training rows and ${benchmark.length} benchmark items`);
+  const pairs = preferenceData(train);
+  writeFileSync(new URL("preferences.jsonl", dir), pairs.map((r) => JSON.stringify(r)).join("\n") + "\n");
+  writeFileSync(new URL("unpaired.jsonl", dir), unpairedData(pairs).map((r) => JSON.stringify(r)).join("\n") + "\n");
+  console.log(`wrote ${train.length} training rows, their preference pairs and unpaired rows, and ${benchmark.length} benchmark items`);
 }

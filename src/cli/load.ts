@@ -41,21 +41,22 @@ export function readRecipeBytes(cwd: string, file: string): Uint8Array {
 
 const trlTables = new Map<string, TrlKeyTable | null>();
 
-/** Key tables shipped in schema/trl/, read only for the version a recipe pins. */
+/** Key tables shipped in schema/trl/ (`trl-<version>.json` for sft, `trl-<version>-<command>.json` for the others), read only for what a recipe pins. */
 export const ruleContext: RuleContext = {
-  trlTable(version) {
-    if (!trlTables.has(version)) {
+  trlTable(version, command) {
+    const file = `trl-${version}${command === "sft" ? "" : `-${command}`}.json`;
+    if (!trlTables.has(file)) {
       try {
-        trlTables.set(version, JSON.parse(readFileSync(join(PACKAGE_ROOT, "schema", "trl", `trl-${version}.json`), "utf8")) as TrlKeyTable);
+        trlTables.set(file, JSON.parse(readFileSync(join(PACKAGE_ROOT, "schema", "trl", file), "utf8")) as TrlKeyTable);
       } catch {
-        trlTables.set(version, null);
+        trlTables.set(file, null);
       }
     }
-    return trlTables.get(version)!;
+    return trlTables.get(file)!;
   },
   get trlVersions() {
     return readdirSync(join(PACKAGE_ROOT, "schema", "trl"))
-      .map((f) => /^trl-(.+)\.json$/.exec(f)?.[1])
+      .map((f) => /^trl-([0-9][^-]*)\.json$/.exec(f)?.[1])
       .filter((v): v is string => v !== undefined);
   },
 };

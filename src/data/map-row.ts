@@ -9,7 +9,7 @@ export interface ChatMessage {
 }
 
 /** Why a row does not fit; stable names, counted in the manifest. */
-export type MisfitReason = "not-an-object" | "missing-column" | "wrong-type" | "unknown-role" | "empty-content" | "no-assistant-turn";
+export type MisfitReason = "not-an-object" | "missing-column" | "wrong-type" | "unknown-role" | "empty-content" | "no-assistant-turn" | "same-answers";
 
 export interface Misfit {
   reason: MisfitReason;
@@ -20,7 +20,7 @@ export interface Misfit {
 /** Columns a dataset's rows are read from: Parquet decodes only these. */
 export function columnsOf(dataset: Pick<PinnedDataset, "columns">): string[] {
   const c = dataset.columns;
-  return [c.messages, c.prompt, c.completion, c.system, c.text].flatMap((x) => (x === null || x === undefined ? [] : typeof x === "string" ? [x] : [...x]));
+  return [c.messages, c.prompt, c.completion, c.system, c.text, c.chosen, c.rejected, c.label].flatMap((x) => (x === null || x === undefined ? [] : typeof x === "string" ? [x] : [...x]));
 }
 
 /** OpenAI-style roles and ShareGPT's `from` values, to TRL's roles. */
@@ -36,7 +36,7 @@ const ROLES: Readonly<Record<string, ChatRole>> = {
 const misfit = (reason: MisfitReason, detail: string): Misfit => ({ reason, detail });
 
 /** Whether mapRow said why a row does not fit. */
-export function isMisfit(mapped: ChatMessage[] | TextRow | Misfit): mapped is Misfit {
+export function isMisfit(mapped: MappedRow | Misfit): mapped is Misfit {
   return !Array.isArray(mapped) && "reason" in mapped;
 }
 
@@ -109,16 +109,98 @@ export interface TextRow {
   text: string;
 }
 
+/** A preference row, TRL's conversational preference format: the prompt's turns, then each answer's. */
+export interface PreferenceRow {
+  prompt: ChatMessage[];
+  chosen: ChatMessage[];
+  rejected: ChatMessage[];
+}
+
+/** An unpaired preference row, TRL's conversational format for KTO: a prompt, one completion, and whether it is desirable. */
+export interface UnpairedRow {
+  prompt: ChatMessage[];
+  completion: ChatMessage[];
+  label: boolean;
+}
+
+/** A row in the format it trains as. */
+export type MappedRow = ChatMessage[] | TextRow | PreferenceRow | UnpairedRow;
+
+/**
+ * Every turn of a mapped row, in order, as dedupe and decontamination read them. A preference
+ * row's answers keep their side in the role, so a pair never equals a conversation or its mirror.
+ */
+export function turnsOf(mapped: MappedRow): { role: string; content: string }[] {
+  if (Array.isArray(mapped)) return mapped;
+  if ("text" in mapped) return [{ role: "text", content: mapped.text }];
+  if ("label" in mapped) return [...mapped.prompt, ...mapped.completion.map((m) => ({ role: `${mapped.label ? "desirable" : "undesirable"}:${m.role}`, content: m.content }))];
+  return [...mapped.prompt, ...mapped.chosen.map((m) => ({ role: `chosen:${m.role}`, content: m.content })), ...mapped.rejected.map((m) => ({ role: `rejected:${m.role}`, content: m.content }))];
+}
+
+/**
+ * Puts the row's system prompt first in `turns`, when the dataset maps a system column. The column
+ * is optional per row: absent, null or blank means no system prompt.
+ */
+function withSystem(row: Record<string, unknown>, c: PinnedDataset["columns"], turns: ChatMessage[]): ChatMessage[] | Misfit {
+  if (c.system === null) return turns;
+  const value = row[c.system];
+  if (value === undefined || value === null || (typeof value === "string" && value.trim() === "")) return turns;
+  if (typeof value !== "string") return misfit("wrong-type", `column "${c.system}" is ${describe(value)}, not a string`);
+  turns.unshift({ role: "system", content: value });
+  return turns;
+}
+
+/** The prompt of a preference row: a string, messages, or columns joined, after the system column if any. */
+function preferencePrompt(row: Record<string, unknown>, c: PinnedDataset["columns"]): ChatMessage[] | Misfit {
+  const prompt = turn(row, c.prompt ?? "prompt", "user");
+  return Array.isArray(prompt) ? withSystem(row, c, prompt) : prompt;
+}
+
+/** A preference row: the prompt (a string, messages, or columns joined), and two answers to it that differ. */
+function preference(row: Record<string, unknown>, c: PinnedDataset["columns"]): PreferenceRow | Misfit {
+  const prompt = preferencePrompt(row, c);
+  if (!Array.isArray(prompt)) return prompt;
+  const chosen = turn(row, c.chosen ?? "chosen", "assistant");
+  if (!Array.isArray(chosen)) return chosen;
+  const rejected = turn(row, c.rejected ?? "rejected", "assistant");
+  if (!Array.isArray(rejected)) return rejected;
+  for (const [side, answer] of [["chosen", chosen], ["rejected", rejected]] as const) {
+    if (!answer.some((m) => m.role === "assistant")) return misfit("no-assistant-turn", `the ${side} answer has no assistant message`);
+  }
+  if (JSON.stringify(chosen) === JSON.stringify(rejected)) return misfit("same-answers", "the chosen and rejected answers are the same: nothing to prefer");
+  return { prompt, chosen, rejected };
+}
+
+/** Labels TRL reads as desirable or not: booleans, and the 1/0 many datasets write. */
+const LABELS = new Map<unknown, boolean>([[true, true], [false, false], [1, true], [0, false]]);
+
+/** An unpaired preference row: the prompt, one completion with an assistant turn, and a true/false label. */
+function unpaired(row: Record<string, unknown>, c: PinnedDataset["columns"]): UnpairedRow | Misfit {
+  const prompt = preferencePrompt(row, c);
+  if (!Array.isArray(prompt)) return prompt;
+  const completion = turn(row, c.completion ?? "completion", "assistant");
+  if (!Array.isArray(completion)) return completion;
+  if (!completion.some((m) => m.role === "assistant")) return misfit("no-assistant-turn", "the completion has no assistant message");
+  const column = c.label ?? "label";
+  const value = row[column];
+  if (value === undefined || value === null) return misfit("missing-column", value === null ? `column "${column}" is null` : `no column "${column}"`);
+  const label = LABELS.get(value);
+  if (label === undefined) return misfit("wrong-type", `column "${column}" is ${describe(value)}, not true or false (or 1 or 0)`);
+  return { prompt, completion, label };
+}
+
 /**
  * One source row to the TRL format it trains as, or why it does not fit. Conversational rows
  * read the messages column; prompt-completion rows become user then assistant messages, and an
  * optional system column goes first: both train as conversations. Text rows read one string
- * column and train as TRL's language-modeling format. Never throws: bad rows are counted, not
- * fatal.
+ * column and train as TRL's language-modeling format. Preference rows read a prompt and two
+ * answers (DPO); unpaired preference rows a prompt, a completion and a label (KTO). Never throws: bad rows are counted, not fatal.
  */
-export function mapRow(row: unknown, dataset: Pick<PinnedDataset, "format" | "columns">): ChatMessage[] | TextRow | Misfit {
+export function mapRow(row: unknown, dataset: Pick<PinnedDataset, "format" | "columns">): MappedRow | Misfit {
   if (!isObject(row)) return misfit("not-an-object", `the row is ${describe(row)}, not an object`);
   const c = dataset.columns;
+  if (dataset.format === "preference") return preference(row, c);
+  if (dataset.format === "unpaired-preference") return unpaired(row, c);
   if (dataset.format === "text") {
     const column = c.text ?? "text";
     const value = row[column];
@@ -140,14 +222,8 @@ export function mapRow(row: unknown, dataset: Pick<PinnedDataset, "format" | "co
     out = prompt.concat(completion);
   }
   if (!Array.isArray(out)) return out;
-  if (c.system !== null) {
-    const value = row[c.system];
-    // The system column is optional per row: absent, null or blank means no system prompt.
-    if (value !== undefined && value !== null && !(typeof value === "string" && value.trim() === "")) {
-      if (typeof value !== "string") return misfit("wrong-type", `column "${c.system}" is ${describe(value)}, not a string`);
-      out.unshift({ role: "system", content: value });
-    }
-  }
+  out = withSystem(row, c, out);
+  if (!Array.isArray(out)) return out;
   if (!out.some((m) => m.role === "assistant")) return misfit("no-assistant-turn", "the conversation has no assistant message to learn from");
   return out;
 }

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema, type AsyncBuffer, type FileMetaData } from "hyparquet";
 import type { PinnedDataset } from "../recipe/types.js";
 import { findContamination, type NgramIndex, type SharedNgramIndex } from "./decontaminate.js";
-import { isMisfit, mapRow, type MisfitReason } from "./map-row.js";
+import { isMisfit, mapRow, turnsOf, type MisfitReason } from "./map-row.js";
 import type { MisfitSample } from "./manifest.js";
 import { normalizeText } from "./normalize-text.js";
 import { PARQUET_CODECS } from "./parquet-codecs.js";
@@ -97,7 +97,7 @@ class ResultBuilder {
       return;
     }
     // A text row is one turn of its own kind for dedupe, so it never equals a conversation.
-    const turns = Array.isArray(mapped) ? mapped : [{ role: "text", content: mapped.text }];
+    const turns = turnsOf(mapped);
     const { dedupe, index: ngrams, threshold } = this.context;
     if (dedupe || ngrams !== null) {
       const normalized = turns.map((m) => normalizeText(m.content));
@@ -107,7 +107,7 @@ class ResultBuilder {
         if (match !== null) this.matches.push({ at: this.fit.length, item: match.item, shared: match.shared, ngram: match.ngram });
       }
     }
-    const line = JSON.stringify(Array.isArray(mapped) ? { messages: mapped } : { text: mapped.text }) + "\n";
+    const line = JSON.stringify(Array.isArray(mapped) ? { messages: mapped } : mapped) + "\n";
     this.fit.push(index);
     this.lines.push(line);
     this.lengths.push(Buffer.byteLength(line, "utf8"));

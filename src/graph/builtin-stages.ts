@@ -4,6 +4,11 @@ import { passId, type StageDraft } from "./draft.js";
 /** The lm-eval task intern writes for a local multiple-choice file. */
 export const LM_EVAL_TASK_TEMPLATE = "lm-eval/task.yaml.hbs";
 
+/** The TRL config template of the recipe's method (`trl/sft.yaml.hbs`, `trl/dpo.yaml.hbs`). */
+export function trlTemplate(r: Recipe): string {
+  return `trl/${r.training.method}.yaml.hbs`;
+}
+
 /**
  * Whether intern writes the lm-eval task: `harness: lm-eval` with a local benchmark file and no
  * `task` of the harness's own (with a `task`, the file only names what training must not contain).
@@ -101,7 +106,7 @@ export function builtinStages(r: Recipe): StageDraft[] {
         accelerate: r.compute.accelerate, mixed_precision: r.compute.mixedPrecision, trl: r.compute.trlVersion, pass: p, ...environment(r),
       },
       resources: { nodes: r.compute.nodes, gpus: r.compute.gpus, gpusPerNode: r.compute.gpusPerNode, timeLimitSeconds: r.training.timeLimitSeconds },
-      templates: jobTemplates(r, ["trl/sft.yaml.hbs", `accelerate/${r.compute.accelerate}.yaml.hbs`, "jobs/train.sh.hbs"]),
+      templates: jobTemplates(r, [trlTemplate(r), `accelerate/${r.compute.accelerate}.yaml.hbs`, "jobs/train.sh.hbs"]),
       outputs: ["model/"], files: modelFiles, description: `${r.training.method} with TRL ${r.compute.trlVersion}${p > 1 ? " (hyperparameters and mix from the decide stage)" : ""}`,
     });
     const evalId = passId("evaluate", p, passes);

@@ -8,7 +8,7 @@ import type { BenchmarkCopy } from "./benchmark-copies.js";
 export type Harness = "lm-eval" | "lighteval" | "builtin";
 export type Backend = "local" | "slurm" | "kubernetes";
 export type AccelerateProfile = "cpu" | "single-gpu" | "multi-gpu" | "fsdp2" | "zero3";
-export type TrainingMethod = "sft" | "dpo" | "grpo";
+export type TrainingMethod = "sft" | "dpo" | "kto" | "grpo";
 export type PaperProvider = "hf-papers" | "arxiv" | "semantic-scholar";
 export type RetryKind = "node_fail" | "preempted" | "boot_fail" | "timeout" | "out_of_memory" | "failed";
 
@@ -25,7 +25,7 @@ export interface DatasetInput {
   split?: string;
   license?: string;
   format?: DatasetFormat;
-  columns?: { messages?: string; prompt?: string | string[]; completion?: string | string[]; system?: string; text?: string };
+  columns?: { messages?: string; prompt?: string | string[]; completion?: string | string[]; system?: string; text?: string; chosen?: string; rejected?: string; label?: string };
   fraction?: number;
   rows?: number;
   max_rows?: number;
@@ -167,8 +167,13 @@ export interface KubernetesSettingsInput {
   ttl_seconds_after_finished?: number;
 }
 
-/** TRL's formats a dataset maps to: `conversational` and `prompt-completion` train as conversations, `text` as language modeling. */
-export type DatasetFormat = "conversational" | "prompt-completion" | "text";
+/**
+ * TRL's formats a dataset maps to: `conversational` and `prompt-completion` train as conversations,
+ * `text` as language modeling (both with `sft`), `preference` as a prompt with a chosen and a
+ * rejected answer (with `dpo`), `unpaired-preference` as a prompt, one completion and whether it
+ * is desirable (with `kto`).
+ */
+export type DatasetFormat = "conversational" | "prompt-completion" | "text" | "preference" | "unpaired-preference";
 
 /** Source columns of a dataset's rows; a prompt or completion of several columns joins them. */
 export interface DatasetColumns {
@@ -177,6 +182,12 @@ export interface DatasetColumns {
   completion: string | readonly string[] | null;
   system: string | null;
   text: string | null;
+  /** The preferred answer, for the `preference` format (absent otherwise). */
+  chosen?: string;
+  /** The answer not preferred, for the `preference` format (absent otherwise). */
+  rejected?: string;
+  /** Whether the completion is desirable, for the `unpaired-preference` format (absent otherwise). */
+  label?: string;
 }
 
 export interface PinnedDataset {

@@ -87,7 +87,7 @@ export function validateRecipe(parsed: ParsedRecipe, ctx: RuleContext): Validate
   const { source, data } = parsed;
   const keyTypes: KeyTypes = (input, key) => {
     const version = trlVersionOf(input);
-    return (version !== null ? ctx.trlTable(version)?.keys[key]?.type : undefined) ?? null;
+    return (version !== null ? ctx.trlTable(version, input.training?.method ?? "sft")?.keys[key]?.type : undefined) ?? null;
   };
   const schemaErrors = checkSchema(source, data);
   if (schemaErrors.length > 0) throw new RecipeInvalidError(source.file, [...schemaErrors, ...rulesDespiteSchema(source, data, ctx, schemaErrors)].sort(byPosition));

@@ -94,6 +94,11 @@ function needOfKind(graph: StageGraph, stage: Stage, kind: string): Stage | unde
   return stage.needs.map((n) => byId.get(n)).find((s) => s?.kind === kind);
 }
 
+/** The TRL config a train stage writes: `sft.yaml`, `dpo.yaml`. */
+export function trlConfigFile(recipe: Recipe): string {
+  return `${recipe.training.method}.yaml`;
+}
+
 /** Where the base model is, as a job sees it: a Hub id, a local folder, or a stage's `model/`. */
 function baseModelPath(recipe: Recipe, loc: RunLocation): string {
   const m = recipe.baseModel;
@@ -102,8 +107,8 @@ function baseModelPath(recipe: Recipe, loc: RunLocation): string {
   return absolute(loc.recipeDir, m.path);
 }
 
-/** The TRL config as ordered key/value entries: what intern sets, then the recipe's keys. */
-function sftEntries(recipe: Recipe, stage: Stage, loc: RunLocation, dataDir: string, overrides: Record<string, unknown>): { key: string; value: unknown }[] {
+/** The TRL config (`trl sft` or `trl dpo`) as ordered key/value entries: what intern sets, then the recipe's keys. */
+function trlEntries(recipe: Recipe, stage: Stage, loc: RunLocation, dataDir: string, overrides: Record<string, unknown>): { key: string; value: unknown }[] {
   const m = recipe.baseModel;
   const entries: [string, unknown][] = [
     ["model_name_or_path", baseModelPath(recipe, loc)],
@@ -117,7 +122,7 @@ function sftEntries(recipe: Recipe, stage: Stage, loc: RunLocation, dataDir: str
   if (p) {
     entries.push(["use_peft", true], ["lora_r", p.r], ["lora_alpha", p.alpha], ["lora_dropout", p.dropout], ["lora_target_modules", p.targetModules === "all-linear" ? ["all-linear"] : p.targetModules]);
   }
-  // SFTConfig defaults bf16 to true, and `trl sft` refuses that on a machine without a GPU
+  // TRL's configs default bf16 to true, and `trl` refuses that on a machine without a GPU
   // unless use_cpu is set; a CPU job trains in full precision, as its accelerate config says.
   // Deterministic algorithms cost nothing on a CPU: on by default there (a recipe may turn them off).
   const cpu = stage.resources!.gpus === 0 ? { use_cpu: true, bf16: false, full_determinism: true } : {};
@@ -154,7 +159,7 @@ export function stageContext(recipe: Recipe, graph: StageGraph, stage: Stage, lo
       stage_dir: dir,
       data_dir: dataDir,
       run_script: join(backend === "kubernetes" ? KUBERNETES_FILES : dir, "run.sh"),
-      sft_config: join(backend === "kubernetes" ? KUBERNETES_FILES : dir, "sft.yaml"),
+      trl_config: join(backend === "kubernetes" ? KUBERNETES_FILES : dir, trlConfigFile(recipe)),
       accelerate_config: join(backend === "kubernetes" ? KUBERNETES_FILES : dir, "accelerate.yaml"),
       log: join(dir, "job.log"),
       results: join(dir, "results"),
@@ -219,7 +224,7 @@ export function stageContext(recipe: Recipe, graph: StageGraph, stage: Stage, lo
       num_processes: Math.max(1, res.gpus),
       mixed_precision: recipe.compute.mixedPrecision,
     },
-    sft: { entries: sftEntries(recipe, stage, loc, dataDir, overrides) },
+    trl: { command: recipe.training.method, entries: trlEntries(recipe, stage, loc, dataDir, overrides) },
     eval: {
       harness: b.harness,
       task: b.task,

@@ -1,8 +1,8 @@
 import { InternalError } from "../errors.js";
 import type { Stage, StageGraph } from "../graph/types.js";
 import type { Recipe } from "../recipe/types.js";
-import { LM_EVAL_TASK_TEMPLATE, writesLmEvalTask } from "../graph/builtin-stages.js";
-import { LM_EVAL_TASK_FILES, stageContext, type RunLocation } from "./context.js";
+import { LM_EVAL_TASK_TEMPLATE, trlTemplate, writesLmEvalTask } from "../graph/builtin-stages.js";
+import { LM_EVAL_TASK_FILES, stageContext, trlConfigFile, type RunLocation } from "./context.js";
 import { RenderedText, type Renderer } from "./environment.js";
 
 export interface RenderedFile {
@@ -29,7 +29,7 @@ export function renderStage(renderer: Renderer, recipe: Recipe, graph: StageGrap
   const ctx = stageContext(recipe, graph, stage, loc, overrides);
   const files: RenderedFile[] = [];
   if (stage.kind === "train") {
-    files.push({ path: "sft.yaml", content: renderer.render("trl/sft.yaml.hbs", ctx), executable: false });
+    files.push({ path: trlConfigFile(recipe), content: renderer.render(trlTemplate(recipe), ctx), executable: false });
     files.push({ path: "accelerate.yaml", content: renderer.render(`accelerate/${recipe.compute.accelerate}.yaml.hbs`, ctx), executable: false });
   }
   if (stage.kind === "evaluate" && writesLmEvalTask(recipe)) {

@@ -4,7 +4,8 @@ import { runAgent, type AgentOutcome, type AgentTool } from "../agent/index.js";
 import { columnsOf, isMisfit, mapRow } from "../data/map-row.js";
 import { readRecords } from "../data/read-records.js";
 import { InternError } from "../errors.js";
-import type { PinnedDataset } from "../recipe/types.js";
+import { FORMAT_COLUMNS, METHODS } from "../recipe/methods.js";
+import type { DatasetFormat, PinnedDataset, TrainingMethod } from "../recipe/types.js";
 import { datasetInfo, downloadDataset, idRefusal, SourceRefusedError, type HubRepoInfo } from "../sources/index.js";
 import { agentStage, agentSummary, hubCacheDir, policyText, recorded, refusalsIn, type AgentStage } from "./agent-stage.js";
 import { linkCached, pinnedOf, type MixEntry } from "./hub-data.js";
@@ -25,49 +26,78 @@ interface Proposal {
   split?: string;
   file: string;
   format: PinnedDataset["format"];
-  columns?: { messages?: string; prompt?: string; completion?: string; system?: string };
+  columns?: { messages?: string; prompt?: string; completion?: string; system?: string; chosen?: string; rejected?: string; label?: string };
   fraction: number;
   why: string;
 }
 
-export const DISCOVER_ANSWER_SCHEMA = {
-  type: "object",
-  properties: {
-    mix: {
-      type: "array",
-      minItems: 1,
-      description: "The training mix: each dataset with the file to read and how its columns map to TRL's formats",
-      items: {
+/** The columns a proposal may map, in the order the answer schema lists them. */
+const COLUMN_ORDER = ["messages", "prompt", "completion", "chosen", "rejected", "label", "system"];
+
+/** The formats discover offers for `sft`: those that train as conversations (synthesize and prepare mix them). */
+const SFT_FORMATS: readonly DatasetFormat[] = ["conversational", "prompt-completion"];
+
+/** The formats discover may choose for a training method. */
+export function discoverFormats(method: TrainingMethod): readonly DatasetFormat[] {
+  return method === "sft" ? SFT_FORMATS : (METHODS[method]?.formats ?? SFT_FORMATS);
+}
+
+function formatsOf(ctx: StageContext): readonly DatasetFormat[] {
+  return discoverFormats(ctx.recipe.training.method);
+}
+
+/** How each format is explained to the model. */
+const FORMAT_TEXT: Record<DatasetFormat, string> = {
+  conversational: "`conversational`: a messages column of role/content turns",
+  "prompt-completion": "`prompt-completion`: a prompt and a completion column",
+  text: "`text`: one text column",
+  preference: "`preference`: a prompt column, a `chosen` column with the preferred answer and a `rejected` column with a worse one (look for preference pairs, not plain conversations)",
+  "unpaired-preference": "`unpaired-preference`: a prompt column, a `completion` column and a `label` column saying whether the completion is desirable (true/false)",
+};
+
+function formatText(ctx: StageContext): string {
+  const method = ctx.recipe.training.method;
+  return `the TRL format${method === "sft" ? "" : ` for ${method.toUpperCase()}`} (${formatsOf(ctx).map((f) => FORMAT_TEXT[f]).join("; ")})`;
+}
+
+/** The answer discover gives: the mix, in the formats the recipe's training method reads. */
+export function discoverAnswerSchema(formats: readonly DatasetFormat[]) {
+  const columns = COLUMN_ORDER.filter((c) => formats.some((f) => FORMAT_COLUMNS[f].includes(c)));
+  const mixItem = {
+    type: "object",
+    properties: {
+      dataset: { type: "string", description: "Hub dataset id, owner/name" },
+      revision: { type: "string", description: "branch, tag or commit (main); it is pinned to a commit" },
+      config: { type: "string" },
+      split: { type: "string", description: "split name (train)" },
+      file: { type: "string", description: "path of a .parquet or .jsonl file in the repository (see list_files)" },
+      format: { enum: [...formats] },
+      columns: {
         type: "object",
-        properties: {
-          dataset: { type: "string", description: "Hub dataset id, owner/name" },
-          revision: { type: "string", description: "branch, tag or commit (main); it is pinned to a commit" },
-          config: { type: "string" },
-          split: { type: "string", description: "split name (train)" },
-          file: { type: "string", description: "path of a .parquet or .jsonl file in the repository (see list_files)" },
-          format: { enum: ["conversational", "prompt-completion"] },
-          columns: {
-            type: "object",
-            properties: { messages: { type: "string" }, prompt: { type: "string" }, completion: { type: "string" }, system: { type: "string" } },
-            additionalProperties: false,
-          },
-          fraction: { type: "number", exclusiveMinimum: 0, maximum: 1, description: "share of the mix" },
-          why: { type: "string" },
-        },
-        required: ["dataset", "file", "format", "fraction", "why"],
+        properties: Object.fromEntries(columns.map((c) => [c, { type: "string" }])),
         additionalProperties: false,
       },
+      fraction: { type: "number", exclusiveMinimum: 0, maximum: 1, description: "share of the mix" },
+      why: { type: "string" },
     },
-    notes: { type: "string" },
-  },
-  required: ["mix"],
-  additionalProperties: false,
-};
+    required: ["dataset", "file", "format", "fraction", "why"],
+    additionalProperties: false,
+  };
+  return {
+    type: "object",
+    properties: {
+      mix: { type: "array", minItems: 1, description: "The training mix: each dataset with the file to read and how its columns map to TRL's formats", items: mixItem },
+      notes: { type: "string" },
+    },
+    required: ["mix"],
+    additionalProperties: false,
+  };
+}
 
 function systemPrompt(ctx: StageContext): string {
   const r = ctx.recipe;
   return [
-    "You are the dataset discovery step of a post-training pipeline. From the candidate datasets research found (and others you find), choose a training mix: for each dataset the file to read, the split, the TRL format (`conversational`: a messages column of role/content turns; `prompt-completion`: a prompt and a completion column) with the column names, and its fraction of the mix.",
+    `You are the dataset discovery step of a post-training pipeline. From the candidate datasets research found (and others you find), choose a training mix: for each dataset the file to read, the split, ${formatText(ctx)} with the column names, and its fraction of the mix.`,
     `Goal: ${r.goal}`,
     `Benchmark: ${r.benchmark.name}, metric ${r.benchmark.metric}, target ${r.benchmark.target}.`,
     policyText(ctx),
@@ -79,6 +109,12 @@ function systemPrompt(ctx: StageContext): string {
 
 function withDefaults(p: Proposal): PinnedDataset["columns"] {
   const c = p.columns ?? {};
+  if (p.format === "preference") {
+    return { messages: null, prompt: c.prompt ?? "prompt", completion: null, system: c.system ?? null, text: null, chosen: c.chosen ?? "chosen", rejected: c.rejected ?? "rejected" };
+  }
+  if (p.format === "unpaired-preference") {
+    return { messages: null, prompt: c.prompt ?? "prompt", completion: c.completion ?? "completion", system: c.system ?? null, text: null, label: c.label ?? "label" };
+  }
   const conv = p.format === "conversational";
   return {
     messages: c.messages ?? (conv ? "messages" : null),
@@ -144,7 +180,7 @@ function checkTool(ctx: StageContext, agent: AgentStage): AgentTool {
   return {
     name: CHECK_TOOL,
     description: "Check one dataset of the mix as the final answer will be checked (policy, pinned commit, download, first rows mapped to the format). Returns the pinned entry, or why it is refused. If the stage stops early, the checked datasets are the mix.",
-    parameters: DISCOVER_ANSWER_SCHEMA.properties.mix.items,
+    parameters: discoverAnswerSchema(formatsOf(ctx)).properties.mix.items,
     run: async (args) => {
       const p = args as unknown as Proposal;
       const verdict = await check(ctx, agent, p);
@@ -177,7 +213,7 @@ export const discoverRunner: ControlPlaneRunner = {
       system: systemPrompt(ctx),
       user: `Candidate datasets from research, with their evidence:\n${JSON.stringify(candidates, null, 2)}`,
       tools: [...datasetTools(agent.sources, agent.policy, 4_000), checkTool(ctx, agent)],
-      answer: { schema: DISCOVER_ANSWER_SCHEMA, description: "Give the training mix. Call this once, when you are done." },
+      answer: { schema: discoverAnswerSchema(formatsOf(ctx)), description: "Give the training mix. Call this once, when you are done." },
       maxSteps: ctx.recipe.agent.maxSteps,
       ledger: agent.ledger,
       transcript: agent.transcript,

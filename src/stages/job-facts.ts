@@ -1,3 +1,4 @@
+import { trlConfigFile } from "../render/context.js";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, join, relative } from "node:path";
@@ -44,11 +45,11 @@ function readFingerprint(ctx: StageContext): Record<string, unknown> | null {
 
 /** The seeds and switches a training job ran with, as its rendered TRL config says; null for other jobs. */
 function determinismOf(ctx: StageContext): Record<string, unknown> | null {
-  const config = join(ctx.dir, "sft.yaml");
+  const config = join(ctx.dir, trlConfigFile(ctx.recipe));
   if (!existsSync(config)) return null;
-  const sft = (parseYaml(readFileSync(config, "utf8")) ?? {}) as Record<string, unknown>;
+  const trl = (parseYaml(readFileSync(config, "utf8")) ?? {}) as Record<string, unknown>;
   // TRL's defaults when the config leaves them out: seed 42, data_seed = seed, full determinism off.
-  return { seed: sft.seed ?? 42, data_seed: sft.data_seed ?? null, full_determinism: sft.full_determinism ?? false };
+  return { seed: trl.seed ?? 42, data_seed: trl.data_seed ?? null, full_determinism: trl.full_determinism ?? false };
 }
 
 /** Where a stage's models are: a training stage's `model/`, a user stage's declared outputs. */

@@ -44,6 +44,19 @@ describe("intern render", () => {
     expect(sft).toMatchObject({ model_name_or_path: "Qwen/Qwen3-0.6B", learning_rate: 2e-5, num_train_epochs: 1, output_dir: join(out, "stages/train/model") });
   });
 
+  it("renders a dpo recipe as dpo.yaml, run by `trl dpo`", async () => {
+    const out = join(tmp.dir, "dpo");
+    const r = await cli(["render", join("render", "dpo-fsdp2.yaml"), "--out", out, "--stage", "train"], FIXTURES);
+    expect(r.code, r.stderr).toBe(0);
+    expect(files(out)).toEqual(["stages/train/accelerate.yaml", "stages/train/dpo.yaml", "stages/train/job.sbatch", "stages/train/run.sh"]);
+    const dpo = parse(readFileSync(join(out, "stages/train/dpo.yaml"), "utf8")) as Record<string, unknown>;
+    expect(dpo).toMatchObject({ beta: 0.1, loss_type: ["sigmoid"], use_peft: true, lora_r: 16, output_dir: join(out, "stages/train/model") });
+    const script = readFileSync(join(out, "stages/train/run.sh"), "utf8");
+    expect(script.split("\n").filter((l) => l.startsWith("exec trl"))).toEqual([
+      `exec trl 'dpo' --config '${join(out, "stages/train/dpo.yaml")}' --accelerate_config '${join(out, "stages/train/accelerate.yaml")}'`,
+    ]);
+  });
+
   it("resolves a relative --out against the working folder", async () => {
     tmp.write("tiny.yaml", fixture("recipes/minimal.yaml"));
     const r = await cli(["render", "tiny.yaml", "--out", "rel-out", "--stage", "baseline"], tmp.dir);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isMisfit, mapRow, type Misfit } from "../../src/data/map-row.js";
+import { isMisfit, mapRow, turnsOf, type MappedRow, type Misfit } from "../../src/data/map-row.js";
 import type { PinnedDataset } from "../../src/recipe/types.js";
 
 type Shape = Pick<PinnedDataset, "format" | "columns">;
@@ -124,5 +124,69 @@ describe("mapRow: rows that do not fit, with a reason", () => {
     ["blank text", { text: "  " }, plainText(), "empty-content", 'column "text" is empty'],
   ])("%s", (_name, row, shape, reason, detail) => {
     expect(misfit(row, shape)).toEqual({ reason, detail });
+  });
+});
+
+describe("mapRow: preference pairs (dpo)", () => {
+  const preference = (columns: Partial<Shape["columns"]> = {}): Shape => ({
+    format: "preference",
+    columns: { messages: null, prompt: "prompt", completion: null, system: null, text: null, chosen: "chosen", rejected: "rejected", ...columns },
+  });
+
+  it("maps a prompt and two string answers to TRL's conversational preference rows", () => {
+    expect(mapRow({ prompt: "Colour of the sky?", chosen: "blue", rejected: "green" }, preference())).toEqual({
+      prompt: [{ role: "user", content: "Colour of the sky?" }],
+      chosen: [{ role: "assistant", content: "blue" }],
+      rejected: [{ role: "assistant", content: "green" }],
+    });
+  });
+
+  it("reads renamed columns, message lists and a system prompt", () => {
+    const row = { q: [{ role: "user", content: "Hi" }], good: [{ from: "gpt", value: "Hello!" }], bad: "Go away.", sys: "Be kind." };
+    expect(mapRow(row, preference({ prompt: "q", chosen: "good", rejected: "bad", system: "sys" }))).toEqual({
+      prompt: [{ role: "system", content: "Be kind." }, { role: "user", content: "Hi" }],
+      chosen: [{ role: "assistant", content: "Hello!" }],
+      rejected: [{ role: "assistant", content: "Go away." }],
+    });
+  });
+
+  it("says why a pair does not fit: a missing answer, two equal answers, an answer with no assistant turn", () => {
+    expect(misfit({ prompt: "P", chosen: "a" }, preference())).toEqual({ reason: "missing-column", detail: 'no column "rejected"' });
+    expect(misfit({ prompt: "P", chosen: "same", rejected: "same" }, preference())).toEqual({ reason: "same-answers", detail: "the chosen and rejected answers are the same: nothing to prefer" });
+    expect(misfit({ prompt: "P", chosen: [{ role: "user", content: "x" }], rejected: "b" }, preference())).toEqual({ reason: "no-assistant-turn", detail: "the chosen answer has no assistant message" });
+  });
+});
+
+describe("mapRow: unpaired preference rows (kto)", () => {
+  const unpaired = (columns: Partial<Shape["columns"]> = {}): Shape => ({
+    format: "unpaired-preference",
+    columns: { messages: null, prompt: "prompt", completion: "completion", system: null, text: null, label: "label", ...columns },
+  });
+
+  it("maps a prompt, a completion and a boolean or 1/0 label to TRL's conversational unpaired rows", () => {
+    expect(mapRow({ prompt: "Colour of the sky?", completion: "blue", label: true }, unpaired())).toEqual({
+      prompt: [{ role: "user", content: "Colour of the sky?" }],
+      completion: [{ role: "assistant", content: "blue" }],
+      label: true,
+    });
+    const row = { q: "Colour of the sky?", a: [{ from: "gpt", value: "green" }], ok: 0, sys: "Be brief." };
+    expect(mapRow(row, unpaired({ prompt: "q", completion: "a", label: "ok", system: "sys" }))).toEqual({
+      prompt: [{ role: "system", content: "Be brief." }, { role: "user", content: "Colour of the sky?" }],
+      completion: [{ role: "assistant", content: "green" }],
+      label: false,
+    });
+  });
+
+  it("says why a row does not fit: no label, a label that is not true or false, a completion with no assistant turn", () => {
+    expect(misfit({ prompt: "P", completion: "a" }, unpaired())).toEqual({ reason: "missing-column", detail: 'no column "label"' });
+    expect(misfit({ prompt: "P", completion: "a", label: "yes" }, unpaired())).toEqual({ reason: "wrong-type", detail: 'column "label" is a string, not true or false (or 1 or 0)' });
+    expect(misfit({ prompt: "P", completion: [{ role: "user", content: "x" }], label: true }, unpaired())).toEqual({ reason: "no-assistant-turn", detail: "the completion has no assistant message" });
+  });
+
+  it("keeps the label in the turns dedupe and decontamination read, so a good and a bad answer never collapse", () => {
+    const good = mapRow({ prompt: "P", completion: "a", label: true }, unpaired());
+    const bad = mapRow({ prompt: "P", completion: "a", label: false }, unpaired());
+    expect(turnsOf(good as MappedRow)).toEqual([{ role: "user", content: "P" }, { role: "desirable:assistant", content: "a" }]);
+    expect(turnsOf(bad as MappedRow)).not.toEqual(turnsOf(good as MappedRow));
   });
 });

@@ -4,33 +4,45 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { ROOT } from "../helpers/recipe.js";
 import { ENVS_DIR, ensurePythonEnv } from "../support/python-env.js";
 
 const run = promisify(execFile);
 
 /**
- * The lock committed beside the quickstart (recipes/quickstart.lock.yaml) is what a reviewer
- * audits: on a clean copy of the recipe, `intern audit` reruns it for real (TRL on the CPU) and
- * must reproduce every recorded number.
+ * The locks committed beside the quickstarts (recipes/quickstart.lock.yaml for SFT,
+ * recipes/quickstart-dpo.lock.yaml for DPO) are what a reviewer audits: on a clean copy of the
+ * recipe, `intern audit` reruns it for real (TRL on the CPU) and must reproduce every recorded
+ * number.
  */
-describe("the committed quickstart lock", () => {
+describe.each(["quickstart", "quickstart-dpo", "quickstart-kto"])("the committed %s lock", (name) => {
+  it("records a trained model that beats its baseline and the recipe's target", () => {
+    const lock = parse(readFileSync(join(ROOT, "recipes", `${name}.lock.yaml`), "utf8")) as { evaluations: { stage: string; value: number; stderr: number }[] };
+    const recipe = parse(readFileSync(join(ROOT, "recipes", `${name}.yaml`), "utf8")) as { benchmark: { target: number } };
+    const baseline = lock.evaluations.find((e) => e.stage === "baseline")!;
+    const trained = lock.evaluations.find((e) => e.stage === "evaluate")!;
+    expect(trained.value).toBeGreaterThanOrEqual(recipe.benchmark.target);
+    // Apart by more than both standard errors: not a lucky draw.
+    expect(trained.value - baseline.value).toBeGreaterThan(2 * (trained.stderr + baseline.stderr));
+  });
+
   const project = mkdtempSync(join(tmpdir(), "intern-audit-"));
   beforeAll(async () => {
     await ensurePythonEnv();
-    for (const f of ["quickstart.yaml", "quickstart.lock.yaml", "quickstart"]) cpSync(join(ROOT, "recipes", f), join(project, f), { recursive: true });
+    for (const f of [`${name}.yaml`, `${name}.lock.yaml`, "quickstart"]) cpSync(join(ROOT, "recipes", f), join(project, f), { recursive: true });
   }, 900_000);
   afterAll(() => rmSync(project, { recursive: true, force: true }));
 
   it("reproduces under `intern audit` on a clean checkout: exit 0, every metric and the prepared data match", async () => {
     const env = { ...process.env, INTERN_ENVS_DIR: ENVS_DIR, PIP_RETRIES: "0", INTERN_DEBUG: "" };
-    const audited = await run(process.execPath, [join(ROOT, "bin", "intern.js"), "audit", "quickstart.lock.yaml", "--output", "json"], { cwd: project, env, timeout: 840_000 }).catch(
+    const audited = await run(process.execPath, [join(ROOT, "bin", "intern.js"), "audit", `${name}.lock.yaml`, "--output", "json"], { cwd: project, env, timeout: 840_000 }).catch(
       (e: { stdout?: string; stderr?: string; code?: number }) => e,
     );
     expect((audited as { code?: number }).code ?? 0, `${audited.stdout}\n${audited.stderr}`).toBe(0);
-    const lock = readFileSync(join(project, "quickstart.lock.yaml"), "utf8");
+    const lock = readFileSync(join(project, `${name}.lock.yaml`), "utf8");
     // The lock is not rewritten by an audit.
-    expect(lock).toBe(readFileSync(join(ROOT, "recipes", "quickstart.lock.yaml"), "utf8"));
+    expect(lock).toBe(readFileSync(join(ROOT, "recipes", `${name}.lock.yaml`), "utf8"));
     const summary = JSON.parse(audited.stdout!) as { reproduced: boolean; moved: string[]; recomputed: string[]; checks: { item: string; verdict: string; trace?: true }[]; explanation: { verdict: string; environment: string[] } };
     expect(summary.reproduced).toBe(true);
     // On the machine that wrote the lock, bit for bit; on another CPU, the weights may move but the

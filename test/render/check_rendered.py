@@ -1,6 +1,6 @@
-"""Reads rendered files back with the real tools: TRL's parser for sft.yaml, accelerate's loader
-and launch validation for accelerate.yaml. Usage: check_rendered.py LIST.json; LIST.json is
-{"sft": [{"path": P, "gpu": bool}], "accelerate": [P]}. Prints one JSON object with a result per
+"""Reads rendered files back with the real tools: TRL's parser for sft.yaml, dpo.yaml and kto.yaml,
+accelerate's loader and launch validation for accelerate.yaml. Usage: check_rendered.py LIST.json;
+LIST.json is {"trl": [{"path": P, "gpu": bool, "command": "sft" | "dpo" | "kto"}], "accelerate": [P]}. Prints one JSON object with a result per
 file, after a marker line, so library warnings on stdout cannot garble it."""
 import dataclasses
 import enum
@@ -27,12 +27,13 @@ def error(exc):
     return {"error": f"{type(exc).__name__}: {exc}", "trace": traceback.format_exc(limit=3)}
 
 
-def check_sft(path, gpu):
+def check_trl(path, gpu, command):
     import transformers.training_args as training_args
-    from trl import DatasetMixtureConfig, ModelConfig, ScriptArguments, SFTConfig, TrlParser
+    from trl import DatasetMixtureConfig, DPOConfig, KTOConfig, ModelConfig, ScriptArguments, SFTConfig, TrlParser
 
-    # Exactly what `trl sft` builds (trl/scripts/sft.py make_parser + parse_args_and_config).
-    parser = TrlParser((ScriptArguments, SFTConfig, ModelConfig, DatasetMixtureConfig))
+    # Exactly what `trl sft` / `trl dpo` build (trl/scripts/<command>.py make_parser + parse_args_and_config).
+    config = {"sft": SFTConfig, "dpo": DPOConfig, "kto": KTOConfig}[command]
+    parser = TrlParser((ScriptArguments, config, ModelConfig, DatasetMixtureConfig))
     # This machine has no GPU: a GPU job's config is read as on a bf16-capable GPU. A CPU job's
     # config gets no such help, since it must parse on a machine without one.
     real = training_args.is_torch_bf16_gpu_available
@@ -86,7 +87,7 @@ def check_accelerate(path):
 def main():
     with open(sys.argv[1], encoding="utf-8") as f:
         todo = json.load(f)
-    result = {"sft": {s["path"]: check_sft(s["path"], s["gpu"]) for s in todo.get("sft", [])}, "accelerate": {p: check_accelerate(p) for p in todo.get("accelerate", [])}}
+    result = {"trl": {s["path"]: check_trl(s["path"], s["gpu"], s["command"]) for s in todo.get("trl", [])}, "accelerate": {p: check_accelerate(p) for p in todo.get("accelerate", [])}}
     sys.stdout.write("\n@@RESULT@@" + json.dumps(result) + "\n")
 
 

@@ -169,9 +169,9 @@ describe("hostile recipe strings stay inert", () => {
   it("TRL's own parser reads the hostile strings back unchanged", async () => {
     const files = rendered.flatMap((r) => filesNamed(r.out, ["sft.yaml"]).map((path) => ({ r, path })));
     expect(files.length).toBe(rendered.length);
-    const results = await checkWithRealTools(python, tmp, files.map(({ r, path }) => ({ path, gpu: r.recipe.compute.gpus > 0 })), []);
+    const results = await checkWithRealTools(python, tmp, files.map(({ r, path }) => ({ path, gpu: r.recipe.compute.gpus > 0, command: "sft" as const })), []);
     for (const { r, path } of files) {
-      const got = results.sft[path]!;
+      const got = results.trl[path]!;
       const hp = r.recipe.training.hyperparameters;
       expect(got.error, path).toBeUndefined();
       expect([got.remaining_config, got.remaining_args], path).toEqual([[], []]);

@@ -12,9 +12,11 @@ import { bashSyntaxError, checkWithRealTools, filesNamed, render, ROOT, type Che
 /** Every example recipe, plus fixtures for the profiles and launches the examples may not cover. */
 const RECIPES = [
   ...readdirSync(join(ROOT, "recipes")).filter((f) => f.endsWith(".yaml")).map((f) => join(ROOT, "recipes", f)),
-  ...["cpu-lora", "single-gpu", "multi-gpu", "multinode-fsdp2", "zero3-kubernetes"].map((n) => join(ROOT, "test", "fixtures", "render", `${n}.yaml`)),
+  ...["cpu-lora", "single-gpu", "multi-gpu", "multinode-fsdp2", "zero3-kubernetes", "dpo-fsdp2", "kto-zero3"].map((n) => join(ROOT, "test", "fixtures", "render", `${n}.yaml`)),
 ];
 const BACKENDS = ["local", "slurm", "kubernetes"] as const;
+/** The TRL commands whose configs are rendered: each file is named after its command. */
+const TRL_CONFIGS = ["sft", "dpo", "kto"] as const;
 const PROFILES = ["cpu", "single-gpu", "multi-gpu", "fsdp2", "zero3"] as const;
 const DISTRIBUTED: Record<string, string> = { cpu: "NO", "single-gpu": "NO", "multi-gpu": "MULTI_GPU", fsdp2: "FSDP", zero3: "DEEPSPEED" };
 
@@ -97,17 +99,19 @@ describe("rendered files are accepted by the real tools", () => {
   });
 
   it("TRL and accelerate read every config back (one Python process)", async () => {
-    const sft = outputs.flatMap((o) => filesNamed(o.out, ["sft.yaml"]).map((path) => ({ path, gpu: launchOf(o.raw).gpus > 0 })));
+    const trl = outputs.flatMap((o) => TRL_CONFIGS.flatMap((command) => filesNamed(o.out, [`${command}.yaml`]).map((path) => ({ path, gpu: launchOf(o.raw).gpus > 0, command }))));
     const accelerate = outputs.flatMap((o) => filesNamed(o.out, ["accelerate.yaml"]));
-    results = await checkWithRealTools(python, tmp, sft, accelerate);
-    expect(Object.keys(results.sft).sort()).toEqual(sft.map((s) => s.path).sort());
+    results = await checkWithRealTools(python, tmp, trl, accelerate);
+    expect(Object.keys(results.trl).sort()).toEqual(trl.map((s) => s.path).sort());
+    // The DPO and KTO quickstarts are among the recipes: their configs are read by `trl dpo`'s and `trl kto`'s parsers.
+    expect(new Set(trl.map((t) => t.command))).toEqual(new Set(TRL_CONFIGS));
     expect(Object.keys(results.accelerate).sort()).toEqual([...accelerate].sort());
   }, 300_000);
 
-  it("sft.yaml: no key is left over for accelerate, and every value keeps its type", () => {
+  it("sft.yaml, dpo.yaml and kto.yaml: no key is left over for accelerate, and every value keeps its type", () => {
     for (const o of outputs) {
-      for (const path of filesNamed(o.out, ["sft.yaml"])) {
-        const r = results.sft[path]!;
+      for (const path of filesNamed(o.out, TRL_CONFIGS.map((c) => `${c}.yaml`))) {
+        const r = results.trl[path]!;
         expect(r.error, path).toBeUndefined();
         expect([r.remaining_config, r.remaining_args], path).toEqual([[], []]);
         const written = parse(readFileSync(path, "utf8")) as Record<string, unknown>;

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { decideRunner } from "../../src/stages/decide.js";
-import { discoverRunner } from "../../src/stages/discover.js";
+import { discoverAnswerSchema, discoverFormats, discoverRunner } from "../../src/stages/discover.js";
 import { prepareRunner } from "../../src/stages/prepare-runner.js";
 import { researchRunner } from "../../src/stages/research.js";
 import { startSourceEmulators, type SourceEmulators } from "../emulators/index.js";
@@ -156,6 +156,53 @@ describe("discover", () => {
       runDir: join(project, ".intern", "runs", "r3"), projectDir: project, env: dead, needOutputs: new Map([["research", { candidates: [] }]]), replay: { runId: "r1", runDir: runDir() },
     });
     await expect(discoverRunner.run(third.ctx)).rejects.toMatchObject({ code: "INTERN_REPLAY_MISSING" });
+  });
+});
+
+describe("discover for a dpo recipe", () => {
+  const research = { candidates: [{ dataset: "prefs-lab/physics-pairs", paper: null, quote: "", why: "" }, { dataset: "openscience/science-qa", paper: null, quote: "", why: "" }], refused: [] };
+  const dpoRecipe = () => openRecipe({ training: { method: "dpo", hyperparameters: { beta: 0.1, learning_rate: 1e-5 } } });
+
+  it("asks for preference pairs, maps their columns, and refuses a dataset without them", async () => {
+    mistral.reply({
+      toolCalls: [
+        {
+          name: "answer",
+          arguments: {
+            mix: [
+              { dataset: "prefs-lab/physics-pairs", file: "data/train.jsonl", format: "preference", columns: { prompt: "question", chosen: "good", rejected: "bad" }, fraction: 0.7, why: "science pairs" },
+              { dataset: "openscience/science-qa", file: "data/train.jsonl", format: "preference", fraction: 0.3, why: "no pairs on purpose" },
+            ],
+          },
+        },
+      ],
+    });
+    const { ctx } = agenticContext(dpoRecipe(), "discover", { runDir: runDir(), projectDir: project, env: env(), needOutputs: new Map([["research", research]]) });
+    const out = await discoverRunner.run(ctx);
+    // The model was told to look for preference pairs, and may only answer in that format.
+    const request = mistral.requests[0]!.body;
+    expect(request.messages[0]!.content).toContain("the TRL format for DPO (`preference`: a prompt column, a `chosen` column");
+    const answer = request.tools!.find((t) => t.function.name === "answer")!.function.parameters as { properties: { mix: { items: { properties: { format: unknown; columns: { properties: Record<string, unknown> } } } } } };
+    expect(answer.properties.mix.items.properties.format).toEqual({ enum: ["preference"] });
+    expect(Object.keys(answer.properties.mix.items.properties.columns.properties)).toEqual(["prompt", "chosen", "rejected", "system"]);
+    const mix = out.mix as { id: string; format: string; columns: Record<string, unknown>; rows: { mapped: number } }[];
+    expect(mix.map((m) => m.id)).toEqual(["prefs-lab/physics-pairs"]);
+    expect(mix[0]).toMatchObject({ format: "preference", columns: { prompt: "question", chosen: "good", rejected: "bad" }, rows: { checked: 3, mapped: 3 } });
+    const refused = out.refused as { id: string; reason: string; by: string }[];
+    expect(refused).toContainEqual(expect.objectContaining({ id: "openscience/science-qa", reason: expect.stringContaining("preference format"), by: "mix" }));
+  });
+});
+
+describe("discover's answer schema follows the method's formats", () => {
+  it.each([
+    ["sft", ["conversational", "prompt-completion"], ["messages", "prompt", "completion", "system"]],
+    ["dpo", ["preference"], ["prompt", "chosen", "rejected", "system"]],
+    ["kto", ["unpaired-preference"], ["prompt", "completion", "label", "system"]],
+  ] as const)("%s", (method, formats, columns) => {
+    const schema = discoverAnswerSchema(discoverFormats(method));
+    const item = schema.properties.mix.items as { properties: { format: { enum: string[] }; columns: { properties: Record<string, unknown> } } };
+    expect(item.properties.format.enum).toEqual(formats);
+    expect(Object.keys(item.properties.columns.properties)).toEqual(columns);
   });
 });
 

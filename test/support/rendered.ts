@@ -70,7 +70,7 @@ export interface AccelerateResult {
 }
 
 export interface CheckResults {
-  sft: Record<string, SftResult>;
+  trl: Record<string, SftResult>;
   accelerate: Record<string, AccelerateResult>;
 }
 
@@ -78,9 +78,9 @@ export interface CheckResults {
  * Reads every listed file back with TRL and accelerate in one Python process (importing TRL
  * is the slow part). `gpu` says the config is for a GPU job, checked as on a GPU machine.
  */
-export function checkWithRealTools(python: string, workDir: string, sft: { path: string; gpu: boolean }[], accelerate: string[]): Promise<CheckResults> {
+export function checkWithRealTools(python: string, workDir: string, trl: { path: string; gpu: boolean; command: "sft" | "dpo" | "kto" }[], accelerate: string[]): Promise<CheckResults> {
   const list = join(workDir, "check-list.json");
-  writeFileSync(list, JSON.stringify({ sft, accelerate }));
+  writeFileSync(list, JSON.stringify({ trl, accelerate }));
   return new Promise((resolve, reject) => {
     const child = spawn(python, [CHECKER, list], { env: { ...process.env, PYTHONWARNINGS: "ignore", TRANSFORMERS_VERBOSITY: "error", HF_HUB_OFFLINE: "1" } });
     let stdout = "";

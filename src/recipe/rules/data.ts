@@ -1,6 +1,11 @@
+import { FORMAT_COLUMNS, METHODS, methodOfFormat } from "../methods.js";
+import type { DatasetFormat } from "../types.js";
 import type { Problem, Rule } from "./problem.js";
 
 const CODE = "INTERN_RECIPE_INVALID";
+const FORMATS = Object.keys(FORMAT_COLUMNS) as DatasetFormat[];
+/** Columns that some format of `sft` maps; the others belong to the preference formats. */
+const SFT_COLUMNS = new Set(METHODS.sft!.formats.flatMap((f) => FORMAT_COLUMNS[f]));
 
 /** Pinned datasets: a mix that adds up, columns that fit the format, one format for the file. */
 export const dataRule: Rule = (r) => {
@@ -61,6 +66,38 @@ export const dataRule: Rule = (r) => {
       hint: "map every dataset to text, or every one to a conversation (conversational or prompt-completion)",
       target: written ? "value" : "key",
     });
+  }
+  // The method decides the formats: each format belongs to exactly one method (src/recipe/methods.ts).
+  const method = r.training?.method ?? "sft";
+  const spec = METHODS[method];
+  list.forEach((d, i) => {
+    const format = d.format ?? "conversational";
+    if (spec !== undefined && !spec.formats.includes(format)) {
+      const owner = methodOfFormat(format);
+      out.push({
+        path: d.format !== undefined ? ["data", "datasets", i, "format"] : ["data", "datasets", i],
+        code: CODE,
+        message: method !== "sft" ? `training.method is ${method}, which trains on ${spec.data}, but data.datasets[${i}] is \`${format}\`` : `data.datasets[${i}] is \`${format}\`, which only training.method ${owner} trains on`,
+        hint: method !== "sft" ? spec.hint : `set training.method: ${owner}, or ${spec.hint}`,
+        target: d.format !== undefined ? "value" : "key",
+      });
+    }
+    // Columns of the preference formats belong to them; those formats read no others.
+    const c = (d.columns ?? {}) as Record<string, unknown>;
+    const own = FORMAT_COLUMNS[format];
+    const preference = methodOfFormat(format) !== "sft";
+    for (const key of Object.keys(c)) {
+      if (own.includes(key)) continue;
+      const owners = SFT_COLUMNS.has(key) ? [] : FORMATS.filter((f) => FORMAT_COLUMNS[f].includes(key));
+      if (preference) {
+        out.push({ path: ["data", "datasets", i, "columns", key], code: CODE, message: `columns.${key} does not apply to the \`${format}\` format (${own.filter((k) => k !== "system").join(", ")})`, target: "key" });
+      } else if (owners.length > 0) {
+        out.push({ path: ["data", "datasets", i, "columns", key], code: CODE, message: `columns.${key} belongs to the ${owners.map((f) => `\`${f}\``).join(" or ")} format, not \`${format}\``, target: "key" });
+      }
+    }
+  });
+  if (method !== "sft" && r.sources?.synthetic?.allow === true) {
+    out.push({ path: ["sources", "synthetic", "allow"], code: CODE, message: `synthetic data is conversations, and ${method} trains on ${spec?.data ?? "another format"}`, hint: `turn sources.synthetic.allow off for a ${method} recipe`, target: "value" });
   }
   if (textAt !== -1 && r.sources?.synthetic?.allow === true) {
     out.push({ path: ["sources", "synthetic", "allow"], code: CODE, message: "synthetic data is conversations, and the datasets are `text`; they cannot share a training file", hint: "turn sources.synthetic.allow off, or map the datasets to a conversational format", target: "value" });

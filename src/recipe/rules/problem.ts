@@ -1,6 +1,6 @@
 import type { PathSegment } from "../source.js";
 import type { TrlKeyTable } from "../trl-keys.js";
-import type { RecipeInput } from "../types.js";
+import type { RecipeInput, TrainingMethod } from "../types.js";
 
 /** A semantic problem at a path in the recipe; `validate` locates it in the source. */
 export interface Problem {
@@ -14,8 +14,8 @@ export interface Problem {
 }
 
 export interface RuleContext {
-  /** The key table for a TRL version, or null when intern has none for it. */
-  trlTable(version: string): TrlKeyTable | null;
+  /** The key table of a TRL version's command (`sft`, `dpo`), or null when intern has none for it. */
+  trlTable(version: string, command: TrainingMethod): TrlKeyTable | null;
   /** TRL versions intern has key tables for. */
   trlVersions: readonly string[];
 }

@@ -1,6 +1,8 @@
 import { trlVersionOf } from "../derive.js";
+import { TRAINED_METHODS } from "../methods.js";
 import { checkTrlKey } from "../trl-keys.js";
 import type { Problem, Rule } from "./problem.js";
+
 
 const KEY_PROBLEM_CODE = { unknown: "INTERN_TRL_UNKNOWN_KEY", reserved: "INTERN_TRL_RESERVED_KEY", type: "INTERN_TRL_VALUE" } as const;
 
@@ -8,21 +10,23 @@ const KEY_PROBLEM_CODE = { unknown: "INTERN_TRL_UNKNOWN_KEY", reserved: "INTERN_
 export const trainingRule: Rule = (r, ctx) => {
   const out: Problem[] = [];
   const t = r.training ?? {};
-  if (t.method !== undefined && t.method !== "sft") {
-    out.push({ path: ["training", "method"], code: "INTERN_UNSUPPORTED", message: `training method \`${t.method}\` is not supported yet; intern trains with \`sft\``, hint: "the format reserves dpo and grpo for a later version" });
+  const method = t.method ?? "sft";
+  if (!TRAINED_METHODS.includes(method)) {
+    out.push({ path: ["training", "method"], code: "INTERN_UNSUPPORTED", message: `training method \`${method}\` is not supported yet; intern trains with ${TRAINED_METHODS.map((m) => `\`${m}\``).join(", ")}`, hint: "the format reserves grpo for a later version" });
+    return out;
   }
   const version = trlVersionOf(r);
   if (version === null) {
     out.push({ path: ["compute", "environment", "requirements"], code: "INTERN_RECIPE_INVALID", message: "compute.environment.requirements has no `trl==VERSION` pin", hint: "pin TRL so hyperparameters can be checked and runs can be repeated" });
     return out;
   }
-  const table = ctx.trlTable(version);
+  const table = ctx.trlTable(version, method);
   if (table === null) {
     out.push({
       path: ["compute", "environment", "requirements"],
       code: "INTERN_TRL_VERSION_UNKNOWN",
-      message: `intern has no key table for TRL ${version} (it knows ${ctx.trlVersions.join(", ")})`,
-      hint: "generate one with `python scripts/extract-trl-keys.py > schema/trl/trl-VERSION.json` in that environment",
+      message: `intern has no key table for \`trl ${method}\` of TRL ${version} (it knows ${ctx.trlVersions.join(", ")})`,
+      hint: `generate one with \`python scripts/extract-trl-keys.py ${method} > schema/trl/trl-VERSION${method === "sft" ? "" : `-${method}`}.json\` in that environment`,
       severity: "warning",
     });
     return out;
@@ -68,5 +72,24 @@ export const trainingRule: Rule = (r, ctx) => {
       });
     }
   }
+  if (method === "kto") out.push(...ktoProblems(hp));
   return out;
 };
+
+/**
+ * What `trl kto` refuses at start-up, said at validate: every loss but `apo_zero_unpaired`
+ * estimates the KL term from the other rows of a batch, so it needs sequential sampling and a
+ * batch of at least two.
+ */
+function ktoProblems(hp: Record<string, unknown>): Problem[] {
+  const loss = hp.loss_type ?? "kto";
+  if (loss === "apo_zero_unpaired") return [];
+  const out: Problem[] = [];
+  if (hp.train_sampling_strategy !== undefined && hp.train_sampling_strategy !== "sequential") {
+    out.push({ path: ["training", "hyperparameters", "train_sampling_strategy"], code: "INTERN_TRL_VALUE", message: `KTO's loss \`${String(loss)}\` estimates the KL term from neighbouring rows of a batch, so train_sampling_strategy must be \`sequential\`, not \`${String(hp.train_sampling_strategy)}\``, hint: "leave train_sampling_strategy out (prepare already shuffles the rows with data.seed), or use loss_type: apo_zero_unpaired", target: "value" });
+  }
+  if (typeof hp.per_device_train_batch_size === "number" && hp.per_device_train_batch_size <= 1) {
+    out.push({ path: ["training", "hyperparameters", "per_device_train_batch_size"], code: "INTERN_TRL_VALUE", message: `KTO's loss \`${String(loss)}\` estimates the KL term from the other rows of a batch, so per_device_train_batch_size must be at least 2`, target: "value" });
+  }
+  return out;
+}

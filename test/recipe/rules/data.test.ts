@@ -93,3 +93,69 @@ describe("data rule", () => {
     expect(diagnosticsOf(text).some((d) => d.location?.line === lineOf(text, "prompt: []"))).toBe(true);
   });
 });
+
+describe("preference data and the dpo method", () => {
+  const pairs = { path: "pairs.jsonl", format: "preference" };
+  it("dpo needs preference data, at the dataset's format", () => {
+    const text = recipeYaml({ training: { method: "dpo" }, data: { datasets: [{ path: "train.jsonl", format: "conversational" }] } });
+    const d = find(diagnosticsOf(text), "INTERN_RECIPE_INVALID", "training.method is dpo, which trains on preference pairs, but data.datasets[0] is `conversational`");
+    expect(d.hint).toBe("set format: preference and map columns prompt, chosen and rejected");
+    expect(d.location?.line).toBe(lineOf(text, "format: conversational"));
+  });
+
+  it("preference data needs dpo", () => {
+    const text = recipeYaml({ data: { datasets: [pairs] } });
+    find(diagnosticsOf(text), "INTERN_RECIPE_INVALID", "data.datasets[0] is `preference`, which only training.method dpo trains on");
+  });
+
+  it("columns belong to their format", () => {
+    const text = recipeYaml({ training: { method: "dpo" }, data: { datasets: [{ ...pairs, columns: { completion: "answer" } }] } });
+    find(diagnosticsOf(text), "INTERN_RECIPE_INVALID", "columns.completion does not apply to the `preference` format (prompt, chosen, rejected)");
+    const chat = recipeYaml({ data: { datasets: [{ path: "train.jsonl", columns: { chosen: "good" } }] } });
+    find(diagnosticsOf(chat), "INTERN_RECIPE_INVALID", "columns.chosen belongs to the `preference` format, not `conversational`");
+  });
+
+  it("a dpo recipe with preference data validates, and its keys are checked against `trl dpo`'s table", () => {
+    const ok = recipeYaml({ training: { method: "dpo", hyperparameters: { beta: 0.1, learning_rate: 1e-5 } }, data: { datasets: [pairs] } });
+    expect(compileText(ok).validated.recipe.training.method).toBe("dpo");
+    const typo = recipeYaml({ training: { method: "dpo", hyperparameters: { betta: 0.1 } }, data: { datasets: [pairs] } });
+    expect(find(diagnosticsOf(typo), "INTERN_TRL_UNKNOWN_KEY", /`betta` is not a key of TRL 1.13.0/).hint).toBe("did you mean `beta`?");
+    // beta is DPO's: SFT does not know it.
+    const sft = recipeYaml({ training: { hyperparameters: { beta: 0.1 } } });
+    find(diagnosticsOf(sft), "INTERN_TRL_UNKNOWN_KEY", /`beta` is not a key of TRL 1.13.0/);
+  });
+});
+
+describe("unpaired preference data and the kto method", () => {
+  const rows = { path: "rows.jsonl", format: "unpaired-preference" };
+  it("kto needs unpaired-preference data, and that data needs kto", () => {
+    const text = recipeYaml({ training: { method: "kto" }, data: { datasets: [{ path: "pairs.jsonl", format: "preference" }] } });
+    const d = find(diagnosticsOf(text), "INTERN_RECIPE_INVALID", "training.method is kto, which trains on completions labelled desirable or not, but data.datasets[0] is `preference`");
+    expect(d.hint).toBe("set format: unpaired-preference and map columns prompt, completion and label");
+    expect(d.location?.line).toBe(lineOf(text, "format: preference"));
+    const sft = find(diagnosticsOf(recipeYaml({ data: { datasets: [rows] } })), "INTERN_RECIPE_INVALID", "data.datasets[0] is `unpaired-preference`, which only training.method kto trains on");
+    expect(sft.hint).toBe("set training.method: kto, or map the dataset to a conversational format");
+  });
+
+  it("columns belong to their format", () => {
+    find(diagnosticsOf(recipeYaml({ training: { method: "kto" }, data: { datasets: [{ ...rows, columns: { chosen: "good" } }] } })), "INTERN_RECIPE_INVALID", "columns.chosen does not apply to the `unpaired-preference` format (prompt, completion, label)");
+    find(diagnosticsOf(recipeYaml({ data: { datasets: [{ path: "t.jsonl", format: "prompt-completion", columns: { label: "ok" } }] } })), "INTERN_RECIPE_INVALID", "columns.label belongs to the `unpaired-preference` format, not `prompt-completion`");
+  });
+
+  it("a kto recipe validates with its columns mapped, and its keys are checked against `trl kto`'s table", () => {
+    const ok = compileText(recipeYaml({ training: { method: "kto", hyperparameters: { beta: 0.1, desirable_weight: 1.5 } }, data: { datasets: [{ ...rows, columns: { completion: "answer", label: "good" } }] } }));
+    expect(ok.validated.recipe.data.datasets![0]!.columns).toMatchObject({ prompt: "prompt", completion: "answer", label: "good" });
+    const typo = recipeYaml({ training: { method: "kto", hyperparameters: { desirable_wieght: 1.5 } }, data: { datasets: [rows] } });
+    expect(find(diagnosticsOf(typo), "INTERN_TRL_UNKNOWN_KEY", /`desirable_wieght` is not a key of TRL 1.13.0/).hint).toBe("did you mean `desirable_weight`?");
+  });
+
+  it("refuses what `trl kto` refuses at start-up: random sampling or a batch of one with a KL-estimating loss", () => {
+    const text = recipeYaml({ training: { method: "kto", hyperparameters: { train_sampling_strategy: "random", per_device_train_batch_size: 1 } }, data: { datasets: [rows] } });
+    const sampling = find(diagnosticsOf(text), "INTERN_TRL_VALUE", /^KTO's loss `kto` estimates the KL term from neighbouring rows of a batch, so train_sampling_strategy must be `sequential`, not `random`$/);
+    expect(sampling.location?.line).toBe(lineOf(text, "train_sampling_strategy: random"));
+    find(diagnosticsOf(text), "INTERN_TRL_VALUE", /so per_device_train_batch_size must be at least 2$/);
+    // apo_zero_unpaired estimates no KL term: both are fine.
+    const apo = recipeYaml({ training: { method: "kto", hyperparameters: { loss_type: "apo_zero_unpaired", train_sampling_strategy: "random", per_device_train_batch_size: 1 } }, data: { datasets: [rows] } });
+    expect(compileText(apo).validated.recipe.training.method).toBe("kto");
+  });
+});
