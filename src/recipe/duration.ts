@@ -58,3 +58,11 @@ export function formatSlurmTime(seconds: number): string {
   const pad = (n: number) => String(n).padStart(2, "0");
   return `${d}-${pad(h)}:${pad(m)}:00`;
 }
+
+/**
+ * A Slurm `--time` that a job of `seconds` may run for. Slurm counts whole minutes; rounding up
+ * would let a job run past what the budget allows, so it rounds down (to at least one minute).
+ */
+export function slurmTimeWithin(seconds: number): string {
+  return formatSlurmTime(Math.max(60, Math.floor(seconds / 60) * 60));
+}

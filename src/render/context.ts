@@ -1,6 +1,6 @@
 import { writesLmEvalTask } from "../graph/builtin-stages.js";
 import type { Stage, StageGraph } from "../graph/types.js";
-import { formatSlurmTime } from "../recipe/duration.js";
+import { slurmTimeWithin } from "../recipe/duration.js";
 import type { Recipe } from "../recipe/types.js";
 import { environmentDigest, kubernetesName, slurmJobName } from "./job-names.js";
 import { initialChoice } from "./search-choice.js";
@@ -136,8 +136,10 @@ function trlEntries(recipe: Recipe, stage: Stage, loc: RunLocation, dataDir: str
  * Everything a job stage's templates may read. Every field is present (null when unused), so
  * strict mode catches a misspelled name in a template instead of rendering it empty.
  */
-export function stageContext(recipe: Recipe, graph: StageGraph, stage: Stage, loc: RunLocation, overrides: Record<string, unknown> = {}) {
+export function stageContext(recipe: Recipe, graph: StageGraph, stage: Stage, loc: RunLocation, overrides: Record<string, unknown> = {}, timeLimitSeconds?: number) {
   const res = stage.resources!;
+  // The limit the job runs under: the stage's own, or what the budget left of it.
+  const limit = timeLimitSeconds !== undefined && timeLimitSeconds > 0 ? Math.min(timeLimitSeconds, res.timeLimitSeconds) : res.timeLimitSeconds;
   const dir = stageDir(loc, stage.id);
   const backend = recipe.compute.backend;
   const prepare = needOfKind(graph, stage, "prepare");
@@ -170,9 +172,9 @@ export function stageContext(recipe: Recipe, graph: StageGraph, stage: Stage, lo
       gpus: res.gpus,
       gpus_per_node: res.gpusPerNode,
       multi_node: multiNode,
-      time_seconds: res.timeLimitSeconds,
+      time_seconds: Math.max(1, Math.floor(limit)),
       threads: recipe.compute.threads ?? loc.threads ?? null,
-      time: formatSlurmTime(res.timeLimitSeconds),
+      time: slurmTimeWithin(limit),
       port: MAIN_PROCESS_PORT,
     },
     slurm: {

@@ -23,10 +23,12 @@ function commandTemplate(recipe: Recipe, stage: Stage): string {
  * Renders every file a job stage needs: the stage's configs (TRL, accelerate), its `run.sh`,
  * and the backend's wrapper (an sbatch script, or a Kubernetes Job with a headless Service
  * and a ConfigMap carrying the other files). Pure: writing them is the caller's job.
+ * `timeLimitSeconds` is the limit the job runs under when the budget cut the stage's own, so the
+ * files show what runs (the sbatch `--time`, the Job's `activeDeadlineSeconds`).
  */
-export function renderStage(renderer: Renderer, recipe: Recipe, graph: StageGraph, stage: Stage, loc: RunLocation, overrides: Record<string, unknown> = {}): RenderedFile[] {
+export function renderStage(renderer: Renderer, recipe: Recipe, graph: StageGraph, stage: Stage, loc: RunLocation, overrides: Record<string, unknown> = {}, timeLimitSeconds?: number): RenderedFile[] {
   if (stage.placement !== "job") return [];
-  const ctx = stageContext(recipe, graph, stage, loc, overrides);
+  const ctx = stageContext(recipe, graph, stage, loc, overrides, timeLimitSeconds);
   const files: RenderedFile[] = [];
   if (stage.kind === "train") {
     files.push({ path: trlConfigFile(recipe), content: renderer.render(trlTemplate(recipe), ctx), executable: false });

@@ -22,7 +22,7 @@ export function jobEnvironment(ctx: StageContext): Record<string, string> {
 /** Renders the stage's files into its folder and describes the job that runs them. */
 export function renderJob(ctx: StageContext, timeLimitSeconds: number, overrides: Record<string, unknown> = {}): JobSpec {
   mkdirSync(ctx.dir, { recursive: true });
-  const files = renderStage(ctx.renderer, ctx.recipe, ctx.graph, ctx.stage, ctx.loc, overrides);
+  const files = renderStage(ctx.renderer, ctx.recipe, ctx.graph, ctx.stage, ctx.loc, overrides, timeLimitSeconds);
   const secrets = secretValues(ctx.env);
   for (const f of files) {
     // Templates never see secrets; this is the last line of defence if one ever did.

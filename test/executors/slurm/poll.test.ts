@@ -100,10 +100,10 @@ describe("SlurmExecutor.submit", () => {
     expect(calls.map((c) => c.command)).toEqual(["sbatch", "sbatch", "sbatch"]);
   });
 
-  it("rounds --time down to whole minutes, so a job never outlives what the budget allowed", async () => {
+  it("submits the batch script as rendered: its own --time is the limit, nothing overrides it", async () => {
     const { calls, executor } = fake(() => "42\n");
     await executor.submit(spec);
-    expect(calls[0]!.args).toEqual(["--parsable", "--time=0-00:02:00", spec.script]);
+    expect(calls[0]!.args).toEqual(["--parsable", spec.script]);
   });
 
   it("does not try again when sbatch refuses the job, and says why with a hint", async () => {
