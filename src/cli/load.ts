@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
-import { RecipeInvalidError, UsageError } from "../errors.js";
+import { RecipeInvalidError, UsageError, type ErrorCode } from "../errors.js";
 import { compileGraph } from "../graph/compile.js";
 import type { StageGraph } from "../graph/types.js";
 import { MAX_RECIPE_BYTES, parseRecipe, recipeTooLarge } from "../recipe/parse.js";
@@ -17,7 +17,7 @@ import { internVersion, PACKAGE_ROOT } from "./package-root.js";
 /** Reads a recipe file's bytes; every file-system failure is a clear, located error. */
 export function readRecipeBytes(cwd: string, file: string): Uint8Array {
   const path = resolve(cwd, file);
-  const fail = (code: string, message: string, hint: string): never => {
+  const fail = (code: ErrorCode, message: string, hint: string): never => {
     throw new RecipeInvalidError(file, [{ code, message: `${file}: ${message}`, hint, severity: "error" }]);
   };
   let stat;

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { InternError } from "../errors.js";
+import { InternError, type ErrorCode } from "../errors.js";
 import { lastLines } from "../process/run-process.js";
 import { redact } from "../process/redact.js";
 import { scrubFile } from "../process/scrub-file.js";
@@ -166,7 +166,7 @@ export async function schedule(input: SchedulerInput): Promise<RunStatus | "inte
   };
 
   /** Stops every running stage at once (each cancel waits until its job is gone) and records them cancelled. */
-  const cancelAll = async (code: string, message: string) => {
+  const cancelAll = async (code: ErrorCode, message: string) => {
     const all = [...running.values()];
     await Promise.all(
       all.map(async (r) => {

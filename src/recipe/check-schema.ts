@@ -1,6 +1,6 @@
 import { validate } from "./generated/recipe-validator.js";
 import type { SchemaError, ValidateFunction } from "./generated/recipe-validator.js";
-import type { Diagnostic } from "../errors.js";
+import type { Diagnostic, ErrorCode } from "../errors.js";
 import { diagnosticAt, formatPath, pointerToPath, type PathSegment, type RecipeSource } from "./source.js";
 import { closest } from "./suggest.js";
 
@@ -8,7 +8,7 @@ import { closest } from "./suggest.js";
 export interface SchemaCheck {
   validate: ValidateFunction;
   /** The code of every problem it finds: `INTERN_RECIPE_INVALID`. */
-  code: string;
+  code: ErrorCode;
   /** What the document is called where a message names it as a whole: `recipe`. */
   subject: string;
   /**

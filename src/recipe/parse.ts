@@ -1,5 +1,5 @@
 import type { Document, LineCounter } from "yaml";
-import { RecipeInvalidError, type Diagnostic, type InternError } from "../errors.js";
+import { RecipeInvalidError, type Diagnostic, type DocumentCodePrefix, type ErrorCode, type InternError } from "../errors.js";
 import { parsePlainYaml } from "./plain-yaml.js";
 import { offsetToLocation, snippetAt, type RecipeSource } from "./source.js";
 import { yamlLibrary } from "./yaml-library.js";
@@ -24,7 +24,7 @@ export interface DocumentKind {
   /** `recipe`, `lock file`: what messages call it. */
   noun: string;
   /** `INTERN_RECIPE`: its own problems' codes start with it (`INTERN_RECIPE_EMPTY`). */
-  codePrefix: string;
+  codePrefix: DocumentCodePrefix;
   /** Its first keys, for "must be a mapping of keys (...)". */
   keys: string;
   /** What to do about an empty file. */
@@ -41,7 +41,7 @@ const RECIPE: DocumentKind = {
   invalid: (file, diagnostics) => new RecipeInvalidError(file, diagnostics),
 };
 
-function fail(kind: DocumentKind, file: string, text: string, lineCounter: LineCounter, offset: number, code: string, message: string, hint?: string): never {
+function fail(kind: DocumentKind, file: string, text: string, lineCounter: LineCounter, offset: number, code: ErrorCode, message: string, hint?: string): never {
   const location = offsetToLocation({ file, lineCounter }, offset);
   const d: Diagnostic = { code, message, location, snippet: snippetAt(text, location.line, location.col), severity: "error" };
   if (hint !== undefined) d.hint = hint;

@@ -1,6 +1,6 @@
 import type { Document, LineCounter, Node, Pair } from "yaml";
 import { printable } from "../printable.js";
-import type { Diagnostic, SourceLocation } from "../errors.js";
+import type { Diagnostic, ErrorCode, SourceLocation } from "../errors.js";
 import { yamlLibrary } from "./yaml-library.js";
 
 /**
@@ -100,7 +100,7 @@ export function locate(source: RecipeSource, path: readonly PathSegment[], targe
 export function diagnosticAt(
   source: RecipeSource,
   path: readonly PathSegment[],
-  code: string,
+  code: ErrorCode,
   message: string,
   options: { hint?: string; target?: "key" | "value"; severity?: "error" | "warning" } = {},
 ): Diagnostic {

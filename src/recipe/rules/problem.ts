@@ -1,3 +1,4 @@
+import type { ErrorCode } from "../../errors.js";
 import type { PathSegment } from "../source.js";
 import type { TrlKeyTable } from "../trl-keys.js";
 import type { RecipeInput, TrainingMethod } from "../types.js";
@@ -5,7 +6,7 @@ import type { RecipeInput, TrainingMethod } from "../types.js";
 /** A semantic problem at a path in the recipe; `validate` locates it in the source. */
 export interface Problem {
   path: PathSegment[];
-  code: string;
+  code: ErrorCode;
   message: string;
   hint?: string;
   /** Point at the key rather than the value. */
