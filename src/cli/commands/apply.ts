@@ -6,11 +6,11 @@ import { checkSavedPlan, isSavedPlan } from "../../saved-plan/saved-plan.js";
 import { applyRecipe } from "../../engine/apply.js";
 import type { RunState } from "../../engine/run-state.js";
 import { UsageError } from "../../errors.js";
-import { createExecutor } from "../../executors/create-executor.js";
 import type { CliIO } from "../io.js";
 import { loadRecipe, requireFile } from "../load.js";
 import { backendOverride, BACKEND_OPTION } from "../options.js";
-import { internVersion, PACKAGE_ROOT } from "../package-root.js";
+import { internVersion } from "../package-root.js";
+import { interruptible, runSetup } from "../run-setup.js";
 import { formatDiagnostics } from "../print-diagnostics.js";
 import { listrReporter } from "../reporters/listr.js";
 import { jsonReporter, plainReporter } from "../reporters/plain.js";
@@ -110,52 +110,32 @@ export async function applyCommand(io: CliIO, args: string[]): Promise<number> {
   if (saved !== null) checkSavedPlan(saved, given, { cwd: io.cwd, loaded, internVersion: internVersion() });
   if (loaded.validated.warnings.length > 0 && values.output !== "json") io.stderr.write(formatDiagnostics(loaded.validated.warnings));
   const reporter = reporterFor(io, values.output!, loaded.graph.stages);
-  const controller = new AbortController();
-  // The signal's name is the abort's reason: the run records which one stopped it.
-  // The listeners stay until apply returns: with none left, a library's exit hook (execa's, while
-  // a Slurm client or pip runs) would re-raise the signal and kill intern before it cancels its jobs.
-  // A second Ctrl-C while jobs are being cancelled leaves at once (apply again re-attaches).
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (!controller.signal.aborted) return controller.abort(signal);
-    io.stderr.write(`\n${signal} again: leaving without waiting for running jobs to stop; \`intern apply\` again re-attaches to them\n`);
-    process.exit(130);
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
   try {
-    const result = await applyRecipe({
-      projectDir: io.cwd,
-      recipeFile: file,
-      loaded,
-      executor: (onProblem) => createExecutor(loaded.validated.recipe.compute.backend, { env: io.env, onProblem, kubernetes: loaded.validated.recipe.compute.kubernetes }),
-      ...(values.resume !== undefined ? { resume: values.resume } : {}),
-      ...(values.replay !== undefined ? { replay: values.replay } : {}),
-      ...(values.locked ? { locked: true } : {}),
-      forceNew: values.new!,
-      failFast: values["fail-fast"]!,
-      jobs,
-      pollIntervalMs: Math.max(50, Number(values["poll-interval"]) || (loaded.validated.recipe.compute.backend === "local" ? 1000 : 5000)),
-      env: io.env,
-      signal: controller.signal,
-      pythonDir: join(PACKAGE_ROOT, "python"),
-      internVersion: internVersion(),
-      onEvent: (e) => reporter.event(e),
-      onProgress: (stage, text, point) => reporter.progress(stage, text, point),
-      ...(io.now ? { now: io.now } : {}),
+    return await interruptible(io, "`intern apply` again re-attaches to them", async (signal) => {
+      const result = await applyRecipe({
+        projectDir: io.cwd,
+        recipeFile: file,
+        loaded,
+        ...(values.resume !== undefined ? { resume: values.resume } : {}),
+        ...(values.replay !== undefined ? { replay: values.replay } : {}),
+        ...(values.locked ? { locked: true } : {}),
+        forceNew: values.new!,
+        failFast: values["fail-fast"]!,
+        jobs,
+        ...runSetup(io, loaded, values["poll-interval"], signal, reporter),
+      });
+      reporter.close();
+      if (values.output !== "json") {
+        // A reused report stage's file is in the run that wrote it.
+        const report = result.state.stages.get("report")?.outputs.report;
+        io.stdout.write(`\nrun ${result.runId}: ${result.status}${result.status === "succeeded" && typeof report === "string" ? `\nreport: ${report}` : ""}${result.lockFile ? `\nlock: ${relative(io.cwd, result.lockFile)}` : ""}${llmLine(result.state)}\n`);
+      }
+      if (result.lockMoved && result.lockMoved.length > 0) {
+        io.stderr.write(`error: --locked: the run resolved ${result.lockMoved.length} thing(s) differently from the lock (INTERN_LOCK_MOVED):\n  ${result.lockMoved.join("\n  ")}\n  hint: \`intern diff\` the lock and this run's lock.yaml; apply without --locked to accept the new resolution\n`);
+      }
+      return result.status === "succeeded" ? 0 : result.status === "interrupted" ? 130 : 1;
     });
-    reporter.close();
-    if (values.output !== "json") {
-      // A reused report stage's file is in the run that wrote it.
-      const report = result.state.stages.get("report")?.outputs.report;
-      io.stdout.write(`\nrun ${result.runId}: ${result.status}${result.status === "succeeded" && typeof report === "string" ? `\nreport: ${report}` : ""}${result.lockFile ? `\nlock: ${relative(io.cwd, result.lockFile)}` : ""}${llmLine(result.state)}\n`);
-    }
-    if (result.lockMoved && result.lockMoved.length > 0) {
-      io.stderr.write(`error: --locked: the run resolved ${result.lockMoved.length} thing(s) differently from the lock (INTERN_LOCK_MOVED):\n  ${result.lockMoved.join("\n  ")}\n  hint: \`intern diff\` the lock and this run's lock.yaml; apply without --locked to accept the new resolution\n`);
-    }
-    return result.status === "succeeded" ? 0 : result.status === "interrupted" ? 130 : 1;
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
     reporter.close();
   }
 }

@@ -12,13 +12,12 @@ import type { RunState } from "../../engine/run-state.js";
 import { foldEvents } from "../../engine/run-state.js";
 import { internDir, readEvents, runDir } from "../../engine/run-store.js";
 import { InternError, UsageError } from "../../errors.js";
-import { createExecutor } from "../../executors/create-executor.js";
 import { itemsFileOf, lockDirFor, lockedItems, lockedTranscript, lockPathFor, readLock } from "../../lock/lock-files.js";
 import type { Lock } from "../../lock/types.js";
 import type { CliIO } from "../io.js";
 import { loadRecipe, type LoadedRecipe } from "../load.js";
 import { backendOverride, BACKEND_OPTION } from "../options.js";
-import { internVersion, PACKAGE_ROOT } from "../package-root.js";
+import { interruptible, runSetup } from "../run-setup.js";
 import { jsonReporter, plainReporter } from "../reporters/plain.js";
 
 export const help = `intern audit <recipe.lock.yaml | RUN> [--factor K | --tolerance X] [--seeds N] [--jobs N] [--backend B] [--output text|json]
@@ -148,37 +147,27 @@ export async function auditCommand(io: CliIO, args: string[]): Promise<number> {
   const loaded = loadRecipe(io.cwd, recipeFile, backendOverride(values.backend));
   const seeds = seedCount > 0 ? spreadSeeds(loaded, seedCount) : [];
   const reporter = values.output === "json" ? jsonReporter({ write: () => true }) : plainReporter(io.stdout, io.now ? { now: io.now } : {});
-  const controller = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => controller.abort(signal);
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
-  const run = (what: LoadedRecipe, options: Pick<ApplyOptions, "locked" | "keepLock">) =>
-    applyRecipe({
-      projectDir: io.cwd, recipeFile, loaded: what, forceNew: true, failFast: true, jobs, ...options,
-      executor: (onProblem) => createExecutor(what.validated.recipe.compute.backend, { env: io.env, onProblem, kubernetes: what.validated.recipe.compute.kubernetes }),
-      pollIntervalMs: Math.max(50, Number(values["poll-interval"]) || (what.validated.recipe.compute.backend === "local" ? 1000 : 5000)),
-      env: io.env, signal: controller.signal, pythonDir: join(PACKAGE_ROOT, "python"), internVersion: internVersion(),
-      onEvent: (e) => reporter.event(e),
-      onProgress: (stage, text) => reporter.progress(stage, text),
-      ...(io.now ? { now: io.now } : {}),
-    });
   let result;
   let spread: SeedSpread | null = null;
   try {
-    result = await run(loaded, { locked: target.locked });
-    if (seeds.length > 0 && result.status !== "interrupted") {
+    const ran = await interruptible(io, "`intern audit` again starts a new rerun", async (signal) => {
+      const run = (what: LoadedRecipe, options: Pick<ApplyOptions, "locked" | "keepLock">) =>
+        applyRecipe({ projectDir: io.cwd, recipeFile, loaded: what, forceNew: true, failFast: true, jobs, ...options, ...runSetup(io, what, values["poll-interval"], signal, reporter) });
+      const first = await run(loaded, { locked: target.locked });
+      if (seeds.length === 0 || first.status === "interrupted") return { first, swept: null };
       // The same recipe swept over other seeds, in a run of its own; the lock beside the recipe stays as it is.
       const swept = loadRecipe(io.cwd, recipeFile, (data) => {
         backendOverride(values.backend)?.(data);
         data.matrix = { "training.hyperparameters.seed": seeds };
       });
-      const spreadRun = await run(swept, { keepLock: true });
-      if (spreadRun.status === "interrupted") return 130;
-      spread = spreadOf(loaded, swept, spreadRun.state, recorded, seeds);
+      return { first, swept: { loaded: swept, run: await run(swept, { keepLock: true }) } };
+    });
+    result = ran.first;
+    if (ran.swept !== null) {
+      if (ran.swept.run.status === "interrupted") return 130;
+      spread = spreadOf(loaded, ran.swept.loaded, ran.swept.run.state, recorded, seeds);
     }
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
     reporter.close();
   }
   if (result.status === "interrupted") return 130;
