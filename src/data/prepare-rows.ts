@@ -3,6 +3,7 @@ import { closeSync, openSync, readSync, renameSync, rmSync, writeSync } from "no
 import { stat } from "node:fs/promises";
 import { asyncBufferFromFile, parquetMetadataAsync } from "hyparquet";
 import { InternError } from "../errors.js";
+import { RateMeter } from "../progress/meter.js";
 import type { PinnedDataset } from "../recipe/types.js";
 import { shareNgramIndex, type NgramIndex } from "./decontaminate.js";
 import type { MisfitSample, RemovedRow } from "./manifest.js";
@@ -188,33 +189,30 @@ class KeyTable {
 }
 
 class Progress {
-  private readonly start = Date.now();
-  private last = 0;
+  private readonly meter: RateMeter;
   rows = 0;
   totalRows: number | null = null;
   bytes = 0;
   constructor(
     readonly totalBytes: number,
     private readonly onProgress: PrepareRowsInput["onProgress"],
-    private readonly interval: number,
-  ) {}
+    interval: number,
+  ) {
+    this.meter = new RateMeter(interval);
+  }
 
   report(phase: PrepareProgress["phase"], force = false): void {
     if (this.onProgress === undefined) return;
-    const now = Date.now();
-    if (!force && now - this.last < this.interval) return;
-    this.last = now;
-    const seconds = (now - this.start) / 1000;
-    const rate = seconds > 0 ? this.bytes / seconds : 0;
-    const left = Math.max(0, this.totalBytes - this.bytes);
+    const reading = this.meter.read(this.bytes, this.totalBytes, force);
+    if (reading === null) return;
     this.onProgress({
       phase,
       rows: this.rows,
       totalRows: phase === "write" ? this.totalRows : null,
       bytes: this.bytes,
       totalBytes: this.totalBytes,
-      mbPerSecond: rate / 1e6,
-      etaSeconds: rate > 0 ? (phase === "write" ? 0 : left / rate) : null,
+      mbPerSecond: reading.perSecond / 1e6,
+      etaSeconds: phase === "write" && reading.etaSeconds !== null ? 0 : reading.etaSeconds,
     });
   }
 }

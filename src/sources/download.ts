@@ -6,6 +6,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { downloadFile, pathsInfo } from "@huggingface/hub";
 import { InternError } from "../errors.js";
+import { RateMeter } from "../progress/meter.js";
 import type { SourceContext } from "./context.js";
 import { datasetInfo } from "./hub.js";
 import { hubCall, hubFailure } from "./hub-errors.js";
@@ -49,23 +50,22 @@ export interface DownloadProgress {
 
 /** Reports fetched bytes to `onProgress`, at most every `intervalMs`, always at the end. */
 class DownloadMeter {
-  private readonly start = Date.now();
-  private last = 0;
+  private readonly meter: RateMeter;
   bytes = 0;
   constructor(
     private readonly totalBytes: number,
     private readonly onProgress: ((progress: DownloadProgress) => void) | undefined,
-    private readonly intervalMs = 500,
-  ) {}
+    intervalMs = 500,
+  ) {
+    this.meter = new RateMeter(intervalMs, 0.001);
+  }
 
   add(file: string, bytes: number, final = false): void {
     this.bytes += bytes;
     if (this.onProgress === undefined) return;
-    const now = Date.now();
-    if (!final && now - this.last < this.intervalMs) return;
-    this.last = now;
-    const rate = this.bytes / Math.max(0.001, (now - this.start) / 1000);
-    this.onProgress({ file, bytes: this.bytes, totalBytes: this.totalBytes, mbPerSecond: rate / 1e6, etaSeconds: this.bytes > 0 ? Math.max(0, this.totalBytes - this.bytes) / rate : null });
+    const reading = this.meter.read(this.bytes, this.totalBytes, final);
+    if (reading === null) return;
+    this.onProgress({ file, bytes: this.bytes, totalBytes: this.totalBytes, mbPerSecond: reading.perSecond / 1e6, etaSeconds: reading.etaSeconds });
   }
 }
 

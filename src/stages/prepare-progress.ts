@@ -8,6 +8,12 @@ function megabytes(mb: number): string {
   return mb < 9.95 ? mb.toFixed(1) : groupDigits(Math.round(mb));
 }
 
+/** `398/1,085 MB · 6.1 MB/s · ETA 1m52s` (`ETA --` before there is a rate). */
+function bytesRateEta(p: { bytes: number; totalBytes: number; mbPerSecond: number; etaSeconds: number | null }): string {
+  const eta = p.etaSeconds === null ? "--" : formatDuration(p.etaSeconds);
+  return `${megabytes(p.bytes / 1e6)}/${megabytes(p.totalBytes / 1e6)} MB · ${megabytes(p.mbPerSecond)} MB/s · ETA ${eta}`;
+}
+
 /**
  * Data preparation's progress in one line, for the stage's progress on screen:
  * `reading 412,000 rows · 398/1,085 MB · 6.1 MB/s · ETA 1m52s` while the files are read
@@ -15,8 +21,7 @@ function megabytes(mb: number): string {
  */
 export function formatPrepareProgress(p: PrepareProgress): string {
   if (p.phase === "write") return `writing the mix ${groupDigits(p.rows)}${p.totalRows === null ? "" : `/${groupDigits(p.totalRows)}`} rows`;
-  const eta = p.etaSeconds === null ? "--" : formatDuration(p.etaSeconds);
-  return `reading ${groupDigits(p.rows)} rows · ${megabytes(p.bytes / 1e6)}/${megabytes(p.totalBytes / 1e6)} MB · ${megabytes(p.mbPerSecond)} MB/s · ETA ${eta}`;
+  return `reading ${groupDigits(p.rows)} rows · ${bytesRateEta(p)}`;
 }
 
 /**
@@ -24,6 +29,5 @@ export function formatPrepareProgress(p: PrepareProgress): string {
  * ETA 1m20s (data/train-00001-of-00004.parquet)`.
  */
 export function formatDownloadProgress(dataset: string, p: DownloadProgress): string {
-  const eta = p.etaSeconds === null ? "--" : formatDuration(p.etaSeconds);
-  return `downloading ${dataset}: ${megabytes(p.bytes / 1e6)}/${megabytes(p.totalBytes / 1e6)} MB · ${megabytes(p.mbPerSecond)} MB/s · ETA ${eta} (${p.file})`;
+  return `downloading ${dataset}: ${bytesRateEta(p)} (${p.file})`;
 }

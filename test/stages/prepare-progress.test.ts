@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { PrepareProgress } from "../../src/data/prepare-rows.js";
-import { formatPrepareProgress } from "../../src/stages/prepare-progress.js";
+import { formatDownloadProgress, formatPrepareProgress } from "../../src/stages/prepare-progress.js";
 
 const reading = (p: Partial<PrepareProgress>): PrepareProgress => ({ phase: "read", rows: 0, totalRows: null, bytes: 0, totalBytes: 0, mbPerSecond: 0, etaSeconds: null, ...p });
 
@@ -24,5 +24,11 @@ describe("data preparation's progress line", () => {
   it("counts the rows of the mix while writing", () => {
     expect(formatPrepareProgress({ phase: "write", rows: 600_000, totalRows: 1_000_000, bytes: 1e9, totalBytes: 1e9, mbPerSecond: 20, etaSeconds: 0 })).toBe("writing the mix 600,000/1,000,000 rows");
     expect(formatPrepareProgress({ phase: "write", rows: 42, totalRows: null, bytes: 1, totalBytes: 1, mbPerSecond: 1, etaSeconds: 0 })).toBe("writing the mix 42 rows");
+  });
+
+  it("says a download's megabytes, rate and time left, and the file being fetched", () => {
+    const p = { file: "data/train-00001-of-00004.parquet", bytes: 120_400_000, totalBytes: 1_085_000_000, mbPerSecond: 12.3, etaSeconds: 80 };
+    expect(formatDownloadProgress("acme/data", p)).toBe("downloading acme/data: 120/1,085 MB · 12 MB/s · ETA 1m20s (data/train-00001-of-00004.parquet)");
+    expect(formatDownloadProgress("acme/data", { ...p, bytes: 0, mbPerSecond: 0, etaSeconds: null })).toBe("downloading acme/data: 0.0/1,085 MB · 0.0 MB/s · ETA -- (data/train-00001-of-00004.parquet)");
   });
 });
