@@ -165,6 +165,12 @@ export function policyText(ctx: StageContext): string {
     .join("\n");
 }
 
+/** Why the agent stopped without an answer, as every agentic stage reports it (`stopped`); null when it answered. */
+export function stopReason(ctx: StageContext, outcome: AgentOutcome): { why: "budget" | "steps"; reason: string } | null {
+  if (outcome.kind === "answer") return null;
+  return outcome.kind === "budget" ? { why: "budget", reason: outcome.reason } : { why: "steps", reason: `agent.max_steps (${ctx.recipe.agent.maxSteps}) reached without an answer` };
+}
+
 /**
  * What every agentic stage reports about its LLM use. `usage` is what this run spent; a replay
  * spent nothing, and says what the recorded run was charged in `recordedUsage`.

@@ -7,7 +7,7 @@ import { InternError } from "../errors.js";
 import { FORMAT_COLUMNS, METHODS } from "../recipe/methods.js";
 import type { DatasetFormat, PinnedDataset, TrainingMethod } from "../recipe/types.js";
 import { datasetInfo, downloadDataset, idRefusal, SourceRefusedError, type HubRepoInfo } from "../sources/index.js";
-import { agentStage, agentSummary, hubCacheDir, policyText, recorded, refusalsIn, type AgentStage } from "./agent-stage.js";
+import { agentStage, agentSummary, hubCacheDir, policyText, recorded, refusalsIn, stopReason, type AgentStage } from "./agent-stage.js";
 import { linkCached, pinnedOf, type MixEntry } from "./hub-data.js";
 import { formatDownloadProgress } from "./prepare-progress.js";
 import { datasetTools } from "./research-tools.js";
@@ -166,11 +166,6 @@ async function check(ctx: StageContext, agent: AgentStage, p: Proposal): Promise
   return { ok: true, entry: { ...base, format: p.format, columns, license: info.value.licenses.join(", "), why: p.why, rows: { checked, mapped } } };
 }
 
-/** Why the agent stopped without an answer, as research reports it. */
-function stopReason(ctx: StageContext, outcome: AgentOutcome): { why: "budget" | "steps"; reason: string } {
-  return outcome.kind === "budget" ? { why: "budget", reason: outcome.reason } : { why: "steps", reason: `agent.max_steps (${ctx.recipe.agent.maxSteps}) reached without an answer` };
-}
-
 /**
  * The `check_dataset` tool: the same checks as the final mix (policy, pinned commit, download,
  * rows), so the agent learns early whether a dataset is usable, and a stage stopped by the budget
@@ -227,7 +222,7 @@ export const discoverRunner: ControlPlaneRunner = {
     ];
     const accepted: Omit<MixEntry, "fraction">[] = [];
     const fractions: number[] = [];
-    const stopped = outcome.kind === "answer" ? null : stopReason(ctx, outcome);
+    const stopped = stopReason(ctx, outcome);
     if (outcome.kind === "answer") {
       for (const p of outcome.value.mix) {
         if (accepted.some((a) => a.id === p.dataset && a.file === p.file)) continue;

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runAgent, type AgentOutcome } from "../agent/index.js";
 import { idRefusal, stripVersion } from "../sources/index.js";
-import { agentStage, agentSummary, policyText, refusalsIn } from "./agent-stage.js";
+import { agentStage, agentSummary, policyText, refusalsIn, stopReason } from "./agent-stage.js";
 import { papersFetched, type FetchedPaper } from "./papers-fetched.js";
 import { revisionsSeen } from "./revisions-seen.js";
 import { datasetTools, paperTools } from "./research-tools.js";
@@ -141,7 +141,7 @@ export const researchRunner: ControlPlaneRunner = {
     if (unverifiedPapers.length > 0) {
       ctx.note?.(`papers the model named that no tool fetched, left out: ${unverifiedPapers.map((u) => `${u.id} (${u.named})`).join(", ")}`);
     }
-    const stopped = outcome.kind === "answer" ? null : outcome.kind === "budget" ? { why: "budget", reason: outcome.reason } : { why: "steps", reason: `agent.max_steps (${r.agent.maxSteps}) reached without an answer` };
+    const stopped = stopReason(ctx, outcome);
     const result = {
       candidates,
       papers,

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runAgent, type AgentOutcome, type AgentTool } from "../agent/index.js";
 import { InternError } from "../errors.js";
-import { agentStage, agentSummary, type AgentStage } from "./agent-stage.js";
+import { agentStage, agentSummary, stopReason, type AgentStage } from "./agent-stage.js";
 import type { ControlPlaneRunner, StageContext } from "./types.js";
 
 /** The file the stage writes in its folder, one `{"messages": [...]}` a line, as prepare reads conversational data. */
@@ -153,8 +153,7 @@ async function synthesize(ctx: StageContext, agent: AgentStage): Promise<Record<
   // A budget or step stop ends with the examples kept so far, never more than max_examples.
   const examples = examplesIn(outcome).slice(0, max);
   const file = write(ctx.dir, examples);
-  const stopped =
-    outcome.kind === "answer" ? null : outcome.kind === "budget" ? { why: "budget", reason: outcome.reason } : { why: "steps", reason: `agent.max_steps (${ctx.recipe.agent.maxSteps}) reached without an answer` };
+  const stopped = stopReason(ctx, outcome);
   const byGap = new Map<string, number>();
   for (const e of examples) byGap.set(e.gap, (byGap.get(e.gap) ?? 0) + 1);
   const why = outcome.kind === "answer" ? new Map(outcome.value.gaps.map((g) => [g.gap, g.why])) : new Map<string, string>();
