@@ -170,6 +170,11 @@ export class UsageError extends InternError {
   }
 }
 
+/** Work stopped by the user (Ctrl-C): `${what} was cancelled`. */
+export function cancelled(what: string): InternError {
+  return new InternError("INTERN_CANCELLED", `${what} was cancelled`);
+}
+
 /**
  * Something intern itself got wrong: a broken invariant, not anything a user did. Not an
  * InternError, so the CLI prints it as an internal error that asks for a report (cli/main.ts

@@ -1,7 +1,7 @@
 import { Mistral } from "@mistralai/mistralai";
 import type { ChatCompletionRequest, ChatCompletionResponse } from "@mistralai/mistralai/models/components";
 import { ConnectionError, MistralError, RequestAbortedError, RequestTimeoutError } from "@mistralai/mistralai/models/errors";
-import { InternError } from "../errors.js";
+import { cancelled, InternError } from "../errors.js";
 import { redact, secretValues } from "../process/redact.js";
 import type { Recipe } from "../recipe/types.js";
 import type { ChatMessage, ChatRequest, ChatResponse, SamplingSettings, ToolCallRequest } from "./messages.js";
@@ -73,7 +73,7 @@ export function createMistralClient(options: MistralClientOptions): LlmClient {
   async function complete(request: ChatRequest, signal?: AbortSignal): Promise<ChatResponse> {
     const body = sdkRequest(settings, request);
     for (let attempt = 1; ; attempt++) {
-      if (signal?.aborted) throw cancelled();
+      if (signal?.aborted) throw cancelled("the LLM call");
       // The SDK lets a caller's signal replace its timeout, so both go into one signal.
       const timeout = AbortSignal.timeout(settings.timeoutMs);
       const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
@@ -82,7 +82,7 @@ export function createMistralClient(options: MistralClientOptions): LlmClient {
         const res = await sdk.chat.complete(body, { retries: { strategy: "none" }, signal: combined });
         return fromSdkResponse(res);
       } catch (err) {
-        if (signal?.aborted) throw cancelled();
+        if (signal?.aborted) throw cancelled("the LLM call");
         failure = classify(err, settings, secrets);
       }
       if (!failure.retryable || attempt >= policy.maxAttempts) {
@@ -146,25 +146,21 @@ function classify(err: unknown, settings: LlmSettings, secrets: string[]): { ret
   if (err instanceof ConnectionError) {
     return { retryable: true, retryAfter: null, error: new InternError("INTERN_LLM_UNAVAILABLE", `cannot reach ${where}`, { hint: "check MISTRAL_SERVER_URL / agent.server_url and the network" }) };
   }
-  if (err instanceof RequestAbortedError) return { retryable: false, retryAfter: null, error: cancelled() };
+  if (err instanceof RequestAbortedError) return { retryable: false, retryAfter: null, error: cancelled("the LLM call") };
   const message = err instanceof Error ? err.message : String(err);
   return { retryable: false, retryAfter: null, error: new InternError("INTERN_LLM_REQUEST", `call to ${where} failed: ${redact(message, secrets)}`) };
 }
 
-function cancelled(): InternError {
-  return new InternError("INTERN_CANCELLED", "the LLM call was cancelled");
-}
-
 function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(cancelled());
+    if (signal?.aborted) return reject(cancelled("the LLM call"));
     const timer = setTimeout(() => {
       signal?.removeEventListener("abort", onAbort);
       resolve();
     }, ms);
     const onAbort = (): void => {
       clearTimeout(timer);
-      reject(cancelled());
+      reject(cancelled("the LLM call"));
     };
     signal?.addEventListener("abort", onAbort, { once: true });
   });

@@ -1,5 +1,5 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import { InternError, InternalError } from "../errors.js";
+import { cancelled, InternError, InternalError } from "../errors.js";
 import { redact } from "../process/redact.js";
 import { PromptMeter, type Ledger } from "./ledger.js";
 import type { LlmClient, LlmSettings } from "./llm.js";
@@ -115,7 +115,7 @@ export async function runAgent<T = unknown>(input: RunAgentInput): Promise<Agent
   };
 
   for (;;) {
-    if (signal?.aborted) throw new InternError("INTERN_CANCELLED", "the agent was cancelled");
+    if (signal?.aborted) throw cancelled("the agent");
     if (progress.steps >= input.maxSteps) return { kind: "steps", ...progress };
     const last = progress.steps === input.maxSteps - 1;
     const toolChoice: ChatRequest["toolChoice"] = last ? { name: answerName } : "any";

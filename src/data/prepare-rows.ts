@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { closeSync, openSync, readSync, renameSync, rmSync, writeSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { asyncBufferFromFile, parquetMetadataAsync } from "hyparquet";
-import { InternError } from "../errors.js";
+import { cancelled, InternError } from "../errors.js";
 import { RateMeter } from "../progress/meter.js";
 import type { PinnedDataset } from "../recipe/types.js";
 import { shareNgramIndex, type NgramIndex } from "./decontaminate.js";
@@ -79,10 +79,6 @@ export interface PrepareRowsResult {
 /** Bytes of JSON Lines a task holds: big enough to keep a worker busy, small enough to bound memory. */
 const BATCH_BYTES = 4 << 20;
 const KEY_BYTES = 32;
-
-function cancelled(): InternError {
-  return new InternError("INTERN_CANCELLED", "data preparation was cancelled");
-}
 
 /** A typed array that grows by doubling. */
 class Growing<T extends Uint32Array | Float64Array | Uint8Array> {
@@ -328,7 +324,7 @@ async function readDataset(sources: readonly RecordSource[], dataset: PinnedData
   let offset = 0;
   let records = 0;
   for (const source of sources) {
-    if (signal?.aborted) throw cancelled();
+    if (signal?.aborted) throw cancelled("data preparation");
     const left = dataset.maxRows === null ? null : Math.max(0, dataset.maxRows - records);
     const digest: Digest = { sha256: "", bytes: 0, records: 0, span: 0 };
     const base = offset;
@@ -349,7 +345,7 @@ async function readDataset(sources: readonly RecordSource[], dataset: PinnedData
     };
     try {
       for await (const task of datasetTasks(source, { ...dataset, maxRows: left }, batchBytes, progress, digest)) {
-        if (signal?.aborted) throw cancelled();
+        if (signal?.aborted) throw cancelled("data preparation");
         const rows = task.kind === "lines" ? 0 : task.rowEnd - task.rowStart;
         const promise = pool.run(task);
         // Settled later, in order; a rejection is handled there.
@@ -418,7 +414,7 @@ function writeMix(input: PrepareRowsInput, spill: Spill, scans: DatasetScan[], p
   try {
     for (let slot = 0; slot < total; slot++) {
       if ((slot & 0xffff) === 0) {
-        if (input.signal?.aborted) throw cancelled();
+        if (input.signal?.aborted) throw cancelled("data preparation");
         progress.rows = slot;
         progress.report("write");
       }
@@ -472,7 +468,7 @@ export async function prepareRows(input: PrepareRowsInput): Promise<PrepareRowsR
   try {
     const scans: DatasetScan[] = [];
     for (const { sources, dataset } of input.datasets) {
-      if (input.signal?.aborted) throw cancelled();
+      if (input.signal?.aborted) throw cancelled("data preparation");
       scans.push(await readDataset(sources, dataset, input.batchBytes ?? BATCH_BYTES, pool, spill, progress, input.signal));
     }
     progress.report("read", true);

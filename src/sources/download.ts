@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { downloadFile, pathsInfo } from "@huggingface/hub";
-import { InternError } from "../errors.js";
+import { cancelled, InternError } from "../errors.js";
 import { RateMeter } from "../progress/meter.js";
 import type { SourceContext } from "./context.js";
 import { datasetInfo } from "./hub.js";
@@ -29,10 +29,6 @@ export interface DownloadRequest {
   onProgress?: (progress: DownloadProgress) => void;
   /** Stops the download (Ctrl-C): the file being fetched is dropped, those complete stay cached. */
   signal?: AbortSignal;
-}
-
-function cancelled(): InternError {
-  return new InternError("INTERN_CANCELLED", "the download was cancelled");
 }
 
 /** How far the files not yet in the cache have come. */
@@ -186,7 +182,7 @@ export async function downloadDataset(ctx: SourceContext, policy: SourcePolicy, 
     for (const [n, f] of missing.entries()) {
       const entry = expected.find((e) => e.path === f && e.type === "file");
       if (entry === undefined) throw new InternError("INTERN_SOURCE_NOT_FOUND", `dataset ${id} has no file ${f} at ${sha}`, { hint: "list the dataset's files at that revision to see what it has" });
-      if (request.signal?.aborted) throw cancelled();
+      if (request.signal?.aborted) throw cancelled("the download");
       const got = await fetchToCache(ctx, id, sha, f, blobDir, tmpDir, entry.lfs?.oid ?? null, (bytes) => meter.add(f, bytes), request.signal);
       if (n === missing.length - 1) meter.add(f, 0, true);
       manifest = { ...manifest, files: { ...manifest.files, [f]: got } };
@@ -234,7 +230,7 @@ async function fetchToCache(
       onBytes(chunk.length);
     });
     // Ctrl-C ends the body at once, closing the connection, rather than after the whole file.
-    stop = () => source.destroy(cancelled());
+    stop = () => source.destroy(cancelled("the download"));
     if (signal?.aborted) stop();
     else signal?.addEventListener("abort", stop, { once: true });
     const out = createWriteStream(tmp, { flags: "wx" });
@@ -250,7 +246,7 @@ async function fetchToCache(
     return { sha256, bytes };
   } catch (error) {
     await rm(tmp, { force: true });
-    if (signal?.aborted) throw cancelled();
+    if (signal?.aborted) throw cancelled("the download");
     throw hubFailure(ctx, what, error);
   } finally {
     if (stop !== null) signal?.removeEventListener("abort", stop);

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { InternError } from "../errors.js";
+import { cancelled, InternError } from "../errors.js";
 import { benchmarkReadPolicy, createSourceContext, createSourcePolicy, hubToken, type DownloadProgress } from "../sources/index.js";
 import { hubCacheDir } from "./agent-stage.js";
 import type { MixWeight } from "./decide.js";
@@ -58,7 +58,7 @@ async function pinnedHubData(ctx: StageContext): Promise<PinnedHubData[]> {
   const locked = ctx.lockedDatasets ? lockedHubData(datasets, ctx.lockedDatasets) : new Map<number, LockedHubData>();
   const out: PinnedHubData[] = [];
   for (const [i, d] of datasets.entries()) {
-    if (ctx.signal.aborted) throw new InternError("INTERN_CANCELLED", "data preparation was cancelled");
+    if (ctx.signal.aborted) throw cancelled("data preparation");
     if (d.source.kind !== "hub") continue;
     const id = d.source.id;
     const progress = ctx.progress;

@@ -8,7 +8,7 @@ import { prepareRows, type PrepareProgress } from "../data/prepare-rows.js";
 import { readBenchmark, readHubBenchmark } from "../data/read-benchmark.js";
 import type { RecordSource } from "../data/read-records.js";
 import { writeManifest } from "../data/write-manifest.js";
-import { InternError } from "../errors.js";
+import { cancelled, InternError } from "../errors.js";
 import type { PinnedDataset, Recipe } from "../recipe/types.js";
 
 export type { PrepareManifest } from "../data/manifest.js";
@@ -78,10 +78,6 @@ export function syntheticDataset(label: string): PinnedDataset {
     rows: null,
     maxRows: null,
   };
-}
-
-function cancelled(): InternError {
-  return new InternError("INTERN_CANCELLED", "data preparation was cancelled");
 }
 
 /** Where the training file goes, relative to the stage folder: TRL loads the folder as split `train`. */
@@ -181,7 +177,7 @@ export async function prepareData(input: PrepareInput): Promise<PrepareManifest>
   const benchmark = await loadBenchmark(recipe, recipeDir, input.hubBenchmark);
   const threshold = recipe.data.decontaminate.threshold;
 
-  if (signal?.aborted) throw cancelled();
+  if (signal?.aborted) throw cancelled("data preparation");
   await mkdir(join(dir, "data"), { recursive: true });
   const { scans, plan, afterMix: total, duplicatesRemoved, removed, output } = await prepareRows({
     datasets: locals,

@@ -144,6 +144,7 @@ describe("the Mistral client", () => {
     setTimeout(() => controller.abort(), 100);
     const error = await failure(llm.complete(HELLO, controller.signal));
     expect(error.code).toBe("INTERN_CANCELLED");
+    expect(error.message).toBe("the LLM call was cancelled");
   });
 
   it("sends tool calls and tool results in Mistral's wire format and reads tool calls back", async () => {

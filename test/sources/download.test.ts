@@ -112,6 +112,7 @@ describe("downloadDataset", () => {
     controller.abort();
     const err = await failure(pending);
     expect(err.code).toBe("INTERN_CANCELLED");
+    expect(err.message).toBe("the download was cancelled");
     expect(Date.now() - abortedAt).toBeLessThan(2_000);
     expect(readdirSync(join(dir, "tmp"))).toEqual([]);
     expect(existsSync(join(dir, "blobs", "sha256")) ? readdirSync(join(dir, "blobs", "sha256")) : []).toEqual([]);

@@ -274,6 +274,7 @@ describe("prepareData when cancelled", () => {
     controller.abort();
     const error = await failure(prepareData({ recipe: quickstart(), recipeDir, dir: join(tmp.dir, "out"), signal: controller.signal }));
     expect(error.code).toBe("INTERN_CANCELLED");
+    expect(error.message).toBe("data preparation was cancelled");
     expect(exists(join(tmp.dir, "out", "data", "train.jsonl"))).toBe(false);
   });
 });
