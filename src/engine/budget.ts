@@ -1,12 +1,5 @@
+import type { Spending } from "../plan/types.js";
 import type { BudgetLimits } from "./events.js";
-
-/** What the run has spent, including jobs still running. */
-export interface Spending {
-  gpuHours: number;
-  wallSeconds: number;
-  llmTokens: number;
-  llmUsd: number;
-}
 
 export interface BudgetVerdict {
   /** The limit that is crossed, in words, or null. */

@@ -1,7 +1,7 @@
 import { priceOf } from "../agent/prices.js";
 import type { Stage } from "../graph/types.js";
 import type { Recipe } from "../recipe/types.js";
-import type { Estimate } from "./types.js";
+import type { Spending } from "./types.js";
 
 /** Time allowed for a control-plane stage that calls no LLM (data preparation, report). */
 export const CONTROL_PLANE_SECONDS: Readonly<Record<string, number>> = { prepare: 600, report: 30, command: 600 };
@@ -11,7 +11,7 @@ export const CONTROL_PLANE_SECONDS: Readonly<Record<string, number>> = { prepare
  * can take every step with a full prompt and a full completion. The engine enforces the same
  * limits, so a plan within budget cannot be stopped by a bound it did not show.
  */
-export function estimateStage(stage: Stage, recipe: Recipe): Estimate {
+export function estimateStage(stage: Stage, recipe: Recipe): Spending {
   if (stage.resources) {
     const hours = stage.resources.timeLimitSeconds / 3600;
     return { gpuHours: stage.resources.gpus * hours, wallSeconds: stage.resources.timeLimitSeconds, llmTokens: 0, llmUsd: 0 };

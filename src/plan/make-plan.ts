@@ -3,7 +3,7 @@ import { formatDuration } from "../recipe/duration.js";
 import type { Recipe } from "../recipe/types.js";
 import { estimateStage } from "./estimate.js";
 import { groupDigits } from "./group-digits.js";
-import { EMPTY_CACHE, NO_EARLIER_RUN, type BudgetLine, type CacheIndex, type Estimate, type Plan, type PlannedStage } from "./types.js";
+import { EMPTY_CACHE, NO_EARLIER_RUN, type BudgetLine, type CacheIndex, type Plan, type PlannedStage, type Spending } from "./types.js";
 
 /** Longest path through the DAG, counting each stage's wall time: stages in parallel overlap. */
 function criticalPath(stages: PlannedStage[], include: (s: PlannedStage) => boolean): number {
@@ -22,7 +22,7 @@ function criticalPath(stages: PlannedStage[], include: (s: PlannedStage) => bool
   return longest;
 }
 
-function sum(stages: PlannedStage[], include: (s: PlannedStage) => boolean, pick: (e: Estimate) => number): number {
+function sum(stages: PlannedStage[], include: (s: PlannedStage) => boolean, pick: (e: Spending) => number): number {
   let total = 0;
   for (const s of stages) if (include(s) && s.action === "run") total += pick(s.estimate);
   return total;

@@ -2,8 +2,8 @@ import type { Stage } from "../graph/types.js";
 
 export type PlanAction = "run" | "cached" | "replay";
 
-/** Upper bounds of what a stage may spend. */
-export interface Estimate {
+/** GPU-hours, wall-clock seconds, LLM tokens and dollars: what a run has spent, or at most what a stage may spend. */
+export interface Spending {
   gpuHours: number;
   wallSeconds: number;
   llmTokens: number;
@@ -15,7 +15,8 @@ export interface PlannedStage {
   action: PlanAction;
   /** Why this action: "no earlier run has this key", "cached: same inputs as run X". */
   reason: string;
-  estimate: Estimate;
+  /** Upper bounds of what the stage may spend. */
+  estimate: Spending;
 }
 
 export interface BudgetLine {
