@@ -29,6 +29,22 @@ export function manifestDatasetNames(m: ManifestLike): string[] {
   return datasetNames((m.datasets ?? []).map((d) => ({ path: String(d.path ?? "?") }) as DatasetReport));
 }
 
+/** What happened to a manifest's rows, step by step: the steps it records, each with its label and count. */
+export function rowSteps(m: ManifestLike): { label: string; count: number }[] {
+  const datasets = m.datasets ?? [];
+  const sum = (f: (d: Partial<DatasetReport>) => number | undefined): number | undefined => (datasets.length > 0 && datasets.every((d) => typeof f(d) === "number") ? datasets.reduce((a, d) => a + f(d)!, 0) : undefined);
+  const t = m.totals ?? {};
+  const steps: [string, number | undefined][] = [
+    ["read", sum((d) => d.rows?.read)],
+    ["not fitting the chat format", sum((d) => d.rows?.notFitting)],
+    ["after the mix", t.afterMix],
+    ["duplicates removed", t.duplicatesRemoved],
+    ["contaminated removed", t.contaminatedRemoved],
+    ["written for training", t.written],
+  ];
+  return steps.filter((s): s is [string, number] => s[1] !== undefined).map(([label, n]) => ({ label, count: n }));
+}
+
 const cell = (v: unknown): string => String(v ?? "-").replace(/\|/g, "\\|").replace(/\n/g, " ");
 const count = (v: unknown): string => (typeof v === "number" ? v.toLocaleString("en-US") : "-");
 
@@ -48,18 +64,8 @@ export function dataMarkdown(state: RunState): string[] {
     if (prepared.length > 1) out.push("", `### ${stage}`);
     const datasets = m.datasets ?? [];
     const names = manifestDatasetNames(m);
-    const sum = (f: (d: Partial<DatasetReport>) => number | undefined): number | undefined => (datasets.every((d) => typeof f(d) === "number") && datasets.length > 0 ? datasets.reduce((a, d) => a + f(d)!, 0) : undefined);
-    const t = m.totals ?? {};
     out.push("", "| Rows | Count |", "| --- | --- |");
-    const steps: [string, unknown][] = [
-      ["read", sum((d) => d.rows?.read)],
-      ["not fitting the chat format", sum((d) => d.rows?.notFitting)],
-      ["after the mix", t.afterMix],
-      ["duplicates removed", t.duplicatesRemoved],
-      ["contaminated removed", t.contaminatedRemoved],
-      ["written for training", t.written],
-    ];
-    for (const [label, v] of steps) if (v !== undefined) out.push(`| ${label} | ${count(v)} |`);
+    for (const step of rowSteps(m)) out.push(`| ${step.label} | ${count(step.count)} |`);
     if (datasets.length > 0) {
       out.push("", "| Dataset | Asked | Rows read | Rows taken |", "| --- | --- | --- | --- |");
       datasets.forEach((d, i) => out.push(`| ${cell(names[i])} | ${d.requestedRows != null ? `${count(d.requestedRows)} rows` : d.fraction != null ? cell(d.fraction) : "-"} | ${count(d.rows?.read)} | ${count(d.rows?.taken)} |`));

@@ -1,6 +1,6 @@
 import type { RunState } from "../../engine/run-state.js";
 import type { Recipe } from "../../recipe/types.js";
-import { manifestDatasetNames, preparedManifests, type ManifestLike } from "../data-markdown.js";
+import { manifestDatasetNames, preparedManifests, rowSteps, type ManifestLike } from "../data-markdown.js";
 import { hubRef } from "../dataset-names.js";
 import { html, hubUrl, type Html } from "./escape.js";
 import { px } from "./scale.js";
@@ -40,18 +40,7 @@ function mixChart(m: ManifestLike, names: readonly string[]): Html | null {
 
 /** What happened to the rows, step by step. */
 function totalsTable(m: ManifestLike): Html {
-  const datasets = m.datasets ?? [];
-  const sum = (f: (d: NonNullable<ManifestLike["datasets"]>[number]) => number | undefined) => (datasets.length > 0 && datasets.every((d) => typeof f(d) === "number") ? datasets.reduce((a, d) => a + f(d)!, 0) : undefined);
-  const t = m.totals ?? {};
-  const steps: [string, number | undefined][] = [
-    ["read", sum((d) => d.rows?.read)],
-    ["not fitting the chat format", sum((d) => d.rows?.notFitting)],
-    ["after the mix", t.afterMix],
-    ["duplicates removed", t.duplicatesRemoved],
-    ["contaminated removed", t.contaminatedRemoved],
-    ["written for training", t.written],
-  ];
-  return html`<table class="totals"><thead><tr><th>Rows</th><th class="num">Count</th></tr></thead><tbody>${steps.filter(([, v]) => v !== undefined).map(([label, v]) => html`<tr><td>${label}</td><td class="num">${count(v)}</td></tr>`)}</tbody></table>`;
+  return html`<table class="totals"><thead><tr><th>Rows</th><th class="num">Count</th></tr></thead><tbody>${rowSteps(m).map((step) => html`<tr><td>${step.label}</td><td class="num">${count(step.count)}</td></tr>`)}</tbody></table>`;
 }
 
 function perDataset(m: ManifestLike, names: readonly string[]): Html {
