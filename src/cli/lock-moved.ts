@@ -4,8 +4,8 @@ import { lockInputs } from "../lock/build-lock.js";
 import { lockInputsMoved } from "../lock/check-locked.js";
 import { readLock } from "../lock/lock-files.js";
 import { lockSourcesOf } from "../lock/lock-sources.js";
-import type { LoadedRecipe } from "./load.js";
-import { internVersion } from "./package-root.js";
+import type { LoadedRecipe } from "../project/load.js";
+import { internVersion } from "../project/package-root.js";
 
 /**
  * What moved since the lock at `lockPath` was written (what `apply --locked` would refuse), or

@@ -2,7 +2,7 @@ import { InternError, UsageError } from "../errors.js";
 import { printable, printableLines } from "../printable.js";
 import { formatDiagnostics } from "./print-diagnostics.js";
 import type { CliIO } from "./io.js";
-import { internVersion } from "./package-root.js";
+import { internVersion } from "../project/package-root.js";
 import type { Command } from "./command.js";
 
 export type { CliIO } from "./io.js";

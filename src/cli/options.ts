@@ -1,5 +1,5 @@
 import { UsageError } from "../errors.js";
-import type { DataOverride } from "./load.js";
+import type { DataOverride } from "../project/load.js";
 
 export const BACKEND_OPTION = { backend: { type: "string" as const } };
 

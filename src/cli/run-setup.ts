@@ -2,8 +2,8 @@ import { join } from "node:path";
 import type { ApplyOptions } from "../engine/apply.js";
 import { createExecutor } from "../executors/create-executor.js";
 import type { CliIO } from "./io.js";
-import type { LoadedRecipe } from "./load.js";
-import { internVersion, PACKAGE_ROOT } from "./package-root.js";
+import type { LoadedRecipe } from "../project/load.js";
+import { internVersion, PACKAGE_ROOT } from "../project/package-root.js";
 import type { Reporter } from "./reporters/types.js";
 
 /** What every command that runs a recipe (apply, audit) hands the engine, besides its own choices. */

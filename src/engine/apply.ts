@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { secretValues } from "../process/redact.js";
 import { dirname, join, relative, resolve } from "node:path";
-import type { LoadedRecipe } from "../cli/load.js";
+import type { LoadedRecipe } from "../project/load.js";
 import { neededPackages } from "../recipe/derive.js";
 import { envsDir } from "../environments/envs-dir.js";
 import { ensureEnvironment, type PythonEnvironment } from "../environments/ensure-environment.js";
@@ -21,6 +21,7 @@ import { evaluateRunner } from "../stages/evaluate.js";
 import { prepareRunner } from "../stages/prepare-runner.js";
 import { reportRunner } from "../stages/report.js";
 import { writeRunReport } from "../report/write-report.js";
+import { writeModelCards } from "../report/model-card.js";
 import { researchRunner } from "../stages/research.js";
 import { synthesizeRunner } from "../stages/synthesize.js";
 import { trainRunner } from "../stages/train.js";
@@ -32,13 +33,13 @@ import { openLockedRun, recordLock } from "../lock/record-lock.js";
 import type { Lock } from "../lock/types.js";
 import { fetchPinnedData } from "../lock/fetch-pinned.js";
 import { FileCacheIndex } from "./cache-index.js";
-import type { RunEvent, RunStatus } from "./events.js";
+import type { RunEvent, RunStatus } from "../run/events.js";
 import type { ProgressPoint } from "../progress/point.js";
-import { acquireRunLock } from "./run-lock.js";
-import { foldEvents, type RunState } from "./run-state.js";
-import { createRunDir, EventLog, newRunId, readEvents, runDir, runsDir } from "./run-store.js";
+import { acquireRunLock } from "../run/run-lock.js";
+import { foldEvents, type RunState } from "../run/run-state.js";
+import { createRunDir, EventLog, newRunId, readEvents, runDir, runsDir } from "../run/run-store.js";
 import { schedule } from "./scheduler.js";
-import { chooseRun, planDigest } from "./select-run.js";
+import { chooseRun, planDigest } from "../run/select-run.js";
 
 /** A lock other than the one beside the recipe (an earlier run's), with the folder holding `transcripts/<stage>.jsonl`. */
 export interface LockedSource {
@@ -269,7 +270,10 @@ export async function applyRecipe(options: ApplyOptions): Promise<ApplyResult> {
       let written: { moved: string[]; lock?: Lock; previous?: Lock | null };
       let lockWritten = false;
       try {
-        written = recordLock({ runDir: dir, lockPath: options.keepLock ? null : lockPath, sources: lockSources, state: foldEvents(readEvents(dir))!, locked });
+        const state = foldEvents(readEvents(dir))!;
+        const recorded = recordLock({ runDir: dir, lockPath: options.keepLock ? null : lockPath, sources: lockSources, state, locked });
+        writeModelCards(recorded.lock, recorded.text, { recipe: lockSources.recipe, state });
+        written = recorded;
         lockWritten = true;
         reportAgain = true;
       } catch (error) {

@@ -1,5 +1,5 @@
 import type { Spending } from "../plan/types.js";
-import type { BudgetLimits } from "./events.js";
+import type { BudgetLimits } from "../run/events.js";
 
 export interface BudgetVerdict {
   /** The limit that is crossed, in words, or null. */

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CacheIndex, PreviousResult } from "../plan/types.js";
-import { internDir } from "./run-store.js";
+import { internDir } from "../run/run-store.js";
 
 export interface CacheEntry {
   runId: string;

@@ -12,7 +12,7 @@ import { collectJobOutputs } from "../stages/job-facts.js";
 import type { StageContext, StageRunner } from "../stages/types.js";
 import { allowedSeconds, checkBudget } from "./budget.js";
 import type { FileCacheIndex } from "./cache-index.js";
-import type { BudgetLimits, RunEvent, RunStatus } from "./events.js";
+import type { BudgetLimits, RunEvent, RunStatus } from "../run/events.js";
 import { JobProgress, PROGRESS_TICK_MS } from "./job-progress.js";
 import type { ProgressPoint } from "../progress/point.js";
 

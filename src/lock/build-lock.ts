@@ -1,13 +1,13 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
-import type { RunState } from "../engine/run-state.js";
+import type { RunState } from "../run/run-state.js";
 import type { StageGraph } from "../graph/types.js";
 import { environmentDigest } from "../render/job-names.js";
 import type { HarnessFacts } from "../stages/evaluate.js";
 import { papersFetched, type PaperToolCall } from "../stages/papers-fetched.js";
 import type { Recipe } from "../recipe/types.js";
-import { contentDigest } from "./content-digest.js";
+import { contentDigest } from "../project/content-digest.js";
 import type { INPUT_SECTIONS, Lock, LockedDataset, LockedEnvironment, LockedEvaluation, LockedFingerprint } from "./types.js";
 
 /** What a lock is made from, besides the run. */

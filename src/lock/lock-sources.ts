@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
-import type { LoadedRecipe } from "../cli/load.js";
+import type { LoadedRecipe } from "../project/load.js";
 import type { LockSources } from "./build-lock.js";
 
 /** What `buildLock` needs from a loaded recipe: reads the recipe's bytes. */

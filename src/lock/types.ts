@@ -1,3 +1,7 @@
+import type { LockedDataset } from "../sources/pinned-dataset.js";
+
+export type { LockedDataset };
+
 /**
  * The lock file, `<recipe>.lock.yaml` beside the recipe: everything a run resolved or decided,
  * meant to be committed. Two runs that decided the same things write the same bytes, so nothing
@@ -63,9 +67,6 @@ export interface LockedBenchmark {
   data: { kind: "local"; path: string; sha256: string } | { kind: "hub"; dataset: string; config: string | null; revision: string; split: string } | { kind: "harness" };
 }
 
-export type LockedDataset =
-  | { source: "local"; path: string; sha256: string; license: string | null }
-  | { source: "hub"; id: string; revision: string; sha: string | null; file: string | null; sha256: string | null; license: string | null; fraction: number | null };
 
 export type LockedEnvironment =
   | { kind: "requirements"; requirements: string[]; digest: string }

@@ -1,4 +1,4 @@
-import type { RunState } from "../engine/run-state.js";
+import type { RunState } from "../run/run-state.js";
 
 /**
  * What the report says about the agentic stages' refusals, moved revisions, unverified papers and

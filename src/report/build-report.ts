@@ -1,4 +1,4 @@
-import type { RunState, StageState } from "../engine/run-state.js";
+import type { RunState, StageState } from "../run/run-state.js";
 import type { StageGraph } from "../graph/types.js";
 import { formatDuration } from "../recipe/duration.js";
 import type { DatasetReport } from "../data/manifest.js";

@@ -1,5 +1,5 @@
 import type { DatasetReport, PrepareManifest, RemovedRow } from "../data/manifest.js";
-import type { RunState } from "../engine/run-state.js";
+import type { RunState } from "../run/run-state.js";
 import { datasetNames } from "./dataset-names.js";
 
 /** A prepare stage's manifest as its outputs record it (older runs may lack some fields). */

@@ -1,5 +1,8 @@
+import { createHash } from "node:crypto";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { stringify } from "yaml";
-import type { RunState } from "../engine/run-state.js";
+import type { RunState } from "../run/run-state.js";
 import type { Lock } from "../lock/types.js";
 
 export interface ModelCardInput {
@@ -82,4 +85,14 @@ export function modelCard(input: ModelCardInput): string {
   lines.push("", "## Hyperparameters", "", "```json", JSON.stringify(lock.training.hyperparameters, null, 2), "```");
   if (lock.agent) lines.push("", `Agent: ${lock.agent.provider} ${lock.agent.model}, temperature ${lock.agent.temperature}, seed ${lock.agent.seed}; ${Object.keys(lock.transcripts).length} transcript(s) recorded in the lock.`);
   return `${lines.join("\n")}\n`;
+}
+
+/** README.md, the model card, in the folder of every model this run trained. */
+export function writeModelCards(lock: Lock, text: string, options: { recipe: { name: string; goal: string }; state: RunState }): void {
+  const lockSha256 = `sha256:${createHash("sha256").update(text).digest("hex")}`;
+  for (const s of options.state.stages.values()) {
+    if (s.kind !== "train" || s.status !== "done" || typeof s.outputs.model !== "string" || !existsSync(s.outputs.model)) continue;
+    const card = modelCard({ lock, lockSha256, stage: s.id, name: options.recipe.name, goal: options.recipe.goal, state: options.state });
+    writeFileSync(join(s.outputs.model, "README.md"), card);
+  }
 }

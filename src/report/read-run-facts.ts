@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { RunState } from "../engine/run-state.js";
-import { readEvents } from "../engine/run-store.js";
+import type { RunState } from "../run/run-state.js";
+import { readEvents } from "../run/run-store.js";
 import type { RunFacts } from "./html/report-html.js";
 import { runTimes } from "./stage-times.js";
 import { readTrainingCurve } from "./training-curves.js";

@@ -1,4 +1,4 @@
-import type { RunEvent } from "../engine/events.js";
+import type { RunEvent } from "../run/events.js";
 
 /** When a stage ran and where, from the run's events. Times are milliseconds since the epoch. */
 export interface StageTimes {

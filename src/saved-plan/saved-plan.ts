@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
-import type { LoadedRecipe } from "../cli/load.js";
+import type { LoadedRecipe } from "../project/load.js";
 import { FileCacheIndex } from "../engine/cache-index.js";
 import { InternError } from "../errors.js";
 import { lockPathFor } from "../lock/lock-files.js";

@@ -1,7 +1,7 @@
 import { mkdirSync, readlinkSync, rmSync, symlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { InternError } from "../errors.js";
-import type { LockedDataset } from "../lock/types.js";
+import type { LockedDataset } from "../sources/pinned-dataset.js";
 import type { PinnedDataset } from "../recipe/types.js";
 import { chooseDataFiles, datasetInfo, downloadDataset, listDatasetFiles, SourceRefusedError, type DownloadProgress, type SourceContext, type SourcePolicy } from "../sources/index.js";
 

@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import { parse as parseYaml } from "yaml";
-import { fileSha256 } from "../lock/content-digest.js";
+import { fileSha256 } from "../project/content-digest.js";
 import type { JobRunner, StageContext } from "./types.js";
 
 /**

@@ -4,8 +4,8 @@ import type { Stage, StageGraph } from "../graph/types.js";
 import type { Renderer } from "../render/environment.js";
 import type { RunLocation } from "../render/context.js";
 import type { Recipe } from "../recipe/types.js";
-import type { RunState } from "../engine/run-state.js";
-import type { LockedDataset } from "../lock/types.js";
+import type { RunState } from "../run/run-state.js";
+import type { LockedDataset } from "../sources/pinned-dataset.js";
 
 /** What a stage sees while it runs. */
 export interface StageContext {

@@ -1,7 +1,7 @@
 import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { RunEvent } from "../../src/engine/events.js";
+import type { RunEvent } from "../../src/run/events.js";
 import { apply, cleanupEngineTests, events, intern, makeProject, provision, runs, type Project } from "../helpers/engine.js";
 
 beforeAll(provision, 900_000);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { RunEvent } from "../../src/engine/events.js";
+import type { RunEvent } from "../../src/run/events.js";
 import { jsonReporter, plainReporter } from "../../src/cli/reporters/plain.js";
 import type { ProgressPoint } from "../../src/progress/point.js";
 

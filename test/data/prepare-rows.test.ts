@@ -9,7 +9,7 @@ import { planMix } from "../../src/data/mix.js";
 import { prepareRows, type PrepareProgress, type PrepareRowsInput } from "../../src/data/prepare-rows.js";
 import { createPool, defaultThreads, INLINE_BYTES } from "../../src/data/row-pool.js";
 import { readBenchmark } from "../../src/data/read-benchmark.js";
-import { ruleContext } from "../../src/cli/load.js";
+import { ruleContext } from "../../src/project/load.js";
 import { parseRecipe } from "../../src/recipe/parse.js";
 import type { PinnedDataset } from "../../src/recipe/types.js";
 import { validateRecipe } from "../../src/recipe/validate.js";

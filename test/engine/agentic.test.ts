@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { runDir } from "../../src/engine/run-store.js";
+import { runDir } from "../../src/run/run-store.js";
 import type { ScriptedTurn } from "../emulators/mistral/server.js";
 import { useAgenticEmulators } from "../helpers/agentic-emulators.js";
 import { parse } from "yaml";

@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { allowedSeconds, checkBudget } from "../../src/engine/budget.js";
-import type { BudgetLimits } from "../../src/engine/events.js";
+import type { BudgetLimits } from "../../src/run/events.js";
 import { apply, cleanupEngineTests, events, intern, jobRunning, makeProject, ofType, provision, records } from "../helpers/engine.js";
 
 beforeAll(provision, 900_000);

@@ -1,6 +1,6 @@
 import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { loadRecipe } from "../../src/cli/load.js";
+import { loadRecipe } from "../../src/project/load.js";
 import { applyRecipe } from "../../src/engine/apply.js";
 import { InternalError } from "../../src/errors.js";
 import type { Executor } from "../../src/executors/types.js";

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { runDir } from "../../src/engine/run-store.js";
+import { runDir } from "../../src/run/run-store.js";
 import { apply, cleanupEngineTests, events, jobRunning, makeProject, ofType, provision, records, runs } from "../helpers/engine.js";
 
 beforeAll(provision, 900_000);

@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { loadRecipe } from "../../src/cli/load.js";
+import { loadRecipe } from "../../src/project/load.js";
 import { applyRecipe } from "../../src/engine/apply.js";
-import type { RunEvent } from "../../src/engine/events.js";
-import { runDir } from "../../src/engine/run-store.js";
+import type { RunEvent } from "../../src/run/events.js";
+import { runDir } from "../../src/run/run-store.js";
 import { LocalExecutor } from "../../src/executors/local/local-executor.js";
 import { ROOT } from "../helpers/recipe.js";
 import { apply, cleanupEngineTests, makeProject, provision, runs } from "../helpers/engine.js";

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { RunEvent } from "../../src/engine/events.js";
-import { runDir } from "../../src/engine/run-store.js";
+import type { RunEvent } from "../../src/run/events.js";
+import { runDir } from "../../src/run/run-store.js";
 import {
   alive, apply, cleanupEngineTests, intern, doneCounts, events, jobPid, jobRunning, makeProject, ofType, provision, records, runs, spawnApply, waitForEvent, waitForRecords, type Project,
 } from "../helpers/engine.js";

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { loadRecipe } from "../../src/cli/load.js";
+import { loadRecipe } from "../../src/project/load.js";
 import { applyRecipe } from "../../src/engine/apply.js";
 import { LocalExecutor } from "../../src/executors/local/local-executor.js";
 import type { Executor, JobStatus } from "../../src/executors/types.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { loadTemplates, templateDigests } from "../../src/cli/load.js";
+import { loadTemplates, templateDigests } from "../../src/project/load.js";
 import type { StageGraph } from "../../src/graph/types.js";
 import { compileText, recipeYaml, ROOT } from "../helpers/recipe.js";
 

@@ -3,8 +3,8 @@ import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
-import type { RunEvent } from "../../src/engine/events.js";
-import { listRuns, readEvents, runDir } from "../../src/engine/run-store.js";
+import type { RunEvent } from "../../src/run/events.js";
+import { listRuns, readEvents, runDir } from "../../src/run/run-store.js";
 import { groupAlive } from "../../src/process/spawn-detached.js";
 import { ENVS_DIR, ensurePythonEnv } from "../support/python-env.js";
 import { runCli } from "../../src/cli/main.js";

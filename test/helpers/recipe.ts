@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse, stringify } from "yaml";
-import { loadTemplates, ruleContext, templateDigests } from "../../src/cli/load.js";
+import { loadTemplates, ruleContext, templateDigests } from "../../src/project/load.js";
 import { InternError, RecipeInvalidError, type Diagnostic } from "../../src/errors.js";
 import { compileGraph } from "../../src/graph/compile.js";
 import type { StageGraph } from "../../src/graph/types.js";

@@ -2,9 +2,9 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
-import type { RunEvent } from "../../src/engine/events.js";
-import { foldEvents } from "../../src/engine/run-state.js";
-import { readEvents } from "../../src/engine/run-store.js";
+import type { RunEvent } from "../../src/run/events.js";
+import { foldEvents } from "../../src/run/run-state.js";
+import { readEvents } from "../../src/run/run-store.js";
 import { writeRunReport } from "../../src/report/write-report.js";
 import { compileText, FIXTURES, patch } from "./recipe.js";
 

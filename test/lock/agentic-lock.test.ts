@@ -2,7 +2,7 @@ import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 
 import { join } from "node:path";
 import { parse } from "yaml";
 import { afterEach, describe, expect, it } from "vitest";
-import { runDir } from "../../src/engine/run-store.js";
+import { runDir } from "../../src/run/run-store.js";
 import { transcriptDigest } from "../../src/agent/transcript.js";
 import type { ScriptedTurn } from "../emulators/mistral/server.js";
 import { useAgenticEmulators } from "../helpers/agentic-emulators.js";

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { parse, parseAllDocuments } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadRecipe } from "../../src/cli/load.js";
+import { loadRecipe } from "../../src/project/load.js";
 import { backendOverride } from "../../src/cli/options.js";
 import { RecipeInvalidError } from "../../src/errors.js";
 import { ensurePythonEnv } from "../support/python-env.js";

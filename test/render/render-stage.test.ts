@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { loadRecipe } from "../../src/cli/load.js";
+import { loadRecipe } from "../../src/project/load.js";
 import { InternalError, InternError } from "../../src/errors.js";
 import type { RunLocation } from "../../src/render/context.js";
 import { Renderer } from "../../src/render/environment.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { foldEvents } from "../../src/engine/run-state.js";
-import type { RunEvent } from "../../src/engine/events.js";
+import { foldEvents } from "../../src/run/run-state.js";
+import type { RunEvent } from "../../src/run/events.js";
 import { reportMarkdown } from "../../src/report/build-report.js";
 import { compileText, recipeYaml } from "../helpers/recipe.js";
 

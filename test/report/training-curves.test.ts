@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import type { RunEvent } from "../../src/engine/events.js";
+import type { RunEvent } from "../../src/run/events.js";
 import { runTimes } from "../../src/report/stage-times.js";
 import { readTrainingCurve } from "../../src/report/training-curves.js";
 import { FIXTURES } from "../helpers/recipe.js";

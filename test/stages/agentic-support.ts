@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { RunState } from "../../src/engine/run-state.js";
+import type { RunState } from "../../src/run/run-state.js";
 import type { Stage } from "../../src/graph/types.js";
 import type { StageContext } from "../../src/stages/types.js";
 import { compileText, recipeYaml, type Checked } from "../helpers/recipe.js";

@@ -3,7 +3,7 @@ import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { RunState } from "../../src/engine/run-state.js";
+import type { RunState } from "../../src/run/run-state.js";
 import { buildLock } from "../../src/lock/build-lock.js";
 import type { PrepareManifest } from "../../src/data/manifest.js";
 import { lockedHubData, type PinnedHubData } from "../../src/stages/hub-data.js";

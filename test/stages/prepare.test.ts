@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ruleContext } from "../../src/cli/load.js";
+import { ruleContext } from "../../src/project/load.js";
 import { parseRecipe } from "../../src/recipe/parse.js";
 import type { Recipe } from "../../src/recipe/types.js";
 import { validateRecipe } from "../../src/recipe/validate.js";

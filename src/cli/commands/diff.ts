@@ -3,7 +3,7 @@ import { printableJson } from "../../printable.js";
 import { existsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { runDir } from "../../engine/run-store.js";
+import { runDir } from "../../run/run-store.js";
 import { InternError, UsageError } from "../../errors.js";
 import { diffLocks, formatLockDiff } from "../../lock/diff-locks.js";
 import { readLock } from "../../lock/lock-files.js";

@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { UsageError } from "../../errors.js";
 import { toDot, toJson, toMermaid } from "../../graph/format-graph.js";
 import type { CliIO } from "../io.js";
-import { loadRecipe, requireFile } from "../load.js";
+import { loadRecipe, requireFile } from "../../project/load.js";
 import { backendOverride, BACKEND_OPTION } from "../options.js";
 
 export const help = `intern graph <recipe.yaml> [--format mermaid|dot|json] [--backend ...]

@@ -4,12 +4,12 @@ import { redact, secretValues } from "../../process/redact.js";
 import { readScrubbed } from "../../process/scrub-file.js";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { foldEvents } from "../../engine/run-state.js";
-import type { StageStatus } from "../../engine/events.js";
-import { lockHolder } from "../../engine/run-lock.js";
+import { foldEvents } from "../../run/run-state.js";
+import type { StageStatus } from "../../run/events.js";
+import { lockHolder } from "../../run/run-lock.js";
 import { FileFollower } from "../../process/follow-file.js";
 import { StreamScrubber } from "../../process/scrub-stream.js";
-import { listRuns, readEvents, runDir } from "../../engine/run-store.js";
+import { listRuns, readEvents, runDir } from "../../run/run-store.js";
 import { InternError, UsageError } from "../../errors.js";
 import type { CliIO } from "../io.js";
 

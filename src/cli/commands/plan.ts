@@ -8,12 +8,12 @@ import { NO_EARLIER_RUN, type BudgetLine, type Plan } from "../../plan/types.js"
 import { formatDuration } from "../../recipe/duration.js";
 import type { Recipe } from "../../recipe/types.js";
 import type { CliIO } from "../io.js";
-import { loadRecipe, requireFile } from "../load.js";
+import { loadRecipe, requireFile } from "../../project/load.js";
 import { backendOverride, BACKEND_OPTION } from "../options.js";
 import { formatDiagnostics } from "../print-diagnostics.js";
 import { table } from "../table.js";
 import { UsageError } from "../../errors.js";
-import { internVersion } from "../package-root.js";
+import { internVersion } from "../../project/package-root.js";
 import { existsSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import { lockPathFor } from "../../lock/lock-path.js";

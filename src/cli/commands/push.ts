@@ -1,8 +1,8 @@
 import type { Command } from "../command.js";
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { foldEvents } from "../../engine/run-state.js";
-import { readEvents, runDir } from "../../engine/run-store.js";
+import { foldEvents } from "../../run/run-state.js";
+import { readEvents, runDir } from "../../run/run-store.js";
 import { InternError, UsageError } from "../../errors.js";
 import { pushModel } from "../../publish/push-model.js";
 import { hubToken, resolveEndpoints } from "../../sources/endpoints.js";

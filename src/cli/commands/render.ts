@@ -10,9 +10,9 @@ import { Renderer } from "../../render/environment.js";
 import { renderStage } from "../../render/render-stage.js";
 import { validateManifests } from "../../render/validate-manifests.js";
 import type { CliIO } from "../io.js";
-import { loadRecipe, requireFile } from "../load.js";
+import { loadRecipe, requireFile } from "../../project/load.js";
 import { backendOverride, BACKEND_OPTION } from "../options.js";
-import { PACKAGE_ROOT } from "../package-root.js";
+import { PACKAGE_ROOT } from "../../project/package-root.js";
 
 export const help = `intern render <recipe.yaml> --out DIR [--backend ...] [--stage ID]... [--run-id ID]
 

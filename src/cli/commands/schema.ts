@@ -2,7 +2,7 @@ import type { Command } from "../command.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CliIO } from "../io.js";
-import { PACKAGE_ROOT } from "../package-root.js";
+import { PACKAGE_ROOT } from "../../project/package-root.js";
 
 export const help = `intern schema
 

@@ -5,7 +5,7 @@ import { parseArgs } from "node:util";
 import { InternError } from "../../errors.js";
 import { formatDiagnostics } from "../print-diagnostics.js";
 import type { CliIO } from "../io.js";
-import { loadRecipe, requireFile } from "../load.js";
+import { loadRecipe, requireFile } from "../../project/load.js";
 
 export const help = `intern validate <recipe.yaml>... [--output text|json]
 

@@ -1,4 +1,4 @@
-import type { RunEvent } from "../../engine/events.js";
+import type { RunEvent } from "../../run/events.js";
 import { printable, printableLines } from "../../printable.js";
 import { formatDuration } from "../../recipe/duration.js";
 

@@ -1,5 +1,5 @@
 import { Listr, type ListrTaskWrapper } from "listr2";
-import type { RunEvent } from "../../engine/events.js";
+import type { RunEvent } from "../../run/events.js";
 import { describeEvent } from "./describe-event.js";
 import type { Reporter } from "./types.js";
 

@@ -1,4 +1,4 @@
-import type { ProgressEvent, RunEvent } from "../../engine/events.js";
+import type { ProgressEvent, RunEvent } from "../../run/events.js";
 import type { ProgressPoint } from "../../progress/point.js";
 import { printableJson } from "../../printable.js";
 import { describeEvent } from "./describe-event.js";

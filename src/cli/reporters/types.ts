@@ -1,4 +1,4 @@
-import type { RunEvent } from "../../engine/events.js";
+import type { RunEvent } from "../../run/events.js";
 import type { ProgressPoint } from "../../progress/point.js";
 
 /** Prints the engine's events; the engine itself never prints. */

@@ -1,4 +1,4 @@
-import type { RunState, StageState } from "../../engine/run-state.js";
+import type { RunState, StageState } from "../../run/run-state.js";
 import { html, hubUrl, type Html } from "./escape.js";
 
 type Row = Record<string, unknown>;

@@ -1,4 +1,4 @@
-import type { RunState } from "../../engine/run-state.js";
+import type { RunState } from "../../run/run-state.js";
 import { html, type Html } from "./escape.js";
 import { clock } from "./scale.js";
 

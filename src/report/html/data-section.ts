@@ -1,4 +1,4 @@
-import type { RunState } from "../../engine/run-state.js";
+import type { RunState } from "../../run/run-state.js";
 import type { Recipe } from "../../recipe/types.js";
 import { manifestDatasetNames, preparedManifests, rowSteps, type ManifestLike } from "../data-markdown.js";
 import { hubRef } from "../dataset-names.js";

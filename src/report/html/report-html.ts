@@ -1,4 +1,4 @@
-import type { RunState, StageState } from "../../engine/run-state.js";
+import type { RunState, StageState } from "../../run/run-state.js";
 import { formatDuration } from "../../recipe/duration.js";
 import { metrics, type ReportInput } from "../build-report.js";
 import type { RunTimes } from "../stage-times.js";

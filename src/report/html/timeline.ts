@@ -1,4 +1,4 @@
-import type { StageState } from "../../engine/run-state.js";
+import type { StageState } from "../../run/run-state.js";
 import type { RunTimes } from "../stage-times.js";
 import { html, type Html } from "./escape.js";
 import { clock, linear, niceTicks, px } from "./scale.js";

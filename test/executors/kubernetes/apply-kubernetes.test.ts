@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { runDir } from "../../../src/engine/run-store.js";
+import { runDir } from "../../../src/run/run-store.js";
 import { ROOT } from "../../helpers/recipe.js";
 import { apply, cleanupEngineTests, events, makeProject, ofType, provision, records, runs, type Project } from "../../helpers/engine.js";
 import { lastPoints } from "../../../src/progress/progress-file.js";

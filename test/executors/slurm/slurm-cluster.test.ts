@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SlurmExecutor } from "../../../src/executors/slurm/slurm-executor.js";
 import type { JobSpec, JobStatus } from "../../../src/executors/types.js";
 import { runCommand, type CommandSpec } from "../../../src/process/run-process.js";
-import { runDir } from "../../../src/engine/run-store.js";
+import { runDir } from "../../../src/run/run-store.js";
 import { slurmJobName } from "../../../src/render/job-names.js";
 import type { CliResult } from "../../helpers/cli.js";
 import { alive, apply, cleanupEngineTests, events, intern, makeProject, ofType, provision, records, runs, spawnApply, waitFor, waitForRecords, type Project } from "../../helpers/engine.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { RunEvent } from "../../../src/engine/events.js";
-import { foldEvents } from "../../../src/engine/run-state.js";
+import type { RunEvent } from "../../../src/run/events.js";
+import { foldEvents } from "../../../src/run/run-state.js";
 import { drawnNeeds } from "../../../src/report/html/dag.js";
 import { reportHtml } from "../../../src/report/html/report-html.js";
 import { runTimes } from "../../../src/report/stage-times.js";

@@ -3,11 +3,11 @@ import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFil
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { RunEvent } from "../../src/engine/events.js";
-import { acquireRunLock } from "../../src/engine/run-lock.js";
-import { foldEvents } from "../../src/engine/run-state.js";
-import { createRunDir, EventLog, listRuns, newRunId, readEvents } from "../../src/engine/run-store.js";
-import { chooseRun } from "../../src/engine/select-run.js";
+import type { RunEvent } from "../../src/run/events.js";
+import { acquireRunLock } from "../../src/run/run-lock.js";
+import { foldEvents } from "../../src/run/run-state.js";
+import { createRunDir, EventLog, listRuns, newRunId, readEvents } from "../../src/run/run-store.js";
+import { chooseRun } from "../../src/run/select-run.js";
 import { InternError } from "../../src/errors.js";
 
 let project: string;

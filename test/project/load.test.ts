@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { readRecipeBytes } from "../../src/cli/load.js";
+import { readRecipeBytes } from "../../src/project/load.js";
 import { RecipeInvalidError } from "../../src/errors.js";
 import { MAX_RECIPE_BYTES } from "../../src/recipe/parse.js";
 import { bin, cli, STACK_FRAME } from "../helpers/cli.js";
