@@ -68,7 +68,7 @@ export function compileText(text: string, options: { file?: string; digests?: Re
   const digests = options.digests ?? templateDigests(loadTemplates(validated, ROOT));
   const { graph, problems } = compileGraph(validated, { templateDigests: digests, version: "0.0.0-test" });
   if (graph === null) {
-    // Located as the CLI locates them (src/cli/load.ts).
+    // Located as the CLI locates them (src/project/load.ts).
     throw new RecipeInvalidError(
       file,
       problems.map((p) => diagnosticAt(validated.source, p.path, p.code, p.message, { ...(p.hint ? { hint: p.hint } : {}), target: p.target ?? "value" })),
