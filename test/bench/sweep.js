@@ -20,14 +20,16 @@ export const TARGET_MS = 500;
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc");
 
-/** The steps of loadRecipe (dist/cli/load.js) and makePlan, timed one by one. */
+/** The steps of loadRecipe (dist/project/load.js) and makePlan, timed one by one. */
 async function pipeline() {
   const dist = (p) => import(new URL(`../../dist/${p}`, import.meta.url).href);
+  // Older trees kept recipe loading under dist/cli/.
+  const project = (name) => dist(`project/${name}`).catch(() => dist(`cli/${name}`));
   const [load, parse, validate, compile, plan, root] = await Promise.all([
-    dist("cli/load.js"), dist("recipe/parse.js"), dist("recipe/validate.js"), dist("graph/compile.js"), dist("plan/make-plan.js"), dist("cli/package-root.js"),
+    project("load.js"), dist("recipe/parse.js"), dist("recipe/validate.js"), dist("graph/compile.js"), dist("plan/make-plan.js"), project("package-root.js"),
   ]);
-  // Newer trees hash the files stages read (dist/cli/file-digests.js); older ones do not.
-  const files = await dist("cli/file-digests.js").catch(() => null);
+  // Newer trees hash the files stages read (file-digests.js); older ones do not.
+  const files = await project("file-digests.js").catch(() => null);
   return (dir, file) => {
     gc();
     const t = [nowMs()];
