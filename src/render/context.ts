@@ -1,4 +1,5 @@
 import { writesLmEvalTask } from "../graph/builtin-stages.js";
+import { needOfKind } from "../graph/needs.js";
 import type { Stage, StageGraph } from "../graph/types.js";
 import { slurmTimeWithin } from "../recipe/duration.js";
 import type { Recipe } from "../recipe/types.js";
@@ -87,11 +88,6 @@ function kubernetesResources(gpuResource: string, gpus: number, cpu: string | un
   if (memory !== undefined) limits.memory = memory;
   const requests = Object.fromEntries(Object.entries(limits).filter(([k]) => k === "cpu" || k === "memory"));
   return Object.keys(requests).length > 0 ? { limits, requests } : { limits };
-}
-
-function needOfKind(graph: StageGraph, stage: Stage, kind: string): Stage | undefined {
-  const byId = new Map(graph.stages.map((s) => [s.id, s]));
-  return stage.needs.map((n) => byId.get(n)).find((s) => s?.kind === kind);
 }
 
 /** The TRL config a train stage writes: `sft.yaml`, `dpo.yaml`. */

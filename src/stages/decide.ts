@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runAgent } from "../agent/index.js";
+import { needOfKind } from "../graph/needs.js";
 import type { Stage } from "../graph/types.js";
 import { initialChoice } from "../render/search-choice.js";
 import type { Recipe, SearchRange } from "../recipe/types.js";
@@ -123,11 +124,6 @@ function mixFractions(mix: MixWeight[]): Record<string, number> {
   return Object.fromEntries(mix.map((m) => [m.key, m.fraction]));
 }
 
-function needOfKind(ctx: StageContext, stage: Stage, kind: string, exclude?: string): Stage | undefined {
-  const byId = new Map(ctx.graph.stages.map((s) => [s.id, s]));
-  return stage.needs.map((n) => byId.get(n)).find((s) => s?.kind === kind && s.id !== exclude);
-}
-
 /** The passes so far, oldest first: what each trained with and what it scored. */
 export function passHistory(ctx: StageContext): PassRecord[] {
   const state = ctx.state();
@@ -137,11 +133,11 @@ export function passHistory(ctx: StageContext): PassRecord[] {
   const out: PassRecord[] = [];
   let decide: Stage | undefined = ctx.stage;
   while (decide !== undefined) {
-    const evaluate = needOfKind(ctx, decide, "evaluate", "baseline");
+    const evaluate = needOfKind(ctx.graph, decide, "evaluate", "baseline");
     if (evaluate === undefined) break;
     const value = decide === ctx.stage ? ctx.needOutputs.get(evaluate.id)?.value : state.stages.get(evaluate.id)?.outputs.value;
-    const train = needOfKind(ctx, evaluate, "train");
-    const previous: Stage | undefined = train ? needOfKind(ctx, train, "decide") : undefined;
+    const train = needOfKind(ctx.graph, evaluate, "train");
+    const previous: Stage | undefined = train ? needOfKind(ctx.graph, train, "decide") : undefined;
     const before = previous ? state.stages.get(previous.id)?.outputs : undefined;
     const chosen = before?.hyperparameters as Record<string, unknown> | undefined;
     const mix = decidedMix(before) ?? discovered;
@@ -158,9 +154,9 @@ function reached(recipe: Recipe, value: number | null): boolean {
 
 /** The mix the pass just evaluated trained with: the last decide stage's, else discover's; null with pinned data. */
 function currentMix(ctx: StageContext): MixWeight[] | null {
-  const evaluate = needOfKind(ctx, ctx.stage, "evaluate", "baseline");
-  const train = evaluate ? needOfKind(ctx, evaluate, "train") : undefined;
-  const previous = train ? needOfKind(ctx, train, "decide") : undefined;
+  const evaluate = needOfKind(ctx.graph, ctx.stage, "evaluate", "baseline");
+  const train = evaluate ? needOfKind(ctx.graph, evaluate, "train") : undefined;
+  const previous = train ? needOfKind(ctx.graph, train, "decide") : undefined;
   return (previous ? decidedMix(ctx.state().stages.get(previous.id)?.outputs) : null) ?? discoveredMix(ctx);
 }
 

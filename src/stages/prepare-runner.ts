@@ -3,18 +3,18 @@ import { cancelled, InternError } from "../errors.js";
 import { benchmarkReadPolicy, createSourceContext, createSourcePolicy, hubToken, type DownloadProgress } from "../sources/index.js";
 import { hubCacheDir } from "./agent-stage.js";
 import type { MixWeight } from "./decide.js";
-import { fetchHubSplit, fetchPinnedHubData, hubDatasetLabel, hubLabel, linkCached, lockedHubData, pinnedOf, type LockedHubData, type MixEntry, type PinnedHubData } from "./hub-data.js";
+import { fetchHubSplit, fetchPinnedHubData, hubDatasetLabel, hubLabel, linkCached, lockedHubData, pinnedOf, type LockedHubData, type PinnedHubData } from "./hub-data.js";
 import { prepareData, preparationThreads, type PrepareInput } from "./prepare.js";
 import { formatDownloadProgress, formatPrepareProgress } from "./prepare-progress.js";
 import { SYNTHETIC_FILE } from "./synthesize.js";
+import { needOutput } from "./outputs.js";
+import { needOfKind } from "../graph/needs.js";
 import type { ControlPlaneRunner, StageContext } from "./types.js";
 
 /** The datasets discover chose, as prepare reads them; undefined when the recipe pins its data. */
 function chosenDatasets(ctx: StageContext): PrepareInput["chosen"] {
   if (ctx.recipe.data.datasets !== null) return undefined;
-  const kinds = new Map(ctx.graph.stages.map((s) => [s.id, s.kind]));
-  const discover = [...ctx.needOutputs].find(([id]) => kinds.get(id) === "discover")?.[1];
-  const mix = discover?.mix as MixEntry[] | undefined;
+  const mix = needOutput(ctx, "discover")?.mix;
   if (!Array.isArray(mix)) {
     throw new InternError("INTERN_DATA_NOT_PINNED", "the recipe pins no data.datasets and no discover stage chose a mix", { hint: "pin data.datasets, or run the discover stage first" });
   }
@@ -30,17 +30,15 @@ function chosenDatasets(ctx: StageContext): PrepareInput["chosen"] {
  * first pass. Only discover's datasets are read: a weight for any other matches none of them.
  */
 function decidedWeights(ctx: StageContext): Pick<MixWeight, "id" | "file" | "fraction">[] | undefined {
-  const kinds = new Map(ctx.graph.stages.map((s) => [s.id, s.kind]));
-  const decide = [...ctx.needOutputs].find(([id]) => kinds.get(id) === "decide")?.[1];
-  return Array.isArray(decide?.mix) ? (decide.mix as MixWeight[]) : undefined;
+  const mix = needOutput(ctx, "decide")?.mix;
+  return Array.isArray(mix) ? mix : undefined;
 }
 
 /** The conversations the synthesize stage wrote, when the recipe has one. */
 function syntheticData(ctx: StageContext): PrepareInput["synthetic"] {
-  const kinds = new Map(ctx.graph.stages.map((s) => [s.id, s.kind]));
-  const found = [...ctx.needOutputs].find(([id]) => kinds.get(id) === "synthesize");
-  if (found === undefined) return undefined;
-  const [id, out] = found;
+  const out = needOutput(ctx, "synthesize");
+  if (out === undefined) return undefined;
+  const id = needOfKind(ctx.graph, ctx.stage, "synthesize")!.id;
   if (typeof out.file !== "string") throw new InternError("INTERN_DATA_NOT_PINNED", `stage ${id} reported no synthetic data file`, { hint: `run ${id} again` });
   return { path: out.file, label: `${id}/${SYNTHETIC_FILE}` };
 }

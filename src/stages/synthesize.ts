@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { runAgent, type AgentOutcome, type AgentTool } from "../agent/index.js";
 import { InternError } from "../errors.js";
 import { agentStage, agentSummary, stopReason, type AgentStage } from "./agent-stage.js";
+import { needOutput } from "./outputs.js";
 import type { ControlPlaneRunner, StageContext } from "./types.js";
 
 /** The file the stage writes in its folder, one `{"messages": [...]}` a line, as prepare reads conversational data. */
@@ -73,9 +74,8 @@ function systemPrompt(ctx: StageContext, max: number): string {
 }
 
 function userPrompt(ctx: StageContext): string {
-  const kinds = new Map(ctx.graph.stages.map((s) => [s.id, s.kind]));
-  const discover = [...ctx.needOutputs].find(([id]) => kinds.get(id) === "discover")?.[1];
-  const mix = Array.isArray(discover?.mix) ? (discover.mix as { id: string; format: string; fraction: number; why: string }[]) : null;
+  const chosen = needOutput(ctx, "discover")?.mix;
+  const mix = Array.isArray(chosen) ? chosen : null;
   if (mix !== null) return `The training mix discover chose:\n${JSON.stringify(mix.map((m) => ({ dataset: m.id, format: m.format, fraction: m.fraction, why: m.why })), null, 2)}`;
   const pinned = ctx.recipe.data.datasets ?? [];
   return `The recipe's training data:\n${JSON.stringify(pinned.map((d) => ({ dataset: d.source.kind === "hub" ? d.source.id : d.source.path, format: d.format, fraction: d.fraction })), null, 2)}`;

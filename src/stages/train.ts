@@ -2,16 +2,13 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { InternError } from "../errors.js";
 import { renderJob } from "./job-stage.js";
+import { needOutput } from "./outputs.js";
 import type { JobRunner, StageContext } from "./types.js";
 
 /** The search-space values the decide stage before this pass chose; none for the first pass. */
 export function decidedHyperparameters(ctx: StageContext): Record<string, unknown> {
-  const kinds = new Map(ctx.graph.stages.map((s) => [s.id, s.kind]));
-  for (const [id, outputs] of ctx.needOutputs) {
-    const hp = outputs.hyperparameters;
-    if (kinds.get(id) === "decide" && hp !== null && typeof hp === "object") return hp as Record<string, unknown>;
-  }
-  return {};
+  const hp = needOutput(ctx, "decide")?.hyperparameters;
+  return hp !== null && typeof hp === "object" ? hp : {};
 }
 
 /** `trl sft` with the rendered config, in the job environment; the model lands in `model/`. */
