@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { InternError } from "../errors.js";
+import { fileSha256 } from "../project/content-digest.js";
 import { stableJson } from "../graph/stable-json.js";
 import { redact, secretValues } from "../process/redact.js";
 import type { ChatResponse } from "./messages.js";
@@ -48,7 +49,7 @@ export function digestOf(value: unknown): string {
 
 /** `sha256:<hex>` of a transcript file's bytes. */
 export function transcriptDigest(file: string): string {
-  return "sha256:" + createHash("sha256").update(readFileSync(file)).digest("hex");
+  return `sha256:${fileSha256(file)}`;
 }
 
 const AUTH_KEY = /^(authorization|proxy-authorization|x-api-key|api[-_]?key)$/i;

@@ -1,7 +1,19 @@
 import { createHash } from "node:crypto";
-import { lstatSync, readdirSync, readFileSync, statSync, type Dirent, type Stats } from "node:fs";
+import { lstatSync, readdirSync, statSync, type Dirent, type Stats } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import type { ValidatedRecipe } from "../recipe/validate.js";
+import { fileSha256 } from "./content-digest.js";
+
+/**
+ * The digests of a recipe's local inputs that go into stage content keys (and `plan`'s "which
+ * input changed"). A file's content is hashed by content-digest.ts, the one owner of content
+ * hashing. Two inputs are identified without reading them, as a speed measure: a file above
+ * HASH_LIMIT (`stat:<size>:<mtime>`) and a folder (`dir:` over its files' names, sizes and
+ * modification times), since `plan` and `apply` compute these keys on every call and a base model
+ * folder runs to gigabytes. Those forms are recorded in content keys, so they stay as they are: a
+ * new form would make every cached stage run again. The lock's digests of what a run read are
+ * content digests (contentDigest), whatever the file times.
+ */
 
 /** Files above this are identified by size and modification time instead of being read whole. */
 const HASH_LIMIT = 64 * 1024 * 1024;
@@ -53,7 +65,7 @@ function digestPath(path: string): string {
   // A FIFO would block the read, /dev/zero would never end it: regular files only.
   if (!st.isFile()) throw new UnreadableInput(`is ${kindOf(st)}, not a regular file or a folder`);
   if (st.size > HASH_LIMIT) return `stat:${st.size}:${Math.floor(st.mtimeMs)}`;
-  return `sha256:${createHash("sha256").update(readFileSync(path)).digest("hex")}`;
+  return `sha256:${fileSha256(path)}`;
 }
 
 function isDanglingLink(path: string): boolean {

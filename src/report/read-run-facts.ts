@@ -1,6 +1,6 @@
-import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { fileSha256 } from "../project/content-digest.js";
 import type { RunState } from "../run/run-state.js";
 import { readEvents } from "../run/run-store.js";
 import type { RunFacts } from "./html/report-html.js";
@@ -21,6 +21,6 @@ export function readRunFacts(runDir: string, state: RunState): RunFacts {
     if (curve) curves.push(curve);
   }
   const lockFile = join(runDir, "lock.yaml");
-  const lock = existsSync(lockFile) ? { file: "lock.yaml", sha256: `sha256:${createHash("sha256").update(readFileSync(lockFile)).digest("hex")}` } : null;
+  const lock = existsSync(lockFile) ? { file: "lock.yaml", sha256: `sha256:${fileSha256(lockFile)}` } : null;
   return { times: runTimes(readEvents(runDir)), curves, lock };
 }
