@@ -1,6 +1,6 @@
 import { mkdirSync, readlinkSync, rmSync, symlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { InternError } from "../errors.js";
+import { InternalError, InternError } from "../errors.js";
 import type { LockedDataset } from "../sources/pinned-dataset.js";
 import type { PinnedDataset } from "../recipe/types.js";
 import { chooseDataFiles, datasetInfo, downloadDataset, listDatasetFiles, SourceRefusedError, type DownloadProgress, type SourceContext, type SourcePolicy } from "../sources/index.js";
@@ -162,7 +162,7 @@ export async function fetchPinnedHubData(
   signal?: AbortSignal,
 ): Promise<PinnedHubData> {
   const fetching = { ...(onProgress ? { onProgress } : {}), ...(signal ? { signal } : {}) };
-  if (dataset.source.kind !== "hub") throw new Error(`data.datasets[${index}] is not a Hub dataset`);
+  if (dataset.source.kind !== "hub") throw new InternalError(`data.datasets[${index}] is not a Hub dataset`);
   const { id, revision, config } = dataset.source;
   const key = `data.datasets[${index}]`;
   if (locked !== undefined) {
