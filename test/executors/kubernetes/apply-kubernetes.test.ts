@@ -1,15 +1,16 @@
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { tmpdir } from "node:os";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runDir } from "../../../src/run/run-store.js";
 import { ROOT } from "../../helpers/recipe.js";
-import { apply, cleanupEngineTests, events, makeProject, ofType, provision, records, runs, type Project } from "../../helpers/engine.js";
+import { apply, cleanupEngineTests, events, makeProject, ofType, records, runs, type Project } from "../../helpers/engine.js";
 import { lastPoints } from "../../../src/progress/progress-file.js";
 import { replayTraining } from "../../helpers/replay-training.js";
 import { KubeEmulator } from "../../kubernetes/emulator.js";
 import { runPodsHere } from "../../kubernetes/local-kubelet.js";
 
-beforeAll(provision, 900_000);
+// The pods run the image's Python: nothing here provisions a local job environment.
 afterEach(cleanupEngineTests);
 
 const SECRETS = { HF_TOKEN: "hf_applyEndToEndSecret789", MISTRAL_API_KEY: "mistral-apply-secret-012" };
@@ -17,6 +18,8 @@ const SECRETS = { HF_TOKEN: "hf_applyEndToEndSecret789", MISTRAL_API_KEY: "mistr
 let emu: KubeEmulator;
 let project: Project;
 let env: Record<string, string>;
+/** An envs folder of its own for each test: a Kubernetes run must leave it uncreated. */
+let envs: string;
 
 beforeEach(async () => {
   emu = await KubeEmulator.start();
@@ -24,11 +27,13 @@ beforeEach(async () => {
   emu.addSecret("ml", "tokens", SECRETS);
   emu.addPvc("ml", "shared");
   project = makeProject({ changes: { compute: { backend: "local", kubernetes: { namespace: "ml", image: "ghcr.io/acme/trl:1.13", secret: "tokens", pvc: "shared", context: "lab" } } } });
-  env = { KUBECONFIG: emu.kubeconfig(project.dir, { context: "lab" }), ...SECRETS };
+  envs = join(mkdtempSync(join(tmpdir(), "intern-k8s-envs-")), "envs");
+  env = { KUBECONFIG: emu.kubeconfig(project.dir, { context: "lab" }), INTERN_ENVS_DIR: envs, ...SECRETS };
 });
 
 afterEach(async () => {
   await emu.close();
+  rmSync(dirname(envs), { recursive: true, force: true });
 });
 
 describe("intern apply --backend kubernetes (against the API emulator)", () => {
@@ -41,6 +46,9 @@ describe("intern apply --backend kubernetes (against the API emulator)", () => {
     const all = events(project);
     const submitted = ofType(all, "job_submitted");
     expect(submitted.map((e) => e.stage).sort()).toEqual(["baseline", "evaluate", "train"]);
+    // No local job environment: the pods run the image's Python.
+    expect(ofType(all, "env_ready")).toEqual([]);
+    expect(existsSync(envs)).toBe(false);
     for (const e of submitted) expect(e.job).toMatch(/^Kubernetes Job ml\/engine-fixture-/);
     const jobs = emu.requests.filter((q) => q.method === "POST" && q.path === "/apis/batch/v1/namespaces/ml/jobs");
     expect(jobs).toHaveLength(3);
