@@ -1,5 +1,7 @@
 import type { Recipe } from "../recipe/types.js";
+import { isChained } from "../recipe/phases.js";
 import { passId, type StageDraft } from "./draft.js";
+import { chainPrepareStages, laterTrainStages } from "./phase-stages.js";
 
 /** The lm-eval task intern writes for a local multiple-choice file. */
 export const LM_EVAL_TASK_TEMPLATE = "lm-eval/task.yaml.hbs";
@@ -82,6 +84,7 @@ export function builtinStages(r: Recipe): StageDraft[] {
   });
   // With pinned data and no synthesis, the data never changes between passes: prepare once.
   const preparePerPass = dataOpen || r.sources.synthetic.allow;
+  const chained = isChained(r);
   const dataNeeds = [...(dataOpen ? ["discover"] : []), ...(r.sources.synthetic.allow ? ["synthesize"] : [])];
   const prepareParams = {
     datasets: r.data.datasets ?? "chosen by discover",
@@ -90,7 +93,9 @@ export function builtinStages(r: Recipe): StageDraft[] {
   for (let p = 1; p <= passes; p++) {
     const decidePrev = p > 1 ? [passId("decide", p - 1, passes)] : [];
     const prepareId = preparePerPass ? passId("prepare", p, passes) : "prepare";
-    if (preparePerPass || p === 1) {
+    if (chained) {
+      out.push(...chainPrepareStages(r, prepareParams, benchmarkFiles));
+    } else if (preparePerPass || p === 1) {
       out.push({
         localId: prepareId, name: "prepare", kind: "prepare", mode: "deterministic", placement: "control-plane", needs: [...dataNeeds, ...(preparePerPass ? decidePrev : [])],
         pass: preparePerPass && passes > 1 ? p : null, conditional: preparePerPass && p > 1,
@@ -109,10 +114,14 @@ export function builtinStages(r: Recipe): StageDraft[] {
       templates: jobTemplates(r, [trlTemplate(r), `accelerate/${r.compute.accelerate}.yaml.hbs`, "jobs/train.sh.hbs"]),
       outputs: ["model/"], files: modelFiles, description: `${r.training.method} with TRL ${r.compute.trlVersion}${p > 1 ? " (hyperparameters and mix from the decide stage)" : ""}`,
     });
+    // A chain's later train stages (validate keeps a chain to one pass); evaluation scores the last.
+    const later = chained ? laterTrainStages(r, (method) => jobTemplates(r, [`trl/${method}.yaml.hbs`, `accelerate/${r.compute.accelerate}.yaml.hbs`, "jobs/train.sh.hbs"]), environment(r)) : [];
+    out.push(...later);
+    const lastTrainId = later.at(-1)?.localId ?? trainId;
     const evalId = passId("evaluate", p, passes);
     out.push({
-      localId: evalId, name: "evaluate", kind: "evaluate", mode: "deterministic", placement: "job", needs: [trainId], pass: passes > 1 ? p : null, conditional: p > 1,
-      params: { model: `output of ${trainId}`, benchmark: benchmarkParams(r), ...environment(r) },
+      localId: evalId, name: "evaluate", kind: "evaluate", mode: "deterministic", placement: "job", needs: [lastTrainId], pass: passes > 1 ? p : null, conditional: p > 1,
+      params: { model: `output of ${lastTrainId}`, benchmark: benchmarkParams(r), ...environment(r) },
       resources: evalResources(r), templates: jobTemplates(r, evalTemplates), outputs: ["results.json"], description: `evaluate the trained model on ${r.benchmark.name}`, files: benchmarkFiles,
     });
     if (p < passes) {

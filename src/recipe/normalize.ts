@@ -1,7 +1,8 @@
 import { derivedRequirements, jobFeaturesOf, trlVersionOf, DEFAULT_TRL_VERSION } from "./derive.js";
 import { benchmarkCopies } from "./benchmark-copies.js";
 import { parseDuration } from "./duration.js";
-import type { PinnedDataset, Recipe, RecipeInput } from "./types.js";
+import { methodOfFormat } from "./methods.js";
+import type { DatasetInput, PinnedDataset, Recipe, RecipeInput } from "./types.js";
 
 /** The JSON types TRL's pinned key table gives a key of the recipe's TRL, or null when unknown. */
 export type KeyTypes = (input: RecipeInput, key: string) => readonly string[] | null;
@@ -20,9 +21,10 @@ function seconds(text: string | undefined, fallback: string): number {
 function datasets(input: RecipeInput): PinnedDataset[] | null {
   const list = input.data?.datasets;
   if (list === undefined) return null;
-  // Datasets without a count share what the counted ones leave, equally unless they say.
-  const equal = 1 / Math.max(1, list.filter((d) => d.rows === undefined).length);
+  // Datasets without a count share what the counted ones of their method leave, equally unless they say.
+  const methodOf = (d: DatasetInput) => methodOfFormat(d.format ?? "conversational");
   return list.map((d) => {
+    const equal = 1 / Math.max(1, list.filter((o) => o.rows === undefined && methodOf(o) === methodOf(d)).length);
     const format = d.format ?? "conversational";
     const c = d.columns ?? {};
     return {
@@ -138,6 +140,7 @@ export function normalizeRecipe(input: RecipeInput, keyTypes: KeyTypes = () => n
         Object.entries(t.search_space ?? {}).map(([k, v]) => [k, { values: v.values ?? null, min: v.min ?? null, max: v.max ?? null, log: v.log ?? false, integer: v.values === undefined && isIntegerKey(keyTypes(input, k)) }]),
       ),
       timeLimitSeconds: seconds(t.time_limit, "4h"),
+      then: (t.then ?? []).map((ph) => ({ method: ph.method, hyperparameters: { ...(ph.hyperparameters ?? {}) }, timeLimitSeconds: seconds(ph.time_limit, "4h") })),
     },
     compute: {
       backend: c.backend ?? "local",

@@ -50,6 +50,20 @@ export interface UserStageInput {
   time_limit?: string;
 }
 
+/** A later training stage as written under `training.then`. */
+export interface TrainingPhaseInput {
+  method: TrainingMethod;
+  hyperparameters?: Record<string, unknown>;
+  time_limit?: string;
+}
+
+/** A later training stage: it starts from the model of the one before it. */
+export interface TrainingPhase {
+  method: TrainingMethod;
+  hyperparameters: Record<string, unknown>;
+  timeLimitSeconds: number;
+}
+
 /** A recipe as written, after schema validation. */
 export interface RecipeInput {
   apiVersion: "intern/v1";
@@ -111,6 +125,7 @@ export interface RecipeInput {
     peft?: { method?: "lora"; r?: number; alpha?: number; dropout?: number; target_modules?: string[] | "all-linear" };
     search_space?: Record<string, SearchRangeInput>;
     time_limit?: string;
+    then?: TrainingPhaseInput[];
   };
   compute?: {
     backend?: Backend;
@@ -296,6 +311,8 @@ export interface Recipe {
     peft: { method: "lora"; r: number; alpha: number; dropout: number; targetModules: string[] | "all-linear" } | null;
     searchSpace: Record<string, SearchRange>;
     timeLimitSeconds: number;
+    /** Later training stages, in order (`training.then`); empty for one method. */
+    then: TrainingPhase[];
   };
   compute: {
     backend: Backend;

@@ -2,6 +2,7 @@ import { writesLmEvalTask } from "../graph/builtin-stages.js";
 import { needOfKind } from "../graph/needs.js";
 import type { Stage, StageGraph } from "../graph/types.js";
 import { slurmTimeWithin } from "../recipe/duration.js";
+import { recipeOfStage } from "../recipe/phases.js";
 import type { Recipe } from "../recipe/types.js";
 import { environmentDigest, kubernetesName, slurmJobName } from "./job-names.js";
 import { initialChoice } from "./search-choice.js";
@@ -104,11 +105,14 @@ function baseModelPath(recipe: Recipe, loc: RunLocation): string {
 }
 
 /** The TRL config (`trl sft` or `trl dpo`) as ordered key/value entries: what intern sets, then the recipe's keys. */
-function trlEntries(recipe: Recipe, stage: Stage, loc: RunLocation, dataDir: string, overrides: Record<string, unknown>): { key: string; value: unknown }[] {
+function trlEntries(recipe: Recipe, stage: Stage, loc: RunLocation, dataDir: string, overrides: Record<string, unknown>, before: Stage | undefined): { key: string; value: unknown }[] {
   const m = recipe.baseModel;
+  // A later stage of a chain starts from the model the stage before it wrote; `trl dpo` and `trl kto`
+  // load their reference model from the same path, so that model is also the reference.
+  const start = before ? join(stageDir(loc, before.id), "model") : baseModelPath(recipe, loc);
   const entries: [string, unknown][] = [
-    ["model_name_or_path", baseModelPath(recipe, loc)],
-    ...(m.kind === "hub" ? [["model_revision", m.revision] as [string, unknown]] : []),
+    ["model_name_or_path", start],
+    ...(m.kind === "hub" && !before ? [["model_revision", m.revision] as [string, unknown]] : []),
     ["trust_remote_code", m.trustRemoteCode],
     ["dataset_name", dataDir],
     ["dataset_train_split", "train"],
@@ -132,7 +136,8 @@ function trlEntries(recipe: Recipe, stage: Stage, loc: RunLocation, dataDir: str
  * Everything a job stage's templates may read. Every field is present (null when unused), so
  * strict mode catches a misspelled name in a template instead of rendering it empty.
  */
-export function stageContext(recipe: Recipe, graph: StageGraph, stage: Stage, loc: RunLocation, overrides: Record<string, unknown> = {}, timeLimitSeconds?: number) {
+export function stageContext(whole: Recipe, graph: StageGraph, stage: Stage, loc: RunLocation, overrides: Record<string, unknown> = {}, timeLimitSeconds?: number) {
+  const recipe = recipeOfStage(whole, stage);
   const res = stage.resources!;
   // The limit the job runs under: the stage's own, or what the budget left of it.
   const limit = timeLimitSeconds !== undefined && timeLimitSeconds > 0 ? Math.min(timeLimitSeconds, res.timeLimitSeconds) : res.timeLimitSeconds;
@@ -222,7 +227,7 @@ export function stageContext(recipe: Recipe, graph: StageGraph, stage: Stage, lo
       num_processes: Math.max(1, res.gpus),
       mixed_precision: recipe.compute.mixedPrecision,
     },
-    trl: { command: recipe.training.method, entries: trlEntries(recipe, stage, loc, dataDir, overrides) },
+    trl: { command: recipe.training.method, entries: trlEntries(recipe, stage, loc, dataDir, overrides, stage.kind === "train" ? train : undefined) },
     eval: {
       harness: b.harness,
       task: b.task,

@@ -1,5 +1,6 @@
 import { InternalError } from "../errors.js";
 import type { Stage, StageGraph } from "../graph/types.js";
+import { recipeOfStage } from "../recipe/phases.js";
 import type { Recipe } from "../recipe/types.js";
 import { LM_EVAL_TASK_TEMPLATE, trlTemplate, writesLmEvalTask } from "../graph/builtin-stages.js";
 import { LM_EVAL_TASK_FILES, stageContext, trlConfigFile, type RunLocation } from "./context.js";
@@ -26,8 +27,10 @@ function commandTemplate(recipe: Recipe, stage: Stage): string {
  * `timeLimitSeconds` is the limit the job runs under when the budget cut the stage's own, so the
  * files show what runs (the sbatch `--time`, the Job's `activeDeadlineSeconds`).
  */
-export function renderStage(renderer: Renderer, recipe: Recipe, graph: StageGraph, stage: Stage, loc: RunLocation, overrides: Record<string, unknown> = {}, timeLimitSeconds?: number): RenderedFile[] {
+export function renderStage(renderer: Renderer, whole: Recipe, graph: StageGraph, stage: Stage, loc: RunLocation, overrides: Record<string, unknown> = {}, timeLimitSeconds?: number): RenderedFile[] {
   if (stage.placement !== "job") return [];
+  // A later training stage of a chain renders its own method's config.
+  const recipe = recipeOfStage(whole, stage);
   const ctx = stageContext(recipe, graph, stage, loc, overrides, timeLimitSeconds);
   const files: RenderedFile[] = [];
   if (stage.kind === "train") {

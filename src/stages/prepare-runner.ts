@@ -1,5 +1,7 @@
 import { join } from "node:path";
 import { cancelled, InternError } from "../errors.js";
+import { datasetIndicesOf } from "../recipe/phases.js";
+import type { TrainingMethod } from "../recipe/types.js";
 import { benchmarkReadPolicy, createSourceContext, createSourcePolicy, hubToken, type DownloadProgress } from "../sources/index.js";
 import { hubCacheDir } from "./agent-stage.js";
 import type { MixWeight } from "./decide.js";
@@ -48,16 +50,16 @@ function syntheticData(ctx: StageContext): PrepareInput["synthetic"] {
  * split's files chosen and downloaded into the Hub cache (files already there are not fetched).
  * A locked run reads the commit and files its lock records instead.
  */
-async function pinnedHubData(ctx: StageContext): Promise<PinnedHubData[]> {
+async function pinnedHubData(ctx: StageContext, only: readonly number[] | undefined): Promise<PinnedHubData[]> {
   const datasets = ctx.recipe.data.datasets ?? [];
-  if (!datasets.some((d) => d.source.kind === "hub")) return [];
+  if (!datasets.some((d, i) => d.source.kind === "hub" && (only === undefined || only.includes(i)))) return [];
   const sources = createSourceContext(ctx.env);
   const policy = createSourcePolicy(ctx.recipe, { hasToken: hubToken(ctx.env) !== null });
   const locked = ctx.lockedDatasets ? lockedHubData(datasets, ctx.lockedDatasets) : new Map<number, LockedHubData>();
   const out: PinnedHubData[] = [];
   for (const [i, d] of datasets.entries()) {
     if (ctx.signal.aborted) throw cancelled("data preparation");
-    if (d.source.kind !== "hub") continue;
+    if (d.source.kind !== "hub" || (only !== undefined && !only.includes(i))) continue;
     const id = d.source.id;
     const progress = ctx.progress;
     out.push(await fetchPinnedHubData(sources, policy, d, i, hubCacheDir(ctx), locked.get(i), progress ? (p) => progress(formatDownloadProgress(id, p)) : undefined, ctx.signal));
@@ -113,7 +115,10 @@ export const prepareRunner: ControlPlaneRunner = {
     const chosen = chosenDatasets(ctx);
     const synthetic = syntheticData(ctx);
     const threads = preparationThreads(ctx.env);
-    const pinned = await pinnedHubData(ctx);
+    // A chained recipe's prepare stage names its method: it reads only that method's datasets.
+    const method = ctx.stage.params.method;
+    const only = typeof method === "string" ? datasetIndicesOf(ctx.recipe, method as TrainingMethod) : undefined;
+    const pinned = await pinnedHubData(ctx, only);
     const hub = hubInputs(ctx, pinned);
     const benchmark = await hubBenchmark(ctx);
     const progress = ctx.progress;
@@ -121,6 +126,7 @@ export const prepareRunner: ControlPlaneRunner = {
       recipe: ctx.recipe, recipeDir: ctx.recipeDir, dir: ctx.dir, signal: ctx.signal, ...(chosen ? { chosen } : {}), ...(synthetic ? { synthetic } : {}), ...(pinned.length > 0 ? { hub } : {}), ...(benchmark ? { hubBenchmark: benchmark } : {}),
       ...(progress ? { onProgress: (p) => progress(formatPrepareProgress(p)) } : {}),
       ...(threads !== undefined ? { threads } : {}),
+      ...(only !== undefined ? { only } : {}),
     });
     return { data: join(ctx.dir, "data"), manifest, hub: pinned };
   },

@@ -49,6 +49,11 @@ export interface PrepareInput {
   onProgress?: (progress: PrepareProgress) => void;
   /** Worker threads for the per-row work; by default one a core but one on more than two cores. */
   threads?: number;
+  /**
+   * The data.datasets indices this stage reads (a chained recipe prepares each method's datasets
+   * in its own stage); all of them when undefined.
+   */
+  only?: readonly number[];
 }
 
 /**
@@ -92,7 +97,7 @@ interface LocalDataset {
   labels: string[];
 }
 
-function localDatasets(recipe: Recipe, recipeDir: string, chosen?: PrepareInput["chosen"], hub?: PrepareInput["hub"]): LocalDataset[] {
+function localDatasets(recipe: Recipe, recipeDir: string, chosen?: PrepareInput["chosen"], hub?: PrepareInput["hub"], only?: readonly number[]): LocalDataset[] {
   const datasets = recipe.data.datasets;
   if (datasets === null && chosen !== undefined) {
     return chosen.map((c, i) => ({ dataset: c.dataset, path: c.label, sources: [{ path: c.path, key: `discover mix[${i}] (${c.label})` }], labels: [c.label] }));
@@ -102,7 +107,7 @@ function localDatasets(recipe: Recipe, recipeDir: string, chosen?: PrepareInput[
       hint: "pin the training data under data.datasets: a Hub dataset (id, revision, split) or a path to a local .jsonl, .jsonl.gz, .jsonl.zst or .parquet file",
     });
   }
-  return datasets.map((dataset, i) => {
+  return datasets.flatMap((dataset, i) => (only === undefined || only.includes(i) ? [{ dataset, i }] : [])).map(({ dataset, i }) => {
     if (dataset.source.kind === "hub") {
       const got = hub?.find((h) => h.index === i);
       if (got === undefined || got.files.length === 0) {
@@ -168,7 +173,7 @@ async function loadBenchmark(recipe: Recipe, recipeDir: string, hub: PrepareInpu
 export async function prepareData(input: PrepareInput): Promise<PrepareManifest> {
   const { recipe, recipeDir, dir, signal } = input;
   const { seed, maxRows, dedupe } = recipe.data;
-  const locals = localDatasets(recipe, recipeDir, input.chosen, input.hub);
+  const locals = localDatasets(recipe, recipeDir, input.chosen, input.hub, input.only);
   const fixed = input.synthetic ? 1 : 0;
   if (input.synthetic) {
     const { label, path } = input.synthetic;

@@ -1,5 +1,5 @@
 import { FORMAT_COLUMNS, METHODS, methodOfFormat } from "../methods.js";
-import type { DatasetFormat } from "../types.js";
+import type { DatasetFormat, DatasetInput } from "../types.js";
 import type { Problem, Rule } from "./problem.js";
 
 const CODE = "INTERN_RECIPE_INVALID";
@@ -16,18 +16,10 @@ export const dataRule: Rule = (r) => {
       out.push({ path: ["data", "datasets", i, "rows"], code: CODE, message: `data.datasets[${i}] has both \`fraction\` and \`rows\`; keep one`, hint: "`rows` takes an exact number of rows; `fraction` a share of what the counted datasets leave", target: "key" });
     }
   });
-  // The fractions are those of the datasets without a count.
-  const shared = list.filter((d) => d.rows === undefined);
-  const withFraction = shared.filter((d) => d.fraction !== undefined);
-  if (withFraction.length > 0 && withFraction.length < shared.length) {
-    const i = list.findIndex((d) => d.fraction === undefined && d.rows === undefined);
-    out.push({ path: ["data", "datasets", i], code: CODE, message: `data.datasets[${i}] has no fraction while others do`, hint: "give every dataset a fraction or a number of rows, or leave fractions out for an equal mix", target: "key" });
-  } else if (withFraction.length > 0) {
-    const sum = withFraction.reduce((a, d) => a + d.fraction!, 0);
-    if (Math.abs(sum - 1) > 1e-6) {
-      out.push({ path: ["data", "datasets"], code: CODE, message: `dataset fractions add up to ${Number(sum.toFixed(6))}, not 1`, target: "key" });
-    }
-  }
+  // The fractions are those of the datasets without a count (in a chain, of each method's datasets).
+  const chained = (r.training?.then ?? []).length > 0;
+  const groups = chained ? [...new Set(list.map((d) => methodOfFormat(d.format ?? "conversational")))].map((m) => list.filter((d) => methodOfFormat(d.format ?? "conversational") === m)) : [list];
+  for (const group of groups) out.push(...fractionProblems(list, group));
   const counted = list.reduce((a, d) => a + (d.rows ?? 0), 0);
   const maxRows = r.data?.max_rows;
   if (maxRows !== undefined && counted > maxRows) {
@@ -68,11 +60,12 @@ export const dataRule: Rule = (r) => {
     });
   }
   // The method decides the formats: each format belongs to exactly one method (src/recipe/methods.ts).
+  // A chain's formats are checked against its methods by the chain rule.
   const method = r.training?.method ?? "sft";
   const spec = METHODS[method];
   list.forEach((d, i) => {
     const format = d.format ?? "conversational";
-    if (spec !== undefined && !spec.formats.includes(format)) {
+    if (spec !== undefined && !chained && !spec.formats.includes(format)) {
       const owner = methodOfFormat(format);
       out.push({
         path: d.format !== undefined ? ["data", "datasets", i, "format"] : ["data", "datasets", i],
@@ -96,7 +89,7 @@ export const dataRule: Rule = (r) => {
       }
     }
   });
-  if (method !== "sft" && r.sources?.synthetic?.allow === true) {
+  if (method !== "sft" && !chained && r.sources?.synthetic?.allow === true) {
     out.push({ path: ["sources", "synthetic", "allow"], code: CODE, message: `synthetic data is conversations, and ${method} trains on ${spec?.data ?? "another format"}`, hint: `turn sources.synthetic.allow off for a ${method} recipe`, target: "value" });
   }
   if (textAt !== -1 && r.sources?.synthetic?.allow === true) {
@@ -104,3 +97,20 @@ export const dataRule: Rule = (r) => {
   }
   return out;
 };
+
+/** The fractions of one group of datasets (all of them, or one method's in a chain) add up to 1. */
+function fractionProblems(list: readonly DatasetInput[], group: readonly DatasetInput[]): Problem[] {
+  const shared = group.filter((d) => d.rows === undefined);
+  const withFraction = shared.filter((d) => d.fraction !== undefined);
+  if (withFraction.length > 0 && withFraction.length < shared.length) {
+    const i = list.findIndex((d) => group.includes(d) && d.fraction === undefined && d.rows === undefined);
+    return [{ path: ["data", "datasets", i], code: CODE, message: `data.datasets[${i}] has no fraction while others do`, hint: "give every dataset a fraction or a number of rows, or leave fractions out for an equal mix", target: "key" }];
+  }
+  if (withFraction.length === 0) return [];
+  const sum = withFraction.reduce((a, d) => a + d.fraction!, 0);
+  if (Math.abs(sum - 1) <= 1e-6) return [];
+  if (group.length === list.length) return [{ path: ["data", "datasets"], code: CODE, message: `dataset fractions add up to ${Number(sum.toFixed(6))}, not 1`, target: "key" }];
+  const method = methodOfFormat(group[0]!.format ?? "conversational");
+  const first = list.indexOf(withFraction[0]!);
+  return [{ path: ["data", "datasets", first, "fraction"], code: CODE, message: `the fractions of the ${method} datasets add up to ${Number(sum.toFixed(6))}, not 1`, hint: `in a chain each method's datasets make their own mix: their fractions add up to 1 among themselves`, target: "key" }];
+}

@@ -1,4 +1,5 @@
 import { budgetRule } from "./budget.js";
+import { chainRule } from "./chain.js";
 import { computeRule } from "./compute.js";
 import { dataRule } from "./data.js";
 import { environmentRule } from "./environment.js";
@@ -10,4 +11,4 @@ import { structureRule } from "./structure.js";
 import { trainingRule } from "./training.js";
 
 /** Every semantic rule, in the order their errors are listed. */
-export const RULES: readonly Rule[] = [structureRule, exactlyOneSource, budgetRule, computeRule, environmentRule, sourcePolicyRule, dataRule, trainingRule, stageNamesRule];
+export const RULES: readonly Rule[] = [structureRule, exactlyOneSource, budgetRule, computeRule, environmentRule, sourcePolicyRule, dataRule, trainingRule, chainRule, stageNamesRule];

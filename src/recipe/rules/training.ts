@@ -4,7 +4,7 @@ import { checkTrlKey } from "../trl-keys.js";
 import type { Problem, Rule } from "./problem.js";
 
 
-const KEY_PROBLEM_CODE = { unknown: "INTERN_TRL_UNKNOWN_KEY", reserved: "INTERN_TRL_RESERVED_KEY", type: "INTERN_TRL_VALUE" } as const;
+export const KEY_PROBLEM_CODE = { unknown: "INTERN_TRL_UNKNOWN_KEY", reserved: "INTERN_TRL_RESERVED_KEY", type: "INTERN_TRL_VALUE" } as const;
 
 /** The training block: a supported method, TRL keys the pinned TRL knows, a sane search space. */
 export const trainingRule: Rule = (r, ctx) => {
@@ -81,15 +81,15 @@ export const trainingRule: Rule = (r, ctx) => {
  * estimates the KL term from the other rows of a batch, so it needs sequential sampling and a
  * batch of at least two.
  */
-function ktoProblems(hp: Record<string, unknown>): Problem[] {
+export function ktoProblems(hp: Record<string, unknown>, at: (string | number)[] = ["training", "hyperparameters"]): Problem[] {
   const loss = hp.loss_type ?? "kto";
   if (loss === "apo_zero_unpaired") return [];
   const out: Problem[] = [];
   if (hp.train_sampling_strategy !== undefined && hp.train_sampling_strategy !== "sequential") {
-    out.push({ path: ["training", "hyperparameters", "train_sampling_strategy"], code: "INTERN_TRL_VALUE", message: `KTO's loss \`${String(loss)}\` estimates the KL term from neighbouring rows of a batch, so train_sampling_strategy must be \`sequential\`, not \`${String(hp.train_sampling_strategy)}\``, hint: "leave train_sampling_strategy out (prepare already shuffles the rows with data.seed), or use loss_type: apo_zero_unpaired", target: "value" });
+    out.push({ path: [...at, "train_sampling_strategy"], code: "INTERN_TRL_VALUE", message: `KTO's loss \`${String(loss)}\` estimates the KL term from neighbouring rows of a batch, so train_sampling_strategy must be \`sequential\`, not \`${String(hp.train_sampling_strategy)}\``, hint: "leave train_sampling_strategy out (prepare already shuffles the rows with data.seed), or use loss_type: apo_zero_unpaired", target: "value" });
   }
   if (typeof hp.per_device_train_batch_size === "number" && hp.per_device_train_batch_size <= 1) {
-    out.push({ path: ["training", "hyperparameters", "per_device_train_batch_size"], code: "INTERN_TRL_VALUE", message: `KTO's loss \`${String(loss)}\` estimates the KL term from the other rows of a batch, so per_device_train_batch_size must be at least 2`, target: "value" });
+    out.push({ path: [...at, "per_device_train_batch_size"], code: "INTERN_TRL_VALUE", message: `KTO's loss \`${String(loss)}\` estimates the KL term from the other rows of a batch, so per_device_train_batch_size must be at least 2`, target: "value" });
   }
   return out;
 }
