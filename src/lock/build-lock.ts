@@ -245,7 +245,12 @@ export function buildLock(src: LockSources, state: RunState): Lock {
     prepared,
     papers: papersOf(state),
     transcripts: sorted(transcripts),
-    training: { method: src.recipe.training.method, hyperparameters: sorted(src.recipe.training.hyperparameters), decisions },
+    training: {
+      method: src.recipe.training.method,
+      hyperparameters: sorted(src.recipe.training.hyperparameters),
+      ...(src.recipe.training.then.length > 0 ? { then: src.recipe.training.then.map((t) => ({ method: t.method, hyperparameters: sorted(t.hyperparameters) })) } : {}),
+      decisions,
+    },
     evaluations: evaluationsOf(src, state),
     models: modelsOf(src, state),
     ...fingerprintsOf(src, state),

@@ -27,7 +27,7 @@ const SECTIONS: [string, (l: Lock) => unknown][] = [
   ["agent", (l) => ({ agent: l.agent, transcripts: l.transcripts })],
   ["templates", (l) => l.templates],
   ["environment", (l) => l.environment],
-  ["hyperparameters", (l) => ({ method: l.training.method, ...l.training.hyperparameters })],
+  ["hyperparameters", (l) => ({ method: l.training.method, ...l.training.hyperparameters, ...(l.training.then ? { then: l.training.then } : {}) })],
   ["decisions", (l) => l.training.decisions],
 ];
 

@@ -33,6 +33,8 @@ export interface Lock {
   training: {
     method: string;
     hyperparameters: Record<string, unknown>;
+    /** A chained recipe's later training stages (`training.then`), in order; absent for one method. */
+    then?: { method: string; hyperparameters: Record<string, unknown> }[];
     /** Each decide stage's choice: the next pass's hyperparameters, and its re-weighted mix when it changed one. */
     decisions: { stage: string; decision: string; reason: string; hyperparameters: Record<string, unknown> | null; mix: { id: string; fraction: number }[] | null }[];
   };

@@ -20,7 +20,15 @@ const TRL_CONFIGS = ["sft", "dpo", "kto"] as const;
 const PROFILES = ["cpu", "single-gpu", "multi-gpu", "fsdp2", "zero3"] as const;
 const DISTRIBUTED: Record<string, string> = { cpu: "NO", "single-gpu": "NO", "multi-gpu": "MULTI_GPU", fsdp2: "FSDP", zero3: "DEEPSPEED" };
 
-type Raw = { compute?: { gpus?: number; nodes?: number; accelerate?: string; mixed_precision?: string }; training?: { hyperparameters?: Record<string, unknown>; search_space?: Record<string, { values?: unknown[]; min?: number; max?: number }> }; matrix?: Record<string, unknown[]> };
+type Raw = { compute?: { gpus?: number; nodes?: number; accelerate?: string; mixed_precision?: string }; training?: { hyperparameters?: Record<string, unknown>; search_space?: Record<string, { values?: unknown[]; min?: number; max?: number }>; then?: { method: string; hyperparameters?: Record<string, unknown> }[] }; matrix?: Record<string, unknown[]> };
+
+/** The hyperparameters a train stage's config was rendered from: `training`'s, or a chain's later stage's (`train-dpo`). */
+function hyperparametersOf(raw: Raw, configPath: string): Record<string, unknown> {
+  const stage = basename(dirname(configPath));
+  const later = /^train-([a-z]+)(?:-\d+)?$/.exec(stage);
+  if (later === null) return raw.training?.hyperparameters ?? {};
+  return raw.training!.then!.find((t) => t.method === later[1])!.hyperparameters ?? {};
+}
 
 /** What the recipe asks of a launch, with the defaults the schema documents. */
 function launchOf(raw: Raw) {
@@ -121,7 +129,7 @@ describe("rendered files are accepted by the real tools", () => {
           expect(sameValue(key, value, py!), `${path}: ${key} written as ${JSON.stringify(value)}, TRL read ${JSON.stringify(py)}`).toBe(true);
         }
         // The recipe's own hyperparameters arrive as the recipe wrote them (or as a sweep chose).
-        const hp = o.raw.training?.hyperparameters ?? {};
+        const hp = hyperparametersOf(o.raw, path);
         for (const [key, value] of Object.entries(hp)) {
           const swept = o.raw.matrix?.[`training.hyperparameters.${key}`];
           if (swept) expect(swept, `${path}: ${key}`).toContainEqual(written[key]);
@@ -141,6 +149,23 @@ describe("rendered files are accepted by the real tools", () => {
         expect(lr!.type, path).toBe("float");
         if (hp.save_strategy === "no") expect(r.values.save_strategy, path).toEqual({ type: "enum", value: "no" });
       }
+    }
+  });
+
+  it("a chained recipe's dpo.yaml starts from the sft stage's model, which TRL also loads as the reference", () => {
+    const chained = outputs.filter((o) => basename(o.recipe) === "quickstart-sft-dpo.yaml");
+    expect(chained.map((o) => o.backend).sort()).toEqual(["kubernetes", "local", "slurm"]);
+    for (const o of chained) {
+      const dpo = join(o.out, "stages", "train-dpo", "dpo.yaml");
+      const sft = join(o.out, "stages", "train", "sft.yaml");
+      // TRL's parser reads the path the sft stage writes its model to (its output_dir).
+      const sftOutput = results.trl[sft]!.values.output_dir!;
+      expect(sftOutput.value, sft).toMatch(/\/stages\/train\/model$/);
+      expect(results.trl[dpo]!.values.model_name_or_path, dpo).toEqual({ type: "str", value: sftOutput.value });
+      // The sft stage starts from the base model (the make-model stage's), and reads its own prepared data.
+      expect(results.trl[sft]!.values.model_name_or_path!.value, sft).toMatch(/\/stages\/make-model\/model$/);
+      expect(results.trl[dpo]!.values.dataset_name!.value, dpo).toMatch(/\/stages\/prepare-dpo\/data$/);
+      expect(results.trl[sft]!.values.dataset_name!.value, sft).toMatch(/\/stages\/prepare\/data$/);
     }
   });
 
