@@ -36,13 +36,15 @@ function decontamination(state: RunState, trainStage: string): string | null {
  */
 export function modelCard(input: ModelCardInput): string {
   const { lock, state } = input;
+  // A chain's methods in order (`sft, then dpo`); one method alone for most recipes.
+  const methods = [lock.training.method, ...(lock.training.then ?? []).map((t) => t.method)];
   const hubDatasets = [...new Set(lock.datasets.flatMap((d) => (d.source === "hub" ? [d.id] : [])))];
   const meta: Record<string, unknown> = {
     ...(lock.base_model.kind === "hub" ? { base_model: lock.base_model.id } : {}),
     ...(hubDatasets.length > 0 ? { datasets: hubDatasets } : {}),
     license: "other",
     library_name: "transformers",
-    tags: ["intern", "trl", lock.training.method],
+    tags: ["intern", "trl", ...new Set(methods)],
   };
   const bm = lock.base_model;
   const lines = [
@@ -52,7 +54,7 @@ export function modelCard(input: ModelCardInput): string {
     "",
     input.goal,
     "",
-    `Post-trained with intern ${lock.intern} (${lock.training.method}) from the recipe \`${lock.recipe.file}\` (${lock.recipe.sha256}).`,
+    `Post-trained with intern ${lock.intern} (${methods.join(", then ")}) from the recipe \`${lock.recipe.file}\` (${lock.recipe.sha256}).`,
     `Lock: \`${lock.recipe.file.replace(/\.ya?ml$/i, "")}.lock.yaml\`, ${input.lockSha256}; \`intern audit\` on it reruns this training and checks the results below.`,
     "",
     `License: see the base model's license and the datasets' licenses below.`,
@@ -83,6 +85,7 @@ export function modelCard(input: ModelCardInput): string {
     lines.push("", "## Decisions", "", ...lock.training.decisions.map((d) => `- ${d.stage}: **${d.decision}**: ${cell(d.reason)}${d.hyperparameters ? ` (${JSON.stringify(d.hyperparameters)})` : ""}`));
   }
   lines.push("", "## Hyperparameters", "", "```json", JSON.stringify(lock.training.hyperparameters, null, 2), "```");
+  for (const [i, t] of (lock.training.then ?? []).entries()) lines.push("", `Then ${t.method} (training.then[${i}]):`, "", "```json", JSON.stringify(t.hyperparameters, null, 2), "```");
   if (lock.agent) lines.push("", `Agent: ${lock.agent.provider} ${lock.agent.model}, temperature ${lock.agent.temperature}, seed ${lock.agent.seed}; ${Object.keys(lock.transcripts).length} transcript(s) recorded in the lock.`);
   return `${lines.join("\n")}\n`;
 }

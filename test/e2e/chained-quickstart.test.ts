@@ -94,5 +94,9 @@ describe("the chained quickstart (sft, then dpo)", () => {
     const lock = parse(readFileSync(join(project, "quickstart-sft-dpo.lock.yaml"), "utf8")) as { training: { method: string; then: { method: string; hyperparameters: Record<string, unknown> }[] } };
     expect(lock.training.method).toBe("sft");
     expect(lock.training.then.map((t) => [t.method, t.hyperparameters.beta])).toEqual([["dpo", 0.1]]);
+    // Each trained model's card names the chain.
+    const card = readFileSync(join(dir("train-dpo"), "model", "README.md"), "utf8");
+    expect(card).toContain("(sft, then dpo) from the recipe");
+    expect(card).toContain("Then dpo (training.then[0]):");
   }, 900_000);
 });

@@ -1,4 +1,5 @@
 import { trlVersionOf } from "../derive.js";
+import { parseDuration } from "../duration.js";
 import { METHODS, methodOfFormat, TRAINED_METHODS } from "../methods.js";
 import { methodsOfInput, phaseStagesOf } from "../phases.js";
 import { checkTrlKey } from "../trl-keys.js";
@@ -64,7 +65,7 @@ export const chainRule: Rule = (r, ctx) => {
       }
     });
   }
-  out.push(...laterKeyProblems(r, ctx));
+  out.push(...laterKeyProblems(r, ctx), ...laterTimeLimits(r));
   // The chain's own stages take names a user stage may not shadow.
   const ids = new Set(phaseStagesOf(methods).flatMap((p) => [p.trainId, p.prepareId]));
   r.stages?.forEach((s, i) => {
@@ -106,6 +107,21 @@ function laterKeyProblems(r: RecipeInput, ctx: RuleContext): Problem[] {
       if (p) out.push({ path: [...at, key], code: KEY_PROBLEM_CODE[p.kind], message: p.message, ...(p.hint ? { hint: p.hint } : {}), target: p.kind === "type" ? "value" : "key" });
     }
     if (t.method === "kto") out.push(...ktoProblems(hp, at));
+  });
+  return out;
+}
+
+/** A later stage's time limit: not zero, and within the wall-clock budget (as training.time_limit). */
+function laterTimeLimits(r: RecipeInput): Problem[] {
+  const out: Problem[] = [];
+  const wall = r.budget.wall_clock === undefined ? null : parseDuration(r.budget.wall_clock);
+  (r.training?.then ?? []).forEach((t, i) => {
+    const limit = parseDuration(t.time_limit ?? "4h");
+    const path = t.time_limit === undefined ? ["training", "then", i] : ["training", "then", i, "time_limit"];
+    if (limit === 0) out.push({ path, code: "INTERN_BUDGET_INVALID", message: `training.then[${i}].time_limit is zero`, hint: "a limit of zero allows nothing; raise it or remove it" });
+    else if (wall !== null && wall > 0 && limit !== null && limit > wall) {
+      out.push({ path, code: "INTERN_BUDGET_INVALID", message: `training.then[${i}].time_limit (${t.time_limit ?? "4h"}) is longer than budget.wall_clock (${r.budget.wall_clock})`, hint: `a training job could never use its time limit; lower training.then[${i}].time_limit or raise budget.wall_clock`, target: t.time_limit === undefined ? "key" : "value" });
+    }
   });
   return out;
 }

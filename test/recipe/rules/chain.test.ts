@@ -76,6 +76,14 @@ describe("chained training (training.then)", () => {
     expect(compileText(ok).validated.recipe.data.datasets!.map((x) => x.fraction)).toEqual([1, 0.6, 0.4]);
   });
 
+  it("a later stage's time limit fits the wall-clock budget, located at it (or at the stage, for the default)", () => {
+    const text = chain({ budget: { wall_clock: "2h" } }, [{ method: "dpo", time_limit: "3h" }]);
+    const d = find(diagnosticsOf(text), "INTERN_BUDGET_INVALID", "training.then[0].time_limit (3h) is longer than budget.wall_clock (2h)");
+    expect(d.location?.line).toBe(lineOf(text, "time_limit: 3h"));
+    const unset = chain({ budget: { wall_clock: "2h" } }, [{ method: "dpo" }]);
+    expect(find(diagnosticsOf(unset), "INTERN_BUDGET_INVALID", "training.then[0].time_limit (4h) is longer than budget.wall_clock (2h)").location?.line).toBe(lineOf(unset, "- method: dpo"));
+  });
+
   it("a user stage may not take a chain stage's name", () => {
     const text = chain({ stages: [{ name: "train-dpo", run: "true" }] });
     expect(find(diagnosticsOf(text), "INTERN_DUPLICATE_STAGE", "stage name `train-dpo` is a stage of the training chain").location?.line).toBe(lineOf(text, "name: train-dpo"));
