@@ -7,7 +7,7 @@ import type { StageGraph } from "../graph/types.js";
 import { MAX_RECIPE_BYTES, parseRecipe, recipeTooLarge } from "../recipe/parse.js";
 import type { RuleContext } from "../recipe/rules/problem.js";
 import { diagnosticAt } from "../recipe/source.js";
-import type { TrlKeyTable } from "../recipe/trl-keys.js";
+import { trlTableFile, type TrlKeyTable } from "../recipe/trl-keys.js";
 import { validateRecipe, type ValidatedRecipe } from "../recipe/validate.js";
 import type { TemplateSet } from "../render/environment.js";
 import { fileDigests } from "./file-digests.js";
@@ -41,10 +41,10 @@ export function readRecipeBytes(cwd: string, file: string): Uint8Array {
 
 const trlTables = new Map<string, TrlKeyTable | null>();
 
-/** Key tables shipped in schema/trl/ (`trl-<version>.json` for sft, `trl-<version>-<command>.json` for the others), read only for what a recipe pins. */
+/** Key tables shipped in schema/trl/ (named by trlTableFile), read only for what a recipe pins. */
 export const ruleContext: RuleContext = {
   trlTable(version, command) {
-    const file = `trl-${version}${command === "sft" ? "" : `-${command}`}.json`;
+    const file = trlTableFile(version, command);
     if (!trlTables.has(file)) {
       try {
         trlTables.set(file, JSON.parse(readFileSync(join(PACKAGE_ROOT, "schema", "trl", file), "utf8")) as TrlKeyTable);

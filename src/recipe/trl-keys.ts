@@ -1,6 +1,11 @@
 import { closest } from "./suggest.js";
 
 /** One key of `trl sft`'s config, as scripts/extract-trl-keys.py writes it. */
+/** The file name of a key table in schema/trl/: `trl-<version>.json` for `trl sft`, `trl-<version>-<command>.json` for the others. */
+export function trlTableFile(version: string, command: string): string {
+  return `trl-${version}${command === "sft" ? "" : `-${command}`}.json`;
+}
+
 export interface TrlKey {
   group: string;
   type: string[];

@@ -1,6 +1,6 @@
 import { trlVersionOf } from "../derive.js";
 import { TRAINED_METHODS } from "../methods.js";
-import { checkTrlKey } from "../trl-keys.js";
+import { checkTrlKey, trlTableFile } from "../trl-keys.js";
 import type { Problem, Rule } from "./problem.js";
 
 
@@ -26,7 +26,7 @@ export const trainingRule: Rule = (r, ctx) => {
       path: ["compute", "environment", "requirements"],
       code: "INTERN_TRL_VERSION_UNKNOWN",
       message: `intern has no key table for \`trl ${method}\` of TRL ${version} (it knows ${ctx.trlVersions.join(", ")})`,
-      hint: `generate one with \`python scripts/extract-trl-keys.py ${method} > schema/trl/trl-VERSION${method === "sft" ? "" : `-${method}`}.json\` in that environment`,
+      hint: `generate one with \`python scripts/extract-trl-keys.py ${method} > schema/trl/${trlTableFile("VERSION", method)}\` in that environment`,
       severity: "warning",
     });
     return out;
