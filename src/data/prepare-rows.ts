@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { closeSync, openSync, readSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, openSync, readSync, renameSync, writeSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { asyncBufferFromFile, parquetMetadataAsync } from "hyparquet";
 import { cancelled, InternError } from "../errors.js";
@@ -10,10 +10,11 @@ import type { MisfitSample, RemovedRow } from "./manifest.js";
 import { columnsOf, type MisfitReason } from "./map-row.js";
 import { chooseRows, mixOrder, type MixPlan } from "./mix.js";
 import { asReadError, checkFile, type ReadSummary, type RecordSource } from "./read-records.js";
-import { readFileChunks } from "./read-lines.js";
+import { lineBatches, type Digest } from "./line-batches.js";
 import { digestFile } from "./read-parquet.js";
 import { createPool, type PoolOptions, type RowPool } from "./row-pool.js";
-import { isBlank, type RowMapping, type RowTask, type TaskResult } from "./row-task.js";
+import type { RowMapping, RowTask, TaskResult } from "./row-task.js";
+import { KeyTable, Spill } from "./spill.js";
 import { datasetDigest, MAX_SAMPLES, type DatasetScan, type FileScan } from "./scan-dataset.js";
 
 /**
@@ -78,111 +79,6 @@ export interface PrepareRowsResult {
 
 /** Bytes of JSON Lines a task holds: big enough to keep a worker busy, small enough to bound memory. */
 const BATCH_BYTES = 4 << 20;
-const KEY_BYTES = 32;
-
-/** A typed array that grows by doubling. */
-class Growing<T extends Uint32Array | Float64Array | Uint8Array> {
-  length = 0;
-  constructor(public data: T) {}
-  reserve(extra: number): void {
-    if (this.length + extra <= this.data.length) return;
-    let size = Math.max(1024, this.data.length * 2);
-    while (size < this.length + extra) size *= 2;
-    const grown = new (this.data.constructor as new (n: number) => T)(size);
-    grown.set(this.data.subarray(0, this.length) as never);
-    this.data = grown;
-  }
-  push(value: number): void {
-    this.reserve(1);
-    this.data[this.length++] = value;
-  }
-  append(values: ArrayLike<number>): void {
-    this.reserve(values.length);
-    this.data.set(values as never, this.length);
-    this.length += values.length;
-  }
-}
-
-/** Every fitting row of every dataset, in file order, as it lies in the spill file. */
-class Spill {
-  readonly fd: number;
-  private position = 0;
-  readonly offsets = new Growing(new Float64Array(1024));
-  readonly lengths = new Growing(new Uint32Array(1024));
-  readonly rowIndex = new Growing(new Uint32Array(1024));
-  readonly keys = new Growing(new Uint8Array(1024 * KEY_BYTES));
-  readonly matches = new Map<number, { item: number; shared: number; ngram: string }>();
-
-  constructor(readonly path: string) {
-    this.fd = openSync(path, "w+");
-  }
-
-  get rows(): number {
-    return this.lengths.length;
-  }
-
-  add(result: TaskResult): void {
-    const first = this.rows;
-    for (const m of result.matches) this.matches.set(first + m.at, { item: m.item, shared: m.shared, ngram: m.ngram });
-    let written = 0;
-    while (written < result.bytes.length) written += writeSync(this.fd, result.bytes, written, result.bytes.length - written, this.position + written);
-    for (let i = 0; i < result.lengths.length; i++) {
-      this.offsets.push(this.position);
-      this.position += result.lengths[i]!;
-    }
-    this.lengths.append(result.lengths);
-    this.rowIndex.append(result.fit);
-    this.keys.append(result.keys);
-  }
-
-  close(): void {
-    closeSync(this.fd);
-    rmSync(this.path, { force: true });
-  }
-}
-
-/** Keeps the first row of each 32-byte key: an open-addressing table of row numbers. */
-class KeyTable {
-  private readonly table: Int32Array;
-  private readonly mask: number;
-  removed = 0;
-
-  constructor(
-    private readonly keys: Uint8Array,
-    capacity: number,
-  ) {
-    let size = 1024;
-    while (size < capacity * 2) size *= 2;
-    this.table = new Int32Array(size).fill(-1);
-    this.mask = size - 1;
-  }
-
-  isDuplicate(row: number): boolean {
-    const k = this.keys;
-    const at = row * KEY_BYTES;
-    let slot = (k[at]! | (k[at + 1]! << 8) | (k[at + 2]! << 16) | (k[at + 3]! << 24)) & this.mask;
-    for (;;) {
-      const other = this.table[slot]!;
-      if (other === -1) {
-        this.table[slot] = row;
-        return false;
-      }
-      const bt = other * KEY_BYTES;
-      let same = true;
-      for (let i = 0; i < KEY_BYTES; i++) {
-        if (k[at + i] !== k[bt + i]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) {
-        this.removed++;
-        return true;
-      }
-      slot = (slot + 1) & this.mask;
-    }
-  }
-}
 
 class Progress {
   private readonly meter: RateMeter;
@@ -213,75 +109,6 @@ class Progress {
   }
 }
 
-/**
- * Batches of whole JSON Lines lines, as bytes, with the number of their first line. Only the
- * line breaks are looked for here; the text is decoded where it is parsed. A dataset's max_rows
- * cuts the last batch at its last record; the rest of the file is still read, for its digest.
- */
-async function* lineBatches(path: string, limit: number | null, batchBytes: number, onBytes: (bytes: number) => void, digest: Digest): AsyncGenerator<{ bytes: Uint8Array; firstLine: number }> {
-  const source = readFileChunks(path, onBytes);
-  let pieces: Buffer[] = [];
-  let size = 0;
-  let line = 0;
-  let records = 0;
-  let full = false;
-  /** Counts the lines and records of `batch` (whole lines); cuts it after the record that reaches the limit. */
-  const cut = (batch: Buffer, last: boolean): { bytes: Uint8Array; firstLine: number } | null => {
-    const firstLine = line;
-    let start = 0;
-    while (start < batch.length) {
-      let end = batch.indexOf(10, start);
-      if (end === -1) {
-        if (!last) throw new Error("a batch must end with a line break");
-        end = batch.length;
-      }
-      const first = batch[start]!;
-      // Bytes above 32 but for a UTF-8 lead byte (maybe a BOM or a Unicode space) begin a record.
-      const record = end > start && first > 32 && first < 0x80 ? true : !isBlank(batch.toString("utf8", start, end).replace(/^\uFEFF/, line === 0 ? "" : "\uFEFF"));
-      line++;
-      start = end + 1;
-      if (record) {
-        records++;
-        if (limit !== null && records >= limit) {
-          full = true;
-          return { bytes: new Uint8Array(batch.subarray(0, Math.min(start, batch.length))), firstLine };
-        }
-      }
-    }
-    return batch.length === 0 ? null : { bytes: new Uint8Array(batch), firstLine };
-  };
-  if (limit === 0) full = true;
-  for await (const chunk of source) {
-    if (full) continue;
-    const nl = chunk.lastIndexOf(10);
-    if (nl === -1 || size + nl + 1 < batchBytes) {
-      pieces.push(chunk);
-      size += chunk.length;
-      continue;
-    }
-    const batch = cut(Buffer.concat([...pieces, chunk.subarray(0, nl + 1)]), false);
-    pieces = [chunk.subarray(nl + 1)];
-    size = chunk.length - nl - 1;
-    if (batch !== null) yield batch;
-  }
-  if (!full && size > 0) {
-    const batch = cut(Buffer.concat(pieces), true);
-    if (batch !== null) yield batch;
-  }
-  Object.assign(digest, source.digest, { records, span: line });
-}
-
-/**
- * What reading one file found: its digest and size, the records read, and `span`, the record
- * indices it used (JSON Lines: the lines read, blank ones included; Parquet: the rows read), where
- * the next file of the dataset starts numbering.
- */
-interface Digest {
-  sha256: string;
-  bytes: number;
-  records: number;
-  span: number;
-}
 
 /** The tasks of one file of a dataset, in file order; `dataset.maxRows` is what is left of the dataset's limit. */
 async function* datasetTasks(source: RecordSource, dataset: PinnedDataset, batchBytes: number, progress: Progress, digest: Digest): AsyncGenerator<RowTask> {
