@@ -67,6 +67,31 @@ function scanWords(text: string): number {
   return words;
 }
 
+/** scanWords for normalised ASCII text as bytes, `bytes[start..end)`; word starts are relative to `start`. */
+function scanWordBytes(bytes: Uint8Array, start: number, end: number): number {
+  const length = end - start;
+  if (length === 0) return 0;
+  if (starts.length < (length >>> 1) + 1) {
+    starts = new Int32Array(length + 1);
+    wordHashes = new Int32Array(length + 1);
+  }
+  const s = starts;
+  const h = wordHashes;
+  let words = 1;
+  let hash = FNV_OFFSET;
+  s[0] = 0;
+  for (let i = start; i < end; i++) {
+    const c = bytes[i]!;
+    if (c === 32) {
+      h[words - 1] = hash;
+      hash = FNV_OFFSET;
+      s[words++] = i - start + 1;
+    } else hash = Math.imul(hash ^ c, FNV_PRIME);
+  }
+  h[words - 1] = hash;
+  return words;
+}
+
 /** The rolling hash of the window after the one at word w, given `hash`, the one at w. */
 function roll(hash: number, w: number, n: number, top: number): number {
   return (Math.imul((hash - Math.imul(wordHashes[w]!, top)) | 0, BASE) + wordHashes[w + n]!) | 0;
@@ -125,9 +150,24 @@ export function buildNgramIndex(items: readonly BenchmarkText[], n: number): Ngr
  * n-grams with it; null otherwise. `text` is the row's normalised text (turns joined by spaces).
  */
 export function findContamination(index: NgramIndex | SharedNgramIndex, text: string, threshold: number): ContaminationMatch | null {
+  const words = scanWords(text);
+  return bestMatch(index, words, threshold, (w) => gramAt(text, words, w, index.n));
+}
+
+/**
+ * findContamination for a row's normalised text when it is ASCII, as bytes `bytes[start..end)`:
+ * the same answer, without making the text a string (only candidate n-grams become strings).
+ */
+export function findContaminationInBytes(index: NgramIndex | SharedNgramIndex, bytes: Buffer, start: number, end: number, threshold: number): ContaminationMatch | null {
+  const words = scanWordBytes(bytes, start, end);
+  const n = index.n;
+  return bestMatch(index, words, threshold, (w) => bytes.toString("latin1", start + starts[w]!, w + n < words ? start + starts[w + n]! - 1 : end));
+}
+
+/** The best match among the windows of the words just scanned; `gramOf(w)` is the text of the window at word w. */
+function bestMatch(index: NgramIndex | SharedNgramIndex, words: number, threshold: number, gramOf: (w: number) => string): ContaminationMatch | null {
   const { n, bits } = index;
   const mask = bits.length * 32 - 1;
-  const words = scanWords(text);
   if (words < n) return null;
   let candidates: number[] | null = null;
   let { hash, top } = firstWindow(n);
@@ -141,7 +181,7 @@ export function findContamination(index: NgramIndex | SharedNgramIndex, text: st
   const hits = new Map<number, { shared: number; ngram: string }>();
   const counted = new Set<string>();
   for (const w of candidates) {
-    const gram = gramAt(text, words, w, n);
+    const gram = gramOf(w);
     const items = lookup(gram);
     // Absent: two different n-grams with one hash. Counted: the row repeats this n-gram.
     if (items === undefined || counted.has(gram)) continue;

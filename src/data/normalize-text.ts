@@ -39,3 +39,23 @@ export function normalizeText(text: string): string {
   if (start >= 0) out = out.length === 0 ? lower.slice(start) : out + " " + lower.slice(start);
   return out;
 }
+
+/**
+ * normalizeText of ASCII text written as bytes into `out` from `at` (room for text.length bytes
+ * needed); returns where it ended, or -1 when the text is not ASCII (use normalizeText then).
+ */
+export function normalizeAsciiInto(text: string, out: Uint8Array, at: number): number {
+  let p = at;
+  let gap = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0x7f) return -1;
+    if (WORD_CHAR[c] === 1) {
+      if (gap && p > at) out[p++] = 32;
+      gap = false;
+      // ASCII upper case to lower case.
+      out[p++] = c >= 65 && c <= 90 ? c + 32 : c;
+    } else gap = true;
+  }
+  return p;
+}

@@ -1,11 +1,10 @@
-import { createHash } from "node:crypto";
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema, type AsyncBuffer, type FileMetaData } from "hyparquet";
 import type { PinnedDataset } from "../recipe/types.js";
-import { findContamination, type NgramIndex, type SharedNgramIndex } from "./decontaminate.js";
+import type { NgramIndex, SharedNgramIndex } from "./decontaminate.js";
 import { isMisfit, mapRow, turnsOf, type MisfitReason } from "./map-row.js";
 import type { MisfitSample } from "./manifest.js";
-import { normalizeText } from "./normalize-text.js";
 import { PARQUET_CODECS } from "./parquet-codecs.js";
+import { checkTurns } from "./row-text.js";
 
 /**
  * One unit of the per-row work of data preparation, the same whether it runs in a worker thread
@@ -66,22 +65,14 @@ function preview(row: unknown): string {
   return json.length > PREVIEW_CHARS ? json.slice(0, PREVIEW_CHARS) + "..." : json;
 }
 
-/**
- * The identity of a conversation for exact dedupe: sha256 over each turn's role and normalised
- * content (see normalize-text.ts), so rows that differ only in case, punctuation, spacing or
- * Unicode compatibility forms are one row.
- */
-function keyOf(messages: readonly { role: string }[], normalized: readonly string[]): Buffer {
-  let text = "";
-  for (let i = 0; i < messages.length; i++) text += messages[i]!.role + "\u0000" + normalized[i]! + "\u0001";
-  return createHash("sha256").update(text).digest();
-}
-
 class ResultBuilder {
   private fit: number[] = [];
-  private lines: string[] = [];
+  /** The fitting rows' lines, UTF-8, from 0 to `used`. */
+  private bytes: Buffer = Buffer.allocUnsafeSlow(1 << 20);
+  private used = 0;
   private lengths: number[] = [];
-  private keys: Buffer[] = [];
+  private keys: Buffer = Buffer.allocUnsafeSlow(1024 * 32);
+  private keysUsed = 0;
   readonly matches: TaskResult["matches"] = [];
   readonly byReason: Partial<Record<MisfitReason, number>> = {};
   readonly samples: MisfitSample[] = [];
@@ -96,37 +87,46 @@ class ResultBuilder {
       if (this.samples.length < TASK_SAMPLES) this.samples.push({ row: index, reason: mapped.reason, detail: mapped.detail, preview: preview(value) });
       return;
     }
-    // A text row is one turn of its own kind for dedupe, so it never equals a conversation.
-    const turns = turnsOf(mapped);
     const { dedupe, index: ngrams, threshold } = this.context;
     if (dedupe || ngrams !== null) {
-      const normalized = turns.map((m) => normalizeText(m.content));
-      if (dedupe) this.keys.push(keyOf(turns, normalized));
-      if (ngrams !== null) {
-        const match = findContamination(ngrams, normalized.filter((t) => t.length > 0).join(" "), threshold);
-        if (match !== null) this.matches.push({ at: this.fit.length, item: match.item, shared: match.shared, ngram: match.ngram });
+      // A text row is one turn of its own kind for dedupe, so it never equals a conversation.
+      const { key, match } = checkTurns(turnsOf(mapped), dedupe, ngrams, threshold);
+      if (key !== null) {
+        if (this.keysUsed + key.length > this.keys.length) this.keys = grow(this.keys, this.keysUsed, key.length);
+        this.keysUsed += key.copy(this.keys, this.keysUsed);
       }
+      if (match !== null) this.matches.push({ at: this.fit.length, item: match.item, shared: match.shared, ngram: match.ngram });
     }
-    const line = JSON.stringify(Array.isArray(mapped) ? { messages: mapped } : mapped) + "\n";
+    const line = JSON.stringify(Array.isArray(mapped) ? { messages: mapped } : mapped);
+    // At most three bytes of UTF-8 a UTF-16 unit, and the line break.
+    if (this.used + 3 * line.length + 1 > this.bytes.length) this.bytes = grow(this.bytes, this.used, 3 * line.length + 1);
+    const length = this.bytes.write(line, this.used, "utf8") + 1;
+    this.bytes[this.used + length - 1] = 10;
+    this.used += length;
     this.fit.push(index);
-    this.lines.push(line);
-    this.lengths.push(Buffer.byteLength(line, "utf8"));
+    this.lengths.push(length);
   }
 
   finish(): TaskResult {
-    const bytes = Buffer.from(this.lines.join(""), "utf8");
     return {
       fit: Uint32Array.from(this.fit),
-      // A copy that owns its memory, so that it can be transferred rather than cloned.
-      bytes: new Uint8Array(bytes),
+      // Copies that own their memory, so that they can be transferred rather than cloned.
+      bytes: new Uint8Array(this.bytes.subarray(0, this.used)),
       lengths: Uint32Array.from(this.lengths),
-      keys: this.keys.length === 0 ? new Uint8Array(0) : new Uint8Array(Buffer.concat(this.keys)),
+      keys: new Uint8Array(this.keys.subarray(0, this.keysUsed)),
       matches: this.matches,
       byReason: this.byReason,
       samples: this.samples,
       invalid: this.invalid,
     };
   }
+}
+
+/** A copy of `buffer[0..used)` in a buffer with room for `extra` more bytes. */
+function grow(buffer: Buffer, used: number, extra: number): Buffer {
+  const grown = Buffer.allocUnsafeSlow(Math.max(buffer.length * 2, used + extra));
+  buffer.copy(grown, 0, 0, used);
+  return grown;
 }
 
 /** Parquet files a thread has opened, by path: the footer is read once per file and thread. */

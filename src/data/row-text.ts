@@ -1,0 +1,81 @@
+import * as crypto from "node:crypto";
+import { findContamination, findContaminationInBytes, type ContaminationMatch, type NgramIndex, type SharedNgramIndex } from "./decontaminate.js";
+import { normalizeAsciiInto, normalizeText } from "./normalize-text.js";
+
+/**
+ * What dedupe and decontamination read of a row: its turns, normalised (normalize-text.ts). The
+ * dedupe key is sha256 over each turn's role, a 0 byte, its normalised content and a 1 byte, so
+ * rows that differ only in case, punctuation, spacing or Unicode compatibility forms are one row;
+ * the n-gram text is the non-empty normalised turns joined by spaces.
+ *
+ * When every turn is ASCII (the common case) the turns are normalised straight into one reused
+ * buffer, and the key is hashed and the n-grams looked for there, without building strings; a
+ * row with any other character goes the string way. Both give the same key and the same match.
+ */
+
+/** Node 20.12 and later hash a buffer in one call, without a Hash object. */
+const oneShot = (crypto as unknown as { hash?: (algorithm: string, data: Uint8Array, encoding: "buffer") => Buffer }).hash;
+
+function sha256(data: Uint8Array): Buffer {
+  return oneShot !== undefined ? oneShot("sha256", data, "buffer") : crypto.createHash("sha256").update(data).digest();
+}
+
+let scratch = Buffer.allocUnsafeSlow(1 << 16);
+let turnStarts = new Int32Array(16);
+let turnEnds = new Int32Array(16);
+
+export interface RowCheck {
+  /** The 32-byte dedupe key; null when not asked for. */
+  key: Buffer | null;
+  /** The benchmark item the row overlaps most; null when none reaches the threshold or not asked for. */
+  match: ContaminationMatch | null;
+}
+
+export function checkTurns(turns: readonly { role: string; content: string }[], dedupe: boolean, index: NgramIndex | SharedNgramIndex | null, threshold: number): RowCheck {
+  let need = 0;
+  for (const t of turns) need += 2 * t.content.length + 3 * t.role.length + 3;
+  if (scratch.length < need) scratch = Buffer.allocUnsafeSlow(Math.max(need, scratch.length * 2));
+  if (turnStarts.length < turns.length) {
+    turnStarts = new Int32Array(turns.length * 2);
+    turnEnds = new Int32Array(turns.length * 2);
+  }
+  const s = scratch;
+  // The n-gram text, from 0 to p: each non-empty turn, a space between two.
+  let p = 0;
+  for (let i = 0; i < turns.length; i++) {
+    const start = p === 0 ? 0 : p + 1;
+    const end = normalizeAsciiInto(turns[i]!.content, s, start);
+    if (end === -1) return checkStrings(turns, dedupe, index, threshold);
+    turnStarts[i] = start;
+    turnEnds[i] = end;
+    if (end > start) {
+      if (p > 0) s[p] = 32;
+      p = end;
+    }
+  }
+  let key: Buffer | null = null;
+  if (dedupe) {
+    // The key's text, from p to q.
+    let q = p;
+    for (let i = 0; i < turns.length; i++) {
+      q += s.write(turns[i]!.role, q, "utf8");
+      s[q++] = 0;
+      q += s.copy(s, q, turnStarts[i]!, turnEnds[i]!);
+      s[q++] = 1;
+    }
+    key = sha256(s.subarray(p, q));
+  }
+  return { key, match: index === null ? null : findContaminationInBytes(index, s, 0, p, threshold) };
+}
+
+/** The same for any text: normalised strings. */
+function checkStrings(turns: readonly { role: string; content: string }[], dedupe: boolean, index: NgramIndex | SharedNgramIndex | null, threshold: number): RowCheck {
+  const normalized = turns.map((m) => normalizeText(m.content));
+  let key: Buffer | null = null;
+  if (dedupe) {
+    let text = "";
+    for (let i = 0; i < turns.length; i++) text += turns[i]!.role + "\u0000" + normalized[i]! + "\u0001";
+    key = crypto.createHash("sha256").update(text).digest();
+  }
+  return { key, match: index === null ? null : findContamination(index, normalized.filter((t) => t.length > 0).join(" "), threshold) };
+}

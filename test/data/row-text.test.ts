@@ -1,0 +1,64 @@
+import { createHash } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { buildNgramIndex, findContamination, shareNgramIndex } from "../../src/data/decontaminate.js";
+import { normalizeAsciiInto, normalizeText } from "../../src/data/normalize-text.js";
+import { checkTurns } from "../../src/data/row-text.js";
+
+/** The definitions, on strings: the key over role, 0, normalised content, 1; the n-gram text joined by spaces. */
+function reference(turns: { role: string; content: string }[], index: Parameters<typeof findContamination>[0]) {
+  const normalized = turns.map((t) => normalizeText(t.content));
+  const key = createHash("sha256")
+    .update(turns.map((t, i) => `${t.role}\u0000${normalized[i]}\u0001`).join(""))
+    .digest();
+  return { key, match: findContamination(index, normalized.filter((t) => t !== "").join(" "), 1) };
+}
+
+let seed = 7;
+const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+const WORDS = ["alpha", "Beta", "gamma", "DELTA", "eps", "zeta", "eta", "theta"];
+const GLUE = [" ", "  ", ", ", "! ", "\n", " -- ", "...", "\t(", ") ", "'"];
+
+function text(words: number, nonAscii: boolean): string {
+  let s = next() % 3 === 0 ? " " : "";
+  for (let i = 0; i < words; i++) s += WORDS[next() % WORDS.length]! + GLUE[next() % GLUE.length]!;
+  return nonAscii ? s + " ﬁne Ｇamma «x»" : s;
+}
+
+describe("checkTurns", () => {
+  const benchmark = Array.from({ length: 20 }, (_, i) => ({ index: i, text: text(15, i % 5 === 0) }));
+  const index = buildNgramIndex(benchmark, 4);
+  const sharedIndex = shareNgramIndex(index);
+
+  it("gives the key and the match of the string definitions, ASCII or not, with either index", () => {
+    let matched = 0;
+    for (let row = 0; row < 400; row++) {
+      const turns = Array.from({ length: 1 + (next() % 4) }, (_, i) => ({
+        role: i % 2 === 0 ? "user" : "assistant",
+        // Some turns empty once normalised, some quoting a benchmark item, some not ASCII.
+        content: next() % 7 === 0 ? "?!" : next() % 5 === 0 ? benchmark[next() % benchmark.length]!.text : text(next() % 30, next() % 9 === 0),
+      }));
+      const want = reference(turns, index);
+      const got = checkTurns(turns, true, index, 1);
+      expect(got.key!.equals(want.key), JSON.stringify(turns)).toBe(true);
+      expect(got.match, JSON.stringify(turns)).toEqual(want.match);
+      expect(checkTurns(turns, false, sharedIndex, 1)).toEqual({ key: null, match: want.match });
+      if (want.match !== null) matched++;
+    }
+    // The rows above must exercise matches, not only misses.
+    expect(matched).toBeGreaterThan(50);
+  });
+});
+
+describe("normalizeAsciiInto", () => {
+  it("writes normalizeText's result for ASCII text and declines other text", () => {
+    const out = new Uint8Array(256);
+    const alphabet = "aZ09 \t\n\r\v\f!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~\u0000\u001f\u007f";
+    for (let i = 0; i < 2000; i++) {
+      let s = "";
+      for (let j = next() % 60; j > 0; j--) s += alphabet[next() % alphabet.length];
+      const end = normalizeAsciiInto(s, out, 3);
+      expect(Buffer.from(out.subarray(3, end)).toString("latin1"), JSON.stringify(s)).toBe(normalizeText(s));
+    }
+    expect(normalizeAsciiInto("caf\u00e9", out, 0)).toBe(-1);
+  });
+});
