@@ -67,29 +67,19 @@ function scanWords(text: string): number {
   return words;
 }
 
-/** scanWords for normalised ASCII text as bytes, `bytes[start..end)`; word starts are relative to `start`. */
-function scanWordBytes(bytes: Uint8Array, start: number, end: number): number {
-  const length = end - start;
-  if (length === 0) return 0;
-  if (starts.length < (length >>> 1) + 1) {
-    starts = new Int32Array(length + 1);
-    wordHashes = new Int32Array(length + 1);
+/** FNV-1a over a word's UTF-16 units (ASCII: its bytes): its start value and multiplier. */
+export const WORD_HASH = { offset: FNV_OFFSET, prime: FNV_PRIME } as const;
+
+/**
+ * The word arrays, with room for `words` words, for a caller that scans the words itself
+ * (row-text.ts): each word's start and hash, as scanWords fills them. Valid until the next call.
+ */
+export function wordArrays(words: number): { starts: Int32Array; hashes: Int32Array } {
+  if (starts.length < words) {
+    starts = new Int32Array(words);
+    wordHashes = new Int32Array(words);
   }
-  const s = starts;
-  const h = wordHashes;
-  let words = 1;
-  let hash = FNV_OFFSET;
-  s[0] = 0;
-  for (let i = start; i < end; i++) {
-    const c = bytes[i]!;
-    if (c === 32) {
-      h[words - 1] = hash;
-      hash = FNV_OFFSET;
-      s[words++] = i - start + 1;
-    } else hash = Math.imul(hash ^ c, FNV_PRIME);
-  }
-  h[words - 1] = hash;
-  return words;
+  return { starts, hashes: wordHashes };
 }
 
 /** The rolling hash of the window after the one at word w, given `hash`, the one at w. */
@@ -155,13 +145,13 @@ export function findContamination(index: NgramIndex | SharedNgramIndex, text: st
 }
 
 /**
- * findContamination for a row's normalised text when it is ASCII, as bytes `bytes[start..end)`:
- * the same answer, without making the text a string (only candidate n-grams become strings).
+ * findContamination for a row's normalised text when it is ASCII, as bytes `bytes[0..end)`, whose
+ * `words` words are already in wordArrays(): the same answer, without making the text a string
+ * (only candidate n-grams become strings).
  */
-export function findContaminationInBytes(index: NgramIndex | SharedNgramIndex, bytes: Buffer, start: number, end: number, threshold: number): ContaminationMatch | null {
-  const words = scanWordBytes(bytes, start, end);
+export function findContaminationOfWords(index: NgramIndex | SharedNgramIndex, bytes: Buffer, end: number, words: number, threshold: number): ContaminationMatch | null {
   const n = index.n;
-  return bestMatch(index, words, threshold, (w) => bytes.toString("latin1", start + starts[w]!, w + n < words ? start + starts[w + n]! - 1 : end));
+  return bestMatch(index, words, threshold, (w) => bytes.toString("latin1", starts[w]!, w + n < words ? starts[w + n]! - 1 : end));
 }
 
 /** The best match among the windows of the words just scanned; `gramOf(w)` is the text of the window at word w. */

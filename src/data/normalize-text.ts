@@ -8,7 +8,7 @@ const WHITESPACE = /\s+/g;
 const NON_ASCII = /[^\x00-\x7f]/;
 
 /** ASCII codes that belong to words: neither punctuation nor whitespace, by the same classes. */
-const WORD_CHAR = new Uint8Array(128);
+export const WORD_CHAR = new Uint8Array(128);
 for (let c = 0; c < 128; c++) WORD_CHAR[c] = /[\p{P}\s]/u.test(String.fromCharCode(c)) ? 0 : 1;
 
 export function normalizeText(text: string): string {
@@ -40,22 +40,3 @@ export function normalizeText(text: string): string {
   return out;
 }
 
-/**
- * normalizeText of ASCII text written as bytes into `out` from `at` (room for text.length bytes
- * needed); returns where it ended, or -1 when the text is not ASCII (use normalizeText then).
- */
-export function normalizeAsciiInto(text: string, out: Uint8Array, at: number): number {
-  let p = at;
-  let gap = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c > 0x7f) return -1;
-    if (WORD_CHAR[c] === 1) {
-      if (gap && p > at) out[p++] = 32;
-      gap = false;
-      // ASCII upper case to lower case.
-      out[p++] = c >= 65 && c <= 90 ? c + 32 : c;
-    } else gap = true;
-  }
-  return p;
-}

@@ -1,6 +1,6 @@
 import * as crypto from "node:crypto";
-import { findContamination, findContaminationInBytes, type ContaminationMatch, type NgramIndex, type SharedNgramIndex } from "./decontaminate.js";
-import { normalizeAsciiInto, normalizeText } from "./normalize-text.js";
+import { findContamination, findContaminationOfWords, WORD_HASH, wordArrays, type ContaminationMatch, type NgramIndex, type SharedNgramIndex } from "./decontaminate.js";
+import { normalizeText, WORD_CHAR } from "./normalize-text.js";
 
 /**
  * What dedupe and decontamination read of a row: its turns, normalised (normalize-text.ts). The
@@ -9,8 +9,9 @@ import { normalizeAsciiInto, normalizeText } from "./normalize-text.js";
  * the n-gram text is the non-empty normalised turns joined by spaces.
  *
  * When every turn is ASCII (the common case) the turns are normalised straight into one reused
- * buffer, and the key is hashed and the n-grams looked for there, without building strings; a
- * row with any other character goes the string way. Both give the same key and the same match.
+ * buffer, their words hashed for the n-gram check on the way, and the key is hashed there: no
+ * strings are built. A row with any other character goes the string way. Both give the same key
+ * and the same match.
  */
 
 /** Node 20.12 and later hash a buffer in one call, without a Hash object. */
@@ -40,19 +41,8 @@ export function checkTurns(turns: readonly { role: string; content: string }[], 
     turnEnds = new Int32Array(turns.length * 2);
   }
   const s = scratch;
-  // The n-gram text, from 0 to p: each non-empty turn, a space between two.
-  let p = 0;
-  for (let i = 0; i < turns.length; i++) {
-    const start = p === 0 ? 0 : p + 1;
-    const end = normalizeAsciiInto(turns[i]!.content, s, start);
-    if (end === -1) return checkStrings(turns, dedupe, index, threshold);
-    turnStarts[i] = start;
-    turnEnds[i] = end;
-    if (end > start) {
-      if (p > 0) s[p] = 32;
-      p = end;
-    }
-  }
+  const p = normalizeAscii(turns, s);
+  if (p === -1) return checkStrings(turns, dedupe, index, threshold);
   let key: Buffer | null = null;
   if (dedupe) {
     // The key's text, from p to q.
@@ -65,7 +55,60 @@ export function checkTurns(turns: readonly { role: string; content: string }[], 
     }
     key = sha256(s.subarray(p, q));
   }
-  return { key, match: index === null ? null : findContaminationInBytes(index, s, 0, p, threshold) };
+  return { key, match: index === null ? null : findContaminationOfWords(index, s, p, words, threshold) };
+}
+
+/** Words of the last normalizeAscii. */
+let words = 0;
+
+/**
+ * Writes the n-gram text of ASCII turns to `s` from 0 (each turn normalised as normalizeText
+ * does, the non-empty ones joined by a space), notes where each turn lies (turnStarts, turnEnds)
+ * and fills wordArrays() and `words`; returns where the text ends, or -1 at the first character
+ * that is not ASCII.
+ */
+function normalizeAscii(turns: readonly { content: string }[], s: Buffer): number {
+  let room = 1;
+  for (const t of turns) room += t.content.length + 1;
+  const { starts, hashes } = wordArrays(room);
+  const { offset, prime } = WORD_HASH;
+  let p = 0;
+  let w = 0;
+  let hash = offset;
+  for (let i = 0; i < turns.length; i++) {
+    const text = turns[i]!.content;
+    const start = p === 0 ? 0 : p + 1;
+    let q = start;
+    let gap = false;
+    for (let j = 0; j < text.length; j++) {
+      let c = text.charCodeAt(j);
+      if (c > 0x7f) return -1;
+      if (WORD_CHAR[c] === 1) {
+        if (q === start) {
+          starts[w] = q;
+          hash = offset;
+        } else if (gap) {
+          hashes[w++] = hash;
+          s[q++] = 32;
+          starts[w] = q;
+          hash = offset;
+        }
+        gap = false;
+        if (c >= 65 && c <= 90) c += 32;
+        s[q++] = c;
+        hash = Math.imul(hash ^ c, prime);
+      } else gap = true;
+    }
+    turnStarts[i] = start;
+    turnEnds[i] = q;
+    if (q > start) {
+      hashes[w++] = hash;
+      if (p > 0) s[p] = 32;
+      p = q;
+    }
+  }
+  words = w;
+  return p;
 }
 
 /** The same for any text: normalised strings. */

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { buildNgramIndex, findContamination, shareNgramIndex } from "../../src/data/decontaminate.js";
-import { normalizeAsciiInto, normalizeText } from "../../src/data/normalize-text.js";
+import { normalizeText } from "../../src/data/normalize-text.js";
 import { checkTurns } from "../../src/data/row-text.js";
 
 /** The definitions, on strings: the key over role, 0, normalised content, 1; the n-gram text joined by spaces. */
@@ -49,16 +49,3 @@ describe("checkTurns", () => {
   });
 });
 
-describe("normalizeAsciiInto", () => {
-  it("writes normalizeText's result for ASCII text and declines other text", () => {
-    const out = new Uint8Array(256);
-    const alphabet = "aZ09 \t\n\r\v\f!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~\u0000\u001f\u007f";
-    for (let i = 0; i < 2000; i++) {
-      let s = "";
-      for (let j = next() % 60; j > 0; j--) s += alphabet[next() % alphabet.length];
-      const end = normalizeAsciiInto(s, out, 3);
-      expect(Buffer.from(out.subarray(3, end)).toString("latin1"), JSON.stringify(s)).toBe(normalizeText(s));
-    }
-    expect(normalizeAsciiInto("caf\u00e9", out, 0)).toBe(-1);
-  });
-});
