@@ -73,7 +73,8 @@ export const WORD_HASH = { offset: FNV_OFFSET, prime: FNV_PRIME } as const;
 
 /**
  * The word arrays, with room for `words` words, for a caller that scans the words itself
- * (row-text.ts): each word's start and hash, as scanWords fills them. Valid until the next call.
+ * (row-text.ts): each word's start and hash, as scanWords fills them (findContaminationOfWords
+ * needs only the hashes). Valid until the next call.
  */
 export function wordArrays(words: number): { starts: Int32Array; hashes: Int32Array } {
   if (starts.length < words) {
@@ -155,12 +156,22 @@ export function findContamination(index: NgramIndex | SharedNgramIndex, text: st
 
 /**
  * findContamination for a row's normalised text when it is ASCII, as bytes `bytes[0..end)`, whose
- * `words` words are already in wordArrays(): the same answer, without making the text a string
+ * `words` words' hashes are already in wordArrays(): the same answer, without making the text a string
  * (only candidate n-grams become strings).
  */
 export function findContaminationOfWords(index: NgramIndex | SharedNgramIndex, bytes: Buffer, end: number, words: number, threshold: number): ContaminationMatch | null {
   const n = index.n;
-  return bestMatch(index, words, threshold, (w) => bytes.toString("latin1", starts[w]!, w + n < words ? starts[w + n]! - 1 : end));
+  let located = false;
+  return bestMatch(index, words, threshold, (w) => {
+    // Where the words start, looked for only in a row with candidates.
+    if (!located) {
+      let k = 1;
+      starts[0] = 0;
+      for (let i = 0; i < end; i++) if (bytes[i] === 32) starts[k++] = i + 1;
+      located = true;
+    }
+    return bytes.toString("latin1", starts[w]!, w + n < words ? starts[w + n]! - 1 : end);
+  });
 }
 
 /** The best match among the windows of the words just scanned; `gramOf(w)` is the text of the window at word w. */

@@ -21,6 +21,10 @@ function sha256(data: Uint8Array): Buffer {
   return oneShot !== undefined ? oneShot("sha256", data, "buffer") : crypto.createHash("sha256").update(data).digest();
 }
 
+/** Per ASCII code: its lower-case form when it belongs to words, else a space. */
+const LOWER_OR_SPACE = new Uint8Array(128);
+for (let c = 0; c < 128; c++) LOWER_OR_SPACE[c] = WORD_CHAR[c] === 1 ? String.fromCharCode(c).toLowerCase().charCodeAt(0) : 32;
+
 let scratch = Buffer.allocUnsafeSlow(1 << 16);
 let turnStarts = new Int32Array(16);
 let turnEnds = new Int32Array(16);
@@ -34,7 +38,8 @@ export interface RowCheck {
 
 export function checkTurns(turns: readonly { role: string; content: string }[], dedupe: boolean, index: NgramIndex | SharedNgramIndex | null, threshold: number): RowCheck {
   let need = 0;
-  for (const t of turns) need += 2 * t.content.length + 3 * t.role.length + 3;
+  // Room for each turn as UTF-8 (at most three bytes a UTF-16 unit), and the key's text after the n-gram text.
+  for (const t of turns) need += 4 * t.content.length + 3 * t.role.length + 4;
   if (scratch.length < need) scratch = Buffer.allocUnsafeSlow(Math.max(need, scratch.length * 2));
   if (turnStarts.length < turns.length) {
     turnStarts = new Int32Array(turns.length * 2);
@@ -64,45 +69,47 @@ let words = 0;
 /**
  * Writes the n-gram text of ASCII turns to `s` from 0 (each turn normalised as normalizeText
  * does, the non-empty ones joined by a space), notes where each turn lies (turnStarts, turnEnds)
- * and fills wordArrays() and `words`; returns where the text ends, or -1 at the first character
- * that is not ASCII.
+ * and fills the hashes of wordArrays() and `words`; returns where the text ends, or -1 when a turn is not ASCII.
  */
 function normalizeAscii(turns: readonly { content: string }[], s: Buffer): number {
   let room = 1;
   for (const t of turns) room += t.content.length + 1;
-  const { starts, hashes } = wordArrays(room);
+  const { hashes } = wordArrays(room);
   const { offset, prime } = WORD_HASH;
   let p = 0;
   let w = 0;
-  let hash = offset;
   for (let i = 0; i < turns.length; i++) {
     const text = turns[i]!.content;
     const start = p === 0 ? 0 : p + 1;
+    // Copied as UTF-8 (as many bytes as characters only for ASCII), then normalised in place:
+    // the normalised text never runs ahead of what it is made from.
+    const end = start + s.write(text, start, "utf8");
+    if (end - start !== text.length) return -1;
+    // Without branches on the text, which are hard to predict: every byte writes its lower-case
+    // form or a space at q, and q moves on for a word's byte or the first byte after a word; a
+    // word's hash is stored at every byte and kept (w moves on) at the first byte after it.
     let q = start;
-    let gap = false;
-    for (let j = 0; j < text.length; j++) {
-      let c = text.charCodeAt(j);
-      if (c > 0x7f) return -1;
-      if (WORD_CHAR[c] === 1) {
-        if (q === start) {
-          starts[w] = q;
-          hash = offset;
-        } else if (gap) {
-          hashes[w++] = hash;
-          s[q++] = 32;
-          starts[w] = q;
-          hash = offset;
-        }
-        gap = false;
-        if (c >= 65 && c <= 90) c += 32;
-        s[q++] = c;
-        hash = Math.imul(hash ^ c, prime);
-      } else gap = true;
+    let hash = offset;
+    let previous = 0;
+    for (let j = start; j < end; j++) {
+      const c = s[j]!;
+      const word = WORD_CHAR[c]!;
+      const out = LOWER_OR_SPACE[c]!;
+      s[q] = out;
+      const after = previous & (word ^ 1);
+      q += word | after;
+      hashes[w] = hash;
+      w += after;
+      const keep = -word;
+      hash = (Math.imul(hash ^ out, prime) & keep) | (offset & ~keep);
+      previous = word;
     }
+    if (previous === 1) hashes[w++] = hash;
+    // The space after the last word.
+    else if (q > start) q--;
     turnStarts[i] = start;
     turnEnds[i] = q;
     if (q > start) {
-      hashes[w++] = hash;
       if (p > 0) s[p] = 32;
       p = q;
     }
