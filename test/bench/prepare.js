@@ -155,12 +155,12 @@ function run(cmd, args, env = process.env) {
   return r;
 }
 
-/** Wall seconds and peak resident memory (MB) of a command, from GNU time. */
+/** Wall seconds, CPU seconds (user + system) and peak resident memory (MB) of a command, from GNU time. */
 function measure(cmd, args, env) {
-  const r = run("/usr/bin/time", ["-f", "TIME %e %M", cmd, ...args], env);
-  const m = /TIME ([\d.]+) (\d+)\s*$/.exec(r.stderr);
+  const r = run("/usr/bin/time", ["-f", "TIME %e %M %U %S", cmd, ...args], env);
+  const m = /TIME ([\d.]+) (\d+) ([\d.]+) ([\d.]+)\s*$/.exec(r.stderr);
   if (!m) throw new Error(`no timing from ${cmd}: ${r.stderr.slice(-500)}`);
-  return { seconds: Number(m[1]), mb: Number(m[2]) / 1024, stdout: r.stdout.trim().split("\n").pop() };
+  return { seconds: Number(m[1]), mb: Number(m[2]) / 1024, cpu: Number(m[3]) + Number(m[4]), stdout: r.stdout.trim().split("\n").pop() };
 }
 
 function findPython() {
@@ -178,6 +178,8 @@ export async function main() {
   const sizes = String(option("rows", "100000")).split(",").map(Number);
   const runs = Number(option("runs", "3"));
   const dist = resolve(option("dist", join(ROOT, "dist")));
+  const baseline = option("baseline", null);
+  const baselineDist = baseline === null ? null : resolve(baseline);
   const work = option("work", join(tmpdir(), "intern-bench-prepare"));
   const skipPython = process.argv.includes("--no-python");
   const compressions = String(option("compression", "")).split(",").filter((c) => c !== "");
@@ -192,6 +194,10 @@ export async function main() {
     console.error(`${dist}/stages/prepare.js is missing: run \`npm run build\` first`);
     process.exit(2);
   }
+  if (baselineDist !== null && !existsSync(join(baselineDist, "stages", "prepare.js"))) {
+    console.error(`${baselineDist}/stages/prepare.js is missing: --baseline takes the dist/ folder of another built checkout`);
+    process.exit(2);
+  }
   const python = findPython();
   console.log(machineNote());
   const results = [];
@@ -204,9 +210,9 @@ export async function main() {
     if (!existsSync(join(dir, "train.parquet"))) toParquet(python, dir);
     for (const c of compressions) if (!existsSync(join(dir, `train.${COMPRESSED[c]}`))) await compress(dir, c);
     const mb = statSync(join(dir, "train.jsonl")).size / 1e6;
-    const samples = { jsonl: [], parquet: [], python: [], ...Object.fromEntries(compressedKinds.map((k) => [k, []])) };
+    const samples = { jsonl: [], parquet: [], python: [], baseline: [], ...Object.fromEntries(compressedKinds.map((k) => [k, []])) };
     for (let i = 0; i < runs; i++) {
-      for (const kind of ["jsonl", "parquet", ...compressedKinds, ...(skipPython ? [] : ["python"])]) {
+      for (const kind of ["jsonl", ...(baselineDist === null ? [] : ["baseline"]), "parquet", ...compressedKinds, ...(skipPython ? [] : ["python"])]) {
         const out = join(dir, `out-${kind}`);
         rmSync(out, { recursive: true, force: true });
         mkdirSync(out, { recursive: true });
@@ -214,11 +220,13 @@ export async function main() {
         if (kind === "python") {
           const env = { ...process.env, HF_DATASETS_CACHE: join(out, "cache"), HF_HUB_OFFLINE: "1" };
           result = measure(python, ["-c", PYTHON_BASELINE, join(dir, "train.jsonl"), join(dir, "benchmark.jsonl"), join(out, "train.jsonl"), "13"], env);
+        } else if (kind === "baseline") {
+          result = measure(process.execPath, ["--input-type=module", "-e", NODE_DRIVER, baselineDist, dir, "train.jsonl", out]);
         } else {
           result = measure(process.execPath, ["--input-type=module", "-e", NODE_DRIVER, dist, dir, `train.${kind}`, out]);
         }
         samples[kind].push(result);
-        console.log(`  ${rows} rows, ${kind}, run ${i + 1}: ${result.seconds.toFixed(1)} s, ${result.mb.toFixed(0)} MB peak, ${result.stdout}`);
+        console.log(`  ${rows} rows, ${kind}, run ${i + 1}: ${result.seconds.toFixed(1)} s, ${result.cpu.toFixed(1)} s CPU, ${result.mb.toFixed(0)} MB peak, ${result.stdout}`);
         rmSync(out, { recursive: true, force: true });
       }
     }
@@ -245,6 +253,26 @@ export async function main() {
       ]),
     ),
   );
+  if (baselineDist !== null) {
+    console.log();
+    console.log(`baseline: ${baselineDist}, the same JSON Lines file in the same rounds`);
+    console.log(
+      table(
+        ["rows", "intern s", "baseline s", "intern / baseline", "intern CPU s", "baseline CPU s", "CPU ratio", "intern peak MB", "baseline peak MB"],
+        results.map(({ rows, med }) => [
+          rows,
+          med("jsonl", "seconds").toFixed(1),
+          med("baseline", "seconds").toFixed(1),
+          (med("jsonl", "seconds") / med("baseline", "seconds")).toFixed(2) + "x",
+          med("jsonl", "cpu").toFixed(1),
+          med("baseline", "cpu").toFixed(1),
+          (med("jsonl", "cpu") / med("baseline", "cpu")).toFixed(2) + "x",
+          med("jsonl", "mb").toFixed(0),
+          med("baseline", "mb").toFixed(0),
+        ]),
+      ),
+    );
+  }
   if (compressedKinds.length > 0) {
     console.log();
     console.log(
