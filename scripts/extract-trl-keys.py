@@ -1,4 +1,4 @@
-"""Write the keys `trl sft` (or `trl dpo`, `trl kto`) accepts, with their types, for the TRL version installed.
+"""Write the keys `trl sft` (or `trl dpo`, `trl kto`, `trl grpo`) accepts, with their types, for the TRL version installed.
 
 intern checks a recipe's `training.hyperparameters` against this file offline, so that a key
 the pinned TRL does not know is caught by `intern validate` instead of by `accelerate launch`
@@ -7,6 +7,7 @@ the pinned TRL does not know is caught by `intern validate` instead of by `accel
     python scripts/extract-trl-keys.py > schema/trl/trl-<version>.json
     python scripts/extract-trl-keys.py dpo > schema/trl/trl-<version>-dpo.json
     python scripts/extract-trl-keys.py kto > schema/trl/trl-<version>-kto.json
+    python scripts/extract-trl-keys.py grpo > schema/trl/trl-<version>-grpo.json
 """
 import dataclasses
 import enum
@@ -16,10 +17,13 @@ import types
 import typing
 
 import trl
-from trl import DatasetMixtureConfig, DPOConfig, KTOConfig, ModelConfig, ScriptArguments, SFTConfig
+from trl import DatasetMixtureConfig, DPOConfig, GRPOConfig, KTOConfig, ModelConfig, ScriptArguments, SFTConfig
+from trl.scripts.grpo import GRPOScriptArguments
 
 # The config class each command parses, besides the arguments every command shares.
-CONFIGS = {"sft": SFTConfig, "dpo": DPOConfig, "kto": KTOConfig}
+CONFIGS = {"sft": SFTConfig, "dpo": DPOConfig, "kto": KTOConfig, "grpo": GRPOConfig}
+# The script arguments of each command: `trl grpo` adds its reward functions to the shared ones.
+SCRIPT_ARGUMENTS = {"grpo": GRPOScriptArguments}
 
 
 def json_type(annotation):
@@ -76,7 +80,7 @@ def main():
         sys.exit(f"unknown command {command}; expected one of {', '.join(CONFIGS)}")
     keys = {}
     hints_cache = {}
-    for cls in (ScriptArguments, CONFIGS[command], ModelConfig, DatasetMixtureConfig):
+    for cls in (SCRIPT_ARGUMENTS.get(command, ScriptArguments), CONFIGS[command], ModelConfig, DatasetMixtureConfig):
         hints = hints_cache.setdefault(cls, typing.get_type_hints(cls))
         for field in dataclasses.fields(cls):
             if not field.init or field.name.startswith("_") or field.name in keys:

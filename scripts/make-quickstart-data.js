@@ -80,6 +80,14 @@ export function unpairedData(pairs) {
   ]);
 }
 
+/**
+ * The GRPO quickstart's prompts, from the training rows: the question alone, and the reference
+ * answer in a column of its own that TRL hands to the reward function.
+ */
+export function promptData(train) {
+  return train.map((row) => ({ prompt: row.messages[0].content, answer: row.messages[1].content }));
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const dir = new URL("../recipes/quickstart/", import.meta.url);
   mkdirSync(dir, { recursive: true });
@@ -89,5 +97,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const pairs = preferenceData(train);
   writeFileSync(new URL("preferences.jsonl", dir), pairs.map((r) => JSON.stringify(r)).join("\n") + "\n");
   writeFileSync(new URL("unpaired.jsonl", dir), unpairedData(pairs).map((r) => JSON.stringify(r)).join("\n") + "\n");
-  console.log(`wrote ${train.length} training rows, their preference pairs and unpaired rows, and ${benchmark.length} benchmark items`);
+  writeFileSync(new URL("prompts.jsonl", dir), promptData(train).map((r) => JSON.stringify(r)).join("\n") + "\n");
+  console.log(`wrote ${train.length} training rows, their preference pairs, unpaired rows and prompts, and ${benchmark.length} benchmark items`);
 }

@@ -20,7 +20,7 @@ export interface Misfit {
 /** Columns a dataset's rows are read from: Parquet decodes only these. */
 export function columnsOf(dataset: Pick<PinnedDataset, "columns">): string[] {
   const c = dataset.columns;
-  return [c.messages, c.prompt, c.completion, c.system, c.text, c.chosen, c.rejected, c.label].flatMap((x) => (x === null || x === undefined ? [] : typeof x === "string" ? [x] : [...x]));
+  return [c.messages, c.prompt, c.completion, c.system, c.text, c.chosen, c.rejected, c.label, c.answer, ...(c.keep ?? [])].flatMap((x) => (x === null || x === undefined ? [] : typeof x === "string" ? [x] : [...x]));
 }
 
 /** OpenAI-style roles and ShareGPT's `from` values, to TRL's roles. */
@@ -123,8 +123,20 @@ export interface UnpairedRow {
   label: boolean;
 }
 
+/**
+ * A prompt row, TRL's conversational prompt-only format for GRPO: the prompt's turns, the
+ * reference answer when the dataset maps one, and the columns it keeps, which TRL passes to the
+ * reward functions as keyword arguments.
+ */
+export interface PromptRow {
+  prompt: ChatMessage[];
+  answer?: string;
+  /** The kept columns by name, written beside the prompt in the prepared row. */
+  kept: Record<string, unknown>;
+}
+
 /** A row in the format it trains as. */
-export type MappedRow = ChatMessage[] | TextRow | PreferenceRow | UnpairedRow;
+export type MappedRow = ChatMessage[] | TextRow | PreferenceRow | UnpairedRow | PromptRow;
 
 /**
  * Every turn of a mapped row, in order, as dedupe and decontamination read them. A preference
@@ -133,8 +145,19 @@ export type MappedRow = ChatMessage[] | TextRow | PreferenceRow | UnpairedRow;
 export function turnsOf(mapped: MappedRow): { role: string; content: string }[] {
   if (Array.isArray(mapped)) return mapped;
   if ("text" in mapped) return [{ role: "text", content: mapped.text }];
+  if ("kept" in mapped) {
+    // A prompt row: the prompt, and the answer it is scored against (kept columns are not read).
+    return mapped.answer === undefined ? mapped.prompt : [...mapped.prompt, { role: "answer", content: mapped.answer }];
+  }
   if ("label" in mapped) return [...mapped.prompt, ...mapped.completion.map((m) => ({ role: `${mapped.label ? "desirable" : "undesirable"}:${m.role}`, content: m.content }))];
   return [...mapped.prompt, ...mapped.chosen.map((m) => ({ role: `chosen:${m.role}`, content: m.content })), ...mapped.rejected.map((m) => ({ role: `rejected:${m.role}`, content: m.content }))];
+}
+
+/** A mapped row as a line of the prepared file: a conversation under `messages`, a prompt row's kept columns beside its prompt. */
+export function preparedRow(mapped: MappedRow): Record<string, unknown> {
+  if (Array.isArray(mapped)) return { messages: mapped };
+  if ("kept" in mapped) return { ...mapped.kept, prompt: mapped.prompt, ...(mapped.answer === undefined ? {} : { answer: mapped.answer }) };
+  return mapped as unknown as Record<string, unknown>;
 }
 
 /**
@@ -189,18 +212,53 @@ function unpaired(row: Record<string, unknown>, c: PinnedDataset["columns"]): Un
   return { prompt, completion, label };
 }
 
+/** A kept column's value as JSON can hold it: Parquet's 64-bit integers arrive as bigint. */
+function plain(value: unknown): unknown {
+  if (typeof value === "bigint") return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+  if (Array.isArray(value)) return value.map(plain);
+  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+  return value;
+}
+
+/**
+ * A prompt row: the prompt (a string, messages, or columns joined) after the system column if
+ * any, whose last turn is the user's for the model to answer; the reference answer as text (a
+ * number is written as text); and each kept column as it is.
+ */
+function promptOnly(row: Record<string, unknown>, c: PinnedDataset["columns"]): PromptRow | Misfit {
+  const prompt = preferencePrompt(row, c);
+  if (!Array.isArray(prompt)) return prompt;
+  if (prompt[prompt.length - 1]!.role === "assistant") return misfit("wrong-type", "the prompt ends with an assistant turn; the model answers the last user turn");
+  const out: PromptRow = { prompt, kept: {} };
+  if (c.answer !== undefined) {
+    const value = row[c.answer];
+    if (value === undefined || value === null) return misfit("missing-column", value === null ? `column "${c.answer}" is null` : `no column "${c.answer}"`);
+    const answer = typeof value === "number" || typeof value === "bigint" ? String(value) : text(value, `column "${c.answer}"`);
+    if (typeof answer !== "string") return answer;
+    out.answer = answer;
+  }
+  for (const column of c.keep ?? []) {
+    const value = row[column];
+    if (value === undefined) return misfit("missing-column", `no column "${column}"`);
+    out.kept[column] = plain(value);
+  }
+  return out;
+}
+
 /**
  * One source row to the TRL format it trains as, or why it does not fit. Conversational rows
  * read the messages column; prompt-completion rows become user then assistant messages, and an
  * optional system column goes first: both train as conversations. Text rows read one string
  * column and train as TRL's language-modeling format. Preference rows read a prompt and two
- * answers (DPO); unpaired preference rows a prompt, a completion and a label (KTO). Never throws: bad rows are counted, not fatal.
+ * answers (DPO); unpaired preference rows a prompt, a completion and a label (KTO); prompt rows
+ * a prompt, and what the reward functions read (GRPO). Never throws: bad rows are counted, not fatal.
  */
 export function mapRow(row: unknown, dataset: Pick<PinnedDataset, "format" | "columns">): MappedRow | Misfit {
   if (!isObject(row)) return misfit("not-an-object", `the row is ${describe(row)}, not an object`);
   const c = dataset.columns;
   if (dataset.format === "preference") return preference(row, c);
   if (dataset.format === "unpaired-preference") return unpaired(row, c);
+  if (dataset.format === "prompt") return promptOnly(row, c);
   if (dataset.format === "text") {
     const column = c.text ?? "text";
     const value = row[column];

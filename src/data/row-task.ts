@@ -1,7 +1,7 @@
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema, type AsyncBuffer, type FileMetaData } from "hyparquet";
 import type { PinnedDataset } from "../recipe/types.js";
 import type { NgramIndex, SharedNgramIndex } from "./decontaminate.js";
-import { isMisfit, mapRow, turnsOf, type MisfitReason } from "./map-row.js";
+import { isMisfit, mapRow, preparedRow, turnsOf, type MisfitReason } from "./map-row.js";
 import type { MisfitSample } from "./manifest.js";
 import { PARQUET_CODECS } from "./parquet-codecs.js";
 import { checkTurns } from "./row-text.js";
@@ -97,7 +97,7 @@ class ResultBuilder {
       }
       if (match !== null) this.matches.push({ at: this.fit.length, item: match.item, shared: match.shared, ngram: match.ngram });
     }
-    const line = JSON.stringify(Array.isArray(mapped) ? { messages: mapped } : mapped);
+    const line = JSON.stringify(preparedRow(mapped));
     // At most three bytes of UTF-8 a UTF-16 unit, and the line break.
     if (this.used + 3 * line.length + 1 > this.bytes.length) this.bytes = grow(this.bytes, this.used, 3 * line.length + 1);
     const length = this.bytes.write(line, this.used, "utf8") + 1;

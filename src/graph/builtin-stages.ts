@@ -56,6 +56,8 @@ export function builtinStages(r: Recipe): StageDraft[] {
   const modelNeeds = r.baseModel.kind === "stage" ? [r.baseModel.stage] : [];
   const benchmarkFiles = r.benchmark.data.kind === "local" ? [r.benchmark.data.path] : [];
   const modelFiles = r.baseModel.kind === "local" ? [r.baseModel.path] : [];
+  // A GRPO recipe's reward files: their content joins the train stage's key.
+  const rewardFiles = [...new Set(r.training.rewards.flatMap((w) => (w.kind === "file" ? [w.file] : [])))];
   const dataFiles = (r.data.datasets ?? []).flatMap((d) => (d.source.kind === "local" ? [d.source.path] : []));
   const evalTemplates = [`jobs/evaluate-${r.benchmark.harness}.sh.hbs`, ...(writesLmEvalTask(r) ? [LM_EVAL_TASK_TEMPLATE] : [])];
   if (dataOpen) {
@@ -109,10 +111,11 @@ export function builtinStages(r: Recipe): StageDraft[] {
       params: {
         method: r.training.method, base_model: r.baseModel, hyperparameters: r.training.hyperparameters, search_space: r.training.searchSpace, peft: r.training.peft,
         accelerate: r.compute.accelerate, mixed_precision: r.compute.mixedPrecision, trl: r.compute.trlVersion, pass: p, ...environment(r),
+        ...(r.training.rewards.length > 0 ? { rewards: r.training.rewards } : {}),
       },
       resources: { nodes: r.compute.nodes, gpus: r.compute.gpus, gpusPerNode: r.compute.gpusPerNode, timeLimitSeconds: r.training.timeLimitSeconds },
       templates: jobTemplates(r, [trlTemplate(r), `accelerate/${r.compute.accelerate}.yaml.hbs`, "jobs/train.sh.hbs"]),
-      outputs: ["model/"], files: modelFiles, description: `${r.training.method} with TRL ${r.compute.trlVersion}${p > 1 ? " (hyperparameters and mix from the decide stage)" : ""}`,
+      outputs: ["model/"], files: [...modelFiles, ...rewardFiles], description: `${r.training.method} with TRL ${r.compute.trlVersion}${p > 1 ? " (hyperparameters and mix from the decide stage)" : ""}`,
     });
     // A chain's later train stages (validate keeps a chain to one pass); evaluation scores the last.
     const later = chained ? laterTrainStages(r, (method) => jobTemplates(r, [`trl/${method}.yaml.hbs`, `accelerate/${r.compute.accelerate}.yaml.hbs`, "jobs/train.sh.hbs"]), environment(r)) : [];

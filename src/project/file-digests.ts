@@ -93,6 +93,7 @@ export function fileDigests(validated: ValidatedRecipe, recipeDir: string): { di
     if (r.benchmark.data.kind === "local") add(r.benchmark.data.path, ["benchmark", "data", "path"]);
     (r.data.datasets ?? []).forEach((d, i) => d.source.kind === "local" && add(d.source.path, ["data", "datasets", i, "path"]));
     r.stages.forEach((s, i) => s.inputs.forEach((f, j) => add(f, ["stages", i, "inputs", j])));
+    r.training.rewards.forEach((w, i) => w.kind === "file" && add(w.file, ["training", "rewards", i, "file"]));
   }
   const digests: Record<string, string> = {};
   const problems: { path: (string | number)[]; message: string }[] = [];

@@ -12,6 +12,7 @@ import { validateRecipe, type ValidatedRecipe } from "../recipe/validate.js";
 import type { TemplateSet } from "../render/environment.js";
 import { fileDigests } from "./file-digests.js";
 import { listTemplates, TemplateFolderError } from "./list-templates.js";
+import { rewardFileProblems } from "./reward-files.js";
 import { internVersion, PACKAGE_ROOT } from "./package-root.js";
 
 /** Reads a recipe file's bytes; every file-system failure is a clear, located error. */
@@ -112,6 +113,10 @@ export function loadRecipe(cwd: string, file: string, override?: DataOverride): 
   if (override && parsed.data !== null && typeof parsed.data === "object" && !Array.isArray(parsed.data)) override(parsed.data as Record<string, unknown>);
   const validated = validateRecipe(parsed, ruleContext);
   const templates = loadTemplates(validated, cwd);
+  const rewards = rewardFileProblems(validated, dirname(resolve(cwd, file)));
+  if (rewards.length > 0) {
+    throw new RecipeInvalidError(file, rewards.map((p) => diagnosticAt(validated.source, p.path, "INTERN_RECIPE_INVALID", p.message, { hint: p.hint })));
+  }
   const inputs = fileDigests(validated, dirname(resolve(cwd, file)));
   if (inputs.problems.length > 0) {
     throw new RecipeInvalidError(

@@ -19,6 +19,7 @@ export const METHODS: Readonly<Partial<Record<TrainingMethod, MethodSpec>>> = {
   sft: { formats: ["conversational", "prompt-completion", "text"], data: "conversations or text", hint: "map the dataset to a conversational format" },
   dpo: { formats: ["preference"], data: "preference pairs", hint: "set format: preference and map columns prompt, chosen and rejected" },
   kto: { formats: ["unpaired-preference"], data: "completions labelled desirable or not", hint: "set format: unpaired-preference and map columns prompt, completion and label" },
+  grpo: { formats: ["prompt"], data: "prompts that reward functions score", hint: "set format: prompt and map columns prompt (and answer, or keep, for the reward functions)" },
 };
 
 /** The methods intern trains with; the format reserves the others. */
@@ -31,6 +32,7 @@ export const FORMAT_COLUMNS: Readonly<Record<DatasetFormat, readonly string[]>> 
   text: ["text"],
   preference: ["prompt", "chosen", "rejected", "system"],
   "unpaired-preference": ["prompt", "completion", "label", "system"],
+  prompt: ["prompt", "answer", "keep", "system"],
 };
 
 /** The method whose data a format is. */

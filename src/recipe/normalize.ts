@@ -2,7 +2,7 @@ import { derivedRequirements, jobFeaturesOf, trlVersionOf, DEFAULT_TRL_VERSION }
 import { benchmarkCopies } from "./benchmark-copies.js";
 import { parseDuration } from "./duration.js";
 import { methodOfFormat } from "./methods.js";
-import type { DatasetInput, PinnedDataset, Recipe, RecipeInput } from "./types.js";
+import type { DatasetInput, PinnedDataset, Recipe, RecipeInput, Reward } from "./types.js";
 
 /** The JSON types TRL's pinned key table gives a key of the recipe's TRL, or null when unknown. */
 export type KeyTypes = (input: RecipeInput, key: string) => readonly string[] | null;
@@ -34,18 +34,31 @@ function datasets(input: RecipeInput): PinnedDataset[] | null {
       format,
       columns: {
         messages: format === "conversational" ? (c.messages ?? "messages") : null,
-        prompt: format === "prompt-completion" || format === "preference" || format === "unpaired-preference" ? (c.prompt ?? "prompt") : null,
+        prompt: format === "prompt-completion" || format === "preference" || format === "unpaired-preference" || format === "prompt" ? (c.prompt ?? "prompt") : null,
         completion: format === "prompt-completion" || format === "unpaired-preference" ? (c.completion ?? "completion") : null,
         system: format === "text" ? null : (c.system ?? null),
         text: format === "text" ? (c.text ?? "text") : null,
         ...(format === "preference" ? { chosen: c.chosen ?? "chosen", rejected: c.rejected ?? "rejected" } : {}),
         ...(format === "unpaired-preference" ? { label: c.label ?? "label" } : {}),
+        ...(format === "prompt" && c.answer !== undefined ? { answer: c.answer } : {}),
+        ...(format === "prompt" && c.keep !== undefined ? { keep: c.keep } : {}),
       },
       fraction: d.rows !== undefined ? null : (d.fraction ?? equal),
       rows: d.rows ?? null,
       maxRows: d.max_rows ?? null,
     };
   });
+}
+
+/**
+ * GRPO's reward functions: those the recipe names, or, for a multiple-choice benchmark (the
+ * builtin harness), `exact_answer` against each row's `answer`. Other methods have none.
+ */
+function rewardsOf(input: RecipeInput): Reward[] {
+  const t = input.training ?? {};
+  if (t.method !== "grpo") return [];
+  if (t.rewards === undefined) return input.benchmark.harness === "builtin" ? [{ kind: "builtin", builtin: "exact_answer", weight: 1 }] : [];
+  return t.rewards.map((r): Reward => ("builtin" in r ? { kind: "builtin", builtin: r.builtin, weight: r.weight ?? 1 } : { kind: "file", file: r.file, function: r.function, weight: r.weight ?? 1 }));
 }
 
 /** Fills every default and derives what the recipe implies. Input must be schema- and rule-valid. */
@@ -133,6 +146,7 @@ export function normalizeRecipe(input: RecipeInput, keyTypes: KeyTypes = () => n
     training: {
       method: t.method ?? "sft",
       hyperparameters: { ...(t.hyperparameters ?? {}) },
+      rewards: rewardsOf(input),
       peft: peft
         ? { method: peft.method ?? "lora", r: peft.r ?? 16, alpha: peft.alpha ?? 32, dropout: peft.dropout ?? 0.05, targetModules: peft.target_modules ?? "all-linear" }
         : null,

@@ -48,6 +48,9 @@ export const RESERVED_KEYS: Readonly<Record<string, string>> = {
   lora_target_modules: "set from `training.peft.target_modules`",
   hub_token: "tokens come from HF_TOKEN in the environment and are never written to a config",
   push_to_hub: "publishing the model is a stage of its own, not part of training",
+  reward_funcs: "set from `training.rewards`: name a builtin or a function in a Python file beside the recipe",
+  reward_weights: "set from the `weight` of each of `training.rewards`",
+  reward_model_name_or_path: "intern scores GRPO completions with the functions of `training.rewards`; a reward model is not supported yet",
 };
 
 export type KeyProblem =

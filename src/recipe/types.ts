@@ -17,6 +17,15 @@ export interface AllowDenyInput {
   deny?: string[];
 }
 
+/** Reward functions intern names: its own `exact_answer`, and TRL's from `trl.rewards`. */
+export type BuiltinReward = "exact_answer" | "accuracy_reward" | "reasoning_accuracy_reward" | "think_format_reward";
+
+/** A reward function as the recipe names it: a builtin, or a function in a Python file beside the recipe. */
+export type RewardInput = { builtin: BuiltinReward; weight?: number } | { file: string; function: string; weight?: number };
+
+/** A reward function with its weight; a file's path is as the recipe names it (relative to the recipe). */
+export type Reward = ({ kind: "builtin"; builtin: BuiltinReward } | { kind: "file"; file: string; function: string }) & { weight: number };
+
 export interface DatasetInput {
   id?: string;
   path?: string;
@@ -25,7 +34,7 @@ export interface DatasetInput {
   split?: string;
   license?: string;
   format?: DatasetFormat;
-  columns?: { messages?: string; prompt?: string | string[]; completion?: string | string[]; system?: string; text?: string; chosen?: string; rejected?: string; label?: string };
+  columns?: { messages?: string; prompt?: string | string[]; completion?: string | string[]; system?: string; text?: string; chosen?: string; rejected?: string; label?: string; answer?: string; keep?: string[] };
   fraction?: number;
   rows?: number;
   max_rows?: number;
@@ -122,6 +131,7 @@ export interface RecipeInput {
   training?: {
     method?: TrainingMethod;
     hyperparameters?: Record<string, unknown>;
+    rewards?: RewardInput[];
     peft?: { method?: "lora"; r?: number; alpha?: number; dropout?: number; target_modules?: string[] | "all-linear" };
     search_space?: Record<string, SearchRangeInput>;
     time_limit?: string;
@@ -186,9 +196,10 @@ export interface KubernetesSettingsInput {
  * TRL's formats a dataset maps to: `conversational` and `prompt-completion` train as conversations,
  * `text` as language modeling (both with `sft`), `preference` as a prompt with a chosen and a
  * rejected answer (with `dpo`), `unpaired-preference` as a prompt, one completion and whether it
- * is desirable (with `kto`).
+ * is desirable (with `kto`), `prompt` as a prompt alone that the model answers and reward
+ * functions score (with `grpo`).
  */
-export type DatasetFormat = "conversational" | "prompt-completion" | "text" | "preference" | "unpaired-preference";
+export type DatasetFormat = "conversational" | "prompt-completion" | "text" | "preference" | "unpaired-preference" | "prompt";
 
 /** Source columns of a dataset's rows; a prompt or completion of several columns joins them. */
 export interface DatasetColumns {
@@ -203,6 +214,10 @@ export interface DatasetColumns {
   rejected?: string;
   /** Whether the completion is desirable, for the `unpaired-preference` format (absent otherwise). */
   label?: string;
+  /** The reference answer, written as `answer`, for the `prompt` format (absent otherwise or when unmapped). */
+  answer?: string;
+  /** Columns carried to the prepared rows as they are, for reward functions (the `prompt` format). */
+  keep?: readonly string[];
 }
 
 export interface PinnedDataset {
@@ -308,6 +323,8 @@ export interface Recipe {
   training: {
     method: TrainingMethod;
     hyperparameters: Record<string, unknown>;
+    /** GRPO's reward functions (empty for the other methods). */
+    rewards: Reward[];
     peft: { method: "lora"; r: number; alpha: number; dropout: number; targetModules: string[] | "all-linear" } | null;
     searchSpace: Record<string, SearchRange>;
     timeLimitSeconds: number;

@@ -96,6 +96,30 @@ export function trlConfigFile(recipe: Recipe): string {
   return `${recipe.training.method}.yaml`;
 }
 
+/** The module that holds intern's builtin rewards, written beside a GRPO stage's config. */
+export const BUILTIN_REWARDS_MODULE = "intern_rewards";
+
+/**
+ * GRPO's reward functions as `trl grpo` names them: TRL's builtins by name, intern's as
+ * `intern_rewards.<name>`, a recipe file's as `recipe_reward_<n>.<function>` (files numbered from
+ * 1 in the order the recipe first names them); and the recipe files by module file name.
+ */
+export function rewardModules(recipe: Recipe): { names: string[]; files: Record<string, string> } {
+  const files: Record<string, string> = {};
+  const byPath = new Map<string, string>();
+  const names = recipe.training.rewards.map((r) => {
+    if (r.kind === "builtin") return r.builtin === "exact_answer" ? `${BUILTIN_REWARDS_MODULE}.${r.builtin}` : r.builtin;
+    let module = byPath.get(r.file);
+    if (module === undefined) {
+      module = `recipe_reward_${byPath.size + 1}`;
+      byPath.set(r.file, module);
+      files[`${module}.py`] = r.file;
+    }
+    return `${module}.${r.function}`;
+  });
+  return { names, files };
+}
+
 /** Where the base model is, as a job sees it: a Hub id, a local folder, or a stage's `model/`. */
 function baseModelPath(recipe: Recipe, loc: RunLocation): string {
   const m = recipe.baseModel;
@@ -129,6 +153,9 @@ function trlEntries(recipe: Recipe, stage: Stage, loc: RunLocation, dataDir: str
   const hp: Record<string, unknown> = { report_to: "none", ...cpu, ...recipe.training.hyperparameters };
   for (const [k, range] of Object.entries(recipe.training.searchSpace)) hp[k] = k in overrides ? overrides[k] : initialChoice(range);
   for (const [k, v] of Object.entries(hp)) entries.push([k, v]);
+  if (recipe.training.method === "grpo") {
+    entries.push(["reward_funcs", rewardModules(recipe).names], ["reward_weights", recipe.training.rewards.map((w) => w.weight)]);
+  }
   return entries.map(([key, value]) => ({ key, value }));
 }
 

@@ -1,9 +1,11 @@
+import { readFileSync } from "node:fs";
+import { isAbsolute, join } from "node:path";
 import { InternalError } from "../errors.js";
 import type { Stage, StageGraph } from "../graph/types.js";
 import { recipeOfStage } from "../recipe/phases.js";
 import type { Recipe } from "../recipe/types.js";
 import { LM_EVAL_TASK_TEMPLATE, trlTemplate, writesLmEvalTask } from "../graph/builtin-stages.js";
-import { LM_EVAL_TASK_FILES, stageContext, trlConfigFile, type RunLocation } from "./context.js";
+import { BUILTIN_REWARDS_MODULE, LM_EVAL_TASK_FILES, rewardModules, stageContext, trlConfigFile, type RunLocation } from "./context.js";
 import { RenderedText, type Renderer } from "./environment.js";
 
 export interface RenderedFile {
@@ -18,6 +20,22 @@ function commandTemplate(recipe: Recipe, stage: Stage): string {
   if (stage.kind === "train") return "jobs/train.sh.hbs";
   if (stage.kind === "evaluate") return `jobs/evaluate-${recipe.benchmark.harness}.sh.hbs`;
   return "jobs/command.sh.hbs";
+}
+
+/**
+ * The Python modules a GRPO stage's `reward_funcs` name, written beside its config: intern's
+ * builtin rewards, and each reward file of the recipe as it is now (its digest is in the stage's
+ * key, so the file that trains is the file that was keyed).
+ */
+function rewardFiles(recipe: Recipe, loc: RunLocation): RenderedFile[] {
+  const out: RenderedFile[] = [];
+  const helper = `${BUILTIN_REWARDS_MODULE}.py`;
+  const builtin = loc.pythonHelpers?.[helper] ?? readFileSync(join(loc.pythonDir, helper), "utf8");
+  out.push({ path: helper, content: builtin, executable: false });
+  for (const [module, file] of Object.entries(rewardModules(recipe).files)) {
+    out.push({ path: module, content: readFileSync(isAbsolute(file) ? file : join(loc.recipeDir, file), "utf8"), executable: false });
+  }
+  return out;
 }
 
 /**
@@ -36,6 +54,7 @@ export function renderStage(renderer: Renderer, whole: Recipe, graph: StageGraph
   if (stage.kind === "train") {
     files.push({ path: trlConfigFile(recipe), content: renderer.render(trlTemplate(recipe), ctx), executable: false });
     files.push({ path: "accelerate.yaml", content: renderer.render(`accelerate/${recipe.compute.accelerate}.yaml.hbs`, ctx), executable: false });
+    if (recipe.training.method === "grpo") files.push(...rewardFiles(recipe, loc));
   }
   if (stage.kind === "evaluate" && writesLmEvalTask(recipe)) {
     // The builtin evaluator's two prompt forms; the job picks one by the model's tokenizer.

@@ -26,13 +26,13 @@ interface Proposal {
   split?: string;
   file: string;
   format: PinnedDataset["format"];
-  columns?: { messages?: string; prompt?: string; completion?: string; system?: string; chosen?: string; rejected?: string; label?: string };
+  columns?: { messages?: string; prompt?: string; completion?: string; system?: string; chosen?: string; rejected?: string; label?: string; answer?: string };
   fraction: number;
   why: string;
 }
 
 /** The columns a proposal may map, in the order the answer schema lists them. */
-const COLUMN_ORDER = ["messages", "prompt", "completion", "chosen", "rejected", "label", "system"];
+const COLUMN_ORDER = ["messages", "prompt", "completion", "chosen", "rejected", "label", "answer", "system"];
 
 /** The formats discover offers for `sft`: those that train as conversations (synthesize and prepare mix them). */
 const SFT_FORMATS: readonly DatasetFormat[] = ["conversational", "prompt-completion"];
@@ -53,6 +53,7 @@ const FORMAT_TEXT: Record<DatasetFormat, string> = {
   text: "`text`: one text column",
   preference: "`preference`: a prompt column, a `chosen` column with the preferred answer and a `rejected` column with a worse one (look for preference pairs, not plain conversations)",
   "unpaired-preference": "`unpaired-preference`: a prompt column, a `completion` column and a `label` column saying whether the completion is desirable (true/false)",
+  prompt: "`prompt`: a prompt column alone (the model answers it and reward functions score the answers), with an `answer` column holding the reference answer when the dataset has one",
 };
 
 function formatText(ctx: StageContext): string {
@@ -109,6 +110,9 @@ function systemPrompt(ctx: StageContext): string {
 
 function withDefaults(p: Proposal): PinnedDataset["columns"] {
   const c = p.columns ?? {};
+  if (p.format === "prompt") {
+    return { messages: null, prompt: c.prompt ?? "prompt", completion: null, system: c.system ?? null, text: null, ...(c.answer !== undefined ? { answer: c.answer } : {}) };
+  }
   if (p.format === "preference") {
     return { messages: null, prompt: c.prompt ?? "prompt", completion: null, system: c.system ?? null, text: null, chosen: c.chosen ?? "chosen", rejected: c.rejected ?? "rejected" };
   }

@@ -12,7 +12,7 @@ export const trainingRule: Rule = (r, ctx) => {
   const t = r.training ?? {};
   const method = t.method ?? "sft";
   if (!TRAINED_METHODS.includes(method)) {
-    out.push({ path: ["training", "method"], code: "INTERN_UNSUPPORTED", message: `training method \`${method}\` is not supported yet; intern trains with ${TRAINED_METHODS.map((m) => `\`${m}\``).join(", ")}`, hint: "the format reserves grpo for a later version" });
+    out.push({ path: ["training", "method"], code: "INTERN_UNSUPPORTED", message: `training method \`${method}\` is not supported yet; intern trains with ${TRAINED_METHODS.map((m) => `\`${m}\``).join(", ")}` });
     return out;
   }
   const version = trlVersionOf(r);

@@ -6,15 +6,6 @@ const hp = (hyperparameters: Record<string, unknown>) => recipeYaml({ training: 
 const space = (search_space: Record<string, unknown>, hyperparameters: Record<string, unknown> = {}) =>
   recipeYaml({ data: undefined, budget: { llm: { tokens: 1_000_000 } }, training: { hyperparameters: { learning_rate: undefined, ...hyperparameters }, search_space } });
 
-describe("training method", () => {
-  it("refuses grpo, which the format only reserves", () => {
-    const text = recipeYaml({ training: { method: "grpo" } });
-    const d = find(diagnosticsOf(text), "INTERN_UNSUPPORTED", "training method `grpo` is not supported yet; intern trains with `sft`, `dpo`, `kto`");
-    expect(d.hint).toBe("the format reserves grpo for a later version");
-    expect(d.location?.line).toBe(lineOf(text, "method: grpo"));
-  });
-});
-
 describe("TRL version", () => {
   it("needs a trl== pin in the requirements", () => {
     const text = recipeYaml({ compute: { environment: { requirements: ["torch==2.13.0", "trl>=1.0"] } } });
