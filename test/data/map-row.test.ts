@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isMisfit, mapRow, turnsOf, type MappedRow, type Misfit } from "../../src/data/map-row.js";
+import { columnsOf, isMisfit, mapRow, preparedRow, turnsOf, type MappedRow, type Misfit } from "../../src/data/map-row.js";
 import type { PinnedDataset } from "../../src/recipe/types.js";
 
 type Shape = Pick<PinnedDataset, "format" | "columns">;
@@ -188,5 +188,45 @@ describe("mapRow: unpaired preference rows (kto)", () => {
     const bad = mapRow({ prompt: "P", completion: "a", label: false }, unpaired());
     expect(turnsOf(good as MappedRow)).toEqual([{ role: "user", content: "P" }, { role: "desirable:assistant", content: "a" }]);
     expect(turnsOf(bad as MappedRow)).not.toEqual(turnsOf(good as MappedRow));
+  });
+});
+
+describe("mapRow: prompt rows (grpo)", () => {
+  const promptOnly = (columns: Partial<Shape["columns"]> = {}): Shape => ({
+    format: "prompt",
+    columns: { messages: null, prompt: "prompt", completion: null, system: null, text: null, ...columns },
+  });
+
+  it("maps a prompt, its reference answer and the kept columns to the row TRL hands the reward functions", () => {
+    const shape = promptOnly({ prompt: "question", answer: "final", keep: ["level", "tags"], system: "sys" });
+    const mapped = mapRow({ question: "What is 2 + 2?", final: 4, level: 3n, tags: ["easy"], sys: "Be brief.", other: "dropped" }, shape);
+    expect(mapped).toEqual({ prompt: [{ role: "system", content: "Be brief." }, { role: "user", content: "What is 2 + 2?" }], answer: "4", kept: { level: 3, tags: ["easy"] } });
+    // The prepared line: kept columns beside the prompt and answer, under their own names.
+    expect(preparedRow(mapped as MappedRow)).toEqual({ level: 3, tags: ["easy"], prompt: [{ role: "system", content: "Be brief." }, { role: "user", content: "What is 2 + 2?" }], answer: "4" });
+    // Parquet decodes only what the format reads.
+    expect(columnsOf({ columns: shape.columns }).sort()).toEqual(["final", "level", "question", "sys", "tags"]);
+  });
+
+  it("reads a conversational prompt, and no answer when none is mapped", () => {
+    const turns = [{ role: "user", content: "Hi" }, { role: "assistant", content: "Hello" }, { role: "user", content: "Colour of the sky?" }];
+    expect(mapRow({ prompt: turns }, promptOnly())).toEqual({ prompt: turns, kept: {} });
+  });
+
+  it("counts rows that cannot be prompted or scored, with a reason", () => {
+    expect(misfit({ question: "q" }, promptOnly())).toEqual({ reason: "missing-column", detail: 'no column "prompt"' });
+    expect(misfit({ prompt: "q" }, promptOnly({ answer: "answer" }))).toEqual({ reason: "missing-column", detail: 'no column "answer"' });
+    expect(misfit({ prompt: "q", answer: null }, promptOnly({ answer: "answer" }))).toEqual({ reason: "missing-column", detail: 'column "answer" is null' });
+    expect(misfit({ prompt: "q", answer: "  " }, promptOnly({ answer: "answer" }))).toEqual({ reason: "empty-content", detail: 'column "answer" is empty' });
+    expect(misfit({ prompt: "q", answer: "a" }, promptOnly({ answer: "answer", keep: ["solution"] }))).toEqual({ reason: "missing-column", detail: 'no column "solution"' });
+    expect(misfit({ prompt: [{ role: "user", content: "q" }, { role: "assistant", content: "a" }] }, promptOnly())).toEqual({ reason: "wrong-type", detail: "the prompt ends with an assistant turn; the model answers the last user turn" });
+  });
+
+  it("dedupe and decontamination read the prompt and the answer, not the kept columns", () => {
+    const a = mapRow({ prompt: "P", answer: "blue", n: 1 }, promptOnly({ answer: "answer", keep: ["n"] }));
+    const b = mapRow({ prompt: "P", answer: "blue", n: 2 }, promptOnly({ answer: "answer", keep: ["n"] }));
+    const c = mapRow({ prompt: "P", answer: "red", n: 1 }, promptOnly({ answer: "answer", keep: ["n"] }));
+    expect(turnsOf(a as MappedRow)).toEqual([{ role: "user", content: "P" }, { role: "answer", content: "blue" }]);
+    expect(turnsOf(b as MappedRow)).toEqual(turnsOf(a as MappedRow));
+    expect(turnsOf(c as MappedRow)).not.toEqual(turnsOf(a as MappedRow));
   });
 });

@@ -1,6 +1,6 @@
-"""Reads rendered files back with the real tools: TRL's parser for sft.yaml, dpo.yaml and kto.yaml,
+"""Reads rendered files back with the real tools: TRL's parser for sft.yaml, dpo.yaml, kto.yaml and grpo.yaml,
 accelerate's loader and launch validation for accelerate.yaml. Usage: check_rendered.py LIST.json;
-LIST.json is {"trl": [{"path": P, "gpu": bool, "command": "sft" | "dpo" | "kto"}], "accelerate": [P]}. Prints one JSON object with a result per
+LIST.json is {"trl": [{"path": P, "gpu": bool, "command": "sft" | "dpo" | "kto" | "grpo"}], "accelerate": [P]}. Prints one JSON object with a result per
 file, after a marker line, so library warnings on stdout cannot garble it."""
 import dataclasses
 import enum
@@ -29,11 +29,13 @@ def error(exc):
 
 def check_trl(path, gpu, command):
     import transformers.training_args as training_args
-    from trl import DatasetMixtureConfig, DPOConfig, KTOConfig, ModelConfig, ScriptArguments, SFTConfig, TrlParser
+    from trl import DatasetMixtureConfig, DPOConfig, GRPOConfig, KTOConfig, ModelConfig, ScriptArguments, SFTConfig, TrlParser
+    from trl.scripts.grpo import GRPOScriptArguments
 
     # Exactly what `trl sft` / `trl dpo` build (trl/scripts/<command>.py make_parser + parse_args_and_config).
-    config = {"sft": SFTConfig, "dpo": DPOConfig, "kto": KTOConfig}[command]
-    parser = TrlParser((ScriptArguments, config, ModelConfig, DatasetMixtureConfig))
+    config = {"sft": SFTConfig, "dpo": DPOConfig, "kto": KTOConfig, "grpo": GRPOConfig}[command]
+    script = GRPOScriptArguments if command == "grpo" else ScriptArguments
+    parser = TrlParser((script, config, ModelConfig, DatasetMixtureConfig))
     # This machine has no GPU: a GPU job's config is read as on a bf16-capable GPU. A CPU job's
     # config gets no such help, since it must parse on a machine without one.
     real = training_args.is_torch_bf16_gpu_available
@@ -51,7 +53,37 @@ def check_trl(path, gpu, command):
         owner = next((p for p in parsed if key in {f.name for f in dataclasses.fields(p)}), None)
         if owner is not None:
             values[key] = plain(getattr(owner, key))
-    return {"remaining_config": from_config, "remaining_args": from_args, "values": values}
+    out = {"remaining_config": from_config, "remaining_args": from_args, "values": values}
+    if command == "grpo":
+        out["rewards"] = resolve_rewards(path, parsed[0].reward_funcs or [])
+    return out
+
+
+def resolve_rewards(path, names):
+    """Each of `reward_funcs` as `trl grpo` loads it: a name of trl.rewards, or module.function
+    imported from the job's working directory (the config's folder), as trl/scripts/grpo.py does."""
+    import importlib
+    import os
+
+    import trl.rewards
+
+    folder = os.path.dirname(os.path.abspath(path))
+    out = {}
+    for name in names:
+        try:
+            if "." not in name:
+                out[name] = callable(getattr(trl.rewards, name))
+                continue
+            module_path, func = name.rsplit(".", 1)
+            sys.path.insert(0, folder)
+            try:
+                sys.modules.pop(module_path, None)
+                out[name] = callable(getattr(importlib.import_module(module_path), func))
+            finally:
+                sys.path.remove(folder)
+        except BaseException as exc:
+            out[name] = f"{type(exc).__name__}: {exc}"
+    return out
 
 
 def check_accelerate(path):

@@ -12,11 +12,11 @@ import { bashSyntaxError, checkWithRealTools, filesNamed, render, ROOT, type Che
 /** Every example recipe, plus fixtures for the profiles and launches the examples may not cover. */
 const RECIPES = [
   ...readdirSync(join(ROOT, "recipes")).filter((f) => f.endsWith(".yaml")).map((f) => join(ROOT, "recipes", f)),
-  ...["cpu-lora", "single-gpu", "multi-gpu", "multinode-fsdp2", "zero3-kubernetes", "dpo-fsdp2", "kto-zero3"].map((n) => join(ROOT, "test", "fixtures", "render", `${n}.yaml`)),
+  ...["cpu-lora", "single-gpu", "multi-gpu", "multinode-fsdp2", "zero3-kubernetes", "dpo-fsdp2", "kto-zero3", "grpo-multi-gpu"].map((n) => join(ROOT, "test", "fixtures", "render", `${n}.yaml`)),
 ];
 const BACKENDS = ["local", "slurm", "kubernetes"] as const;
 /** The TRL commands whose configs are rendered: each file is named after its command. */
-const TRL_CONFIGS = ["sft", "dpo", "kto"] as const;
+const TRL_CONFIGS = ["sft", "dpo", "kto", "grpo"] as const;
 const PROFILES = ["cpu", "single-gpu", "multi-gpu", "fsdp2", "zero3"] as const;
 const DISTRIBUTED: Record<string, string> = { cpu: "NO", "single-gpu": "NO", "multi-gpu": "MULTI_GPU", fsdp2: "FSDP", zero3: "DEEPSPEED" };
 
@@ -111,12 +111,12 @@ describe("rendered files are accepted by the real tools", () => {
     const accelerate = outputs.flatMap((o) => filesNamed(o.out, ["accelerate.yaml"]));
     results = await checkWithRealTools(python, tmp, trl, accelerate);
     expect(Object.keys(results.trl).sort()).toEqual(trl.map((s) => s.path).sort());
-    // The DPO and KTO quickstarts are among the recipes: their configs are read by `trl dpo`'s and `trl kto`'s parsers.
+    // The DPO, KTO and GRPO quickstarts are among the recipes: their configs are read by `trl dpo`'s, `trl kto`'s and `trl grpo`'s parsers.
     expect(new Set(trl.map((t) => t.command))).toEqual(new Set(TRL_CONFIGS));
     expect(Object.keys(results.accelerate).sort()).toEqual([...accelerate].sort());
   }, 300_000);
 
-  it("sft.yaml, dpo.yaml and kto.yaml: no key is left over for accelerate, and every value keeps its type", () => {
+  it("sft.yaml, dpo.yaml, kto.yaml and grpo.yaml: no key is left over for accelerate, and every value keeps its type", () => {
     for (const o of outputs) {
       for (const path of filesNamed(o.out, TRL_CONFIGS.map((c) => `${c}.yaml`))) {
         const r = results.trl[path]!;
@@ -168,6 +168,20 @@ describe("rendered files are accepted by the real tools", () => {
       expect(results.trl[dpo]!.values.dataset_name!.value, dpo).toMatch(/\/stages\/prepare-dpo\/data$/);
       expect(results.trl[sft]!.values.dataset_name!.value, sft).toMatch(/\/stages\/prepare\/data$/);
     }
+  });
+
+  it("grpo.yaml: every reward function loads as `trl grpo` loads it, from the stage's folder", () => {
+    const grpo = outputs.flatMap((o) => filesNamed(o.out, ["grpo.yaml"]));
+    expect(grpo.length).toBeGreaterThan(0);
+    const names = new Set<string>();
+    for (const path of grpo) {
+      const written = parse(readFileSync(path, "utf8")) as { reward_funcs: string[]; reward_weights: number[] };
+      expect(written.reward_weights, path).toHaveLength(written.reward_funcs.length);
+      expect(results.trl[path]!.rewards, path).toEqual(Object.fromEntries(written.reward_funcs.map((n) => [n, true])));
+      for (const n of written.reward_funcs) names.add(n);
+    }
+    // intern's builtin, TRL's builtin and a recipe's file (the fixture and the quickstart) are all among them.
+    expect([...names].sort()).toEqual(["intern_rewards.exact_answer", "recipe_reward_1.colour_reward", "recipe_reward_1.short_answer", "think_format_reward"]);
   });
 
   it("accelerate.yaml: accelerate loads it, and launch sees the recipe's machines and processes", () => {

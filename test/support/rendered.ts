@@ -55,6 +55,8 @@ export interface SftResult {
   remaining_config: string[];
   remaining_args: string[];
   values: Record<string, PyValue>;
+  /** For grpo.yaml: each of reward_funcs, true when `trl grpo`'s way of loading it finds a function, else the error. */
+  rewards?: Record<string, true | string>;
 }
 
 export interface AccelerateResult {
@@ -78,7 +80,7 @@ export interface CheckResults {
  * Reads every listed file back with TRL and accelerate in one Python process (importing TRL
  * is the slow part). `gpu` says the config is for a GPU job, checked as on a GPU machine.
  */
-export function checkWithRealTools(python: string, workDir: string, trl: { path: string; gpu: boolean; command: "sft" | "dpo" | "kto" }[], accelerate: string[]): Promise<CheckResults> {
+export function checkWithRealTools(python: string, workDir: string, trl: { path: string; gpu: boolean; command: "sft" | "dpo" | "kto" | "grpo" }[], accelerate: string[]): Promise<CheckResults> {
   const list = join(workDir, "check-list.json");
   writeFileSync(list, JSON.stringify({ trl, accelerate }));
   return new Promise((resolve, reject) => {
