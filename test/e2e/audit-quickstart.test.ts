@@ -12,20 +12,33 @@ const run = promisify(execFile);
 
 /**
  * The locks committed beside the quickstarts (recipes/quickstart.lock.yaml for SFT,
- * recipes/quickstart-dpo.lock.yaml for DPO) are what a reviewer audits: on a clean copy of the
- * recipe, `intern audit` reruns it for real (TRL on the CPU) and must reproduce every recorded
- * number.
+ * recipes/quickstart-dpo.lock.yaml for DPO, -kto for KTO, -grpo for GRPO) are what a reviewer
+ * audits: on a clean copy of the recipe, `intern audit` reruns it for real (TRL on the CPU) and
+ * must reproduce every recorded number.
  */
-describe.each(["quickstart", "quickstart-dpo", "quickstart-kto"])("the committed %s lock", (name) => {
-  it("records a trained model that beats its baseline and the recipe's target", () => {
-    const lock = parse(readFileSync(join(ROOT, "recipes", `${name}.lock.yaml`), "utf8")) as { evaluations: { stage: string; value: number; stderr: number }[] };
-    const recipe = parse(readFileSync(join(ROOT, "recipes", `${name}.yaml`), "utf8")) as { benchmark: { target: number } };
-    const baseline = lock.evaluations.find((e) => e.stage === "baseline")!;
-    const trained = lock.evaluations.find((e) => e.stage === "evaluate")!;
-    expect(trained.value).toBeGreaterThanOrEqual(recipe.benchmark.target);
+function scores(name: string): { baseline: { value: number; stderr: number }; trained: { value: number; stderr: number }; target: number } {
+  const lock = parse(readFileSync(join(ROOT, "recipes", `${name}.lock.yaml`), "utf8")) as { evaluations: { stage: string; value: number; stderr: number }[] };
+  const recipe = parse(readFileSync(join(ROOT, "recipes", `${name}.yaml`), "utf8")) as { benchmark: { target: number } };
+  return { baseline: lock.evaluations.find((e) => e.stage === "baseline")!, trained: lock.evaluations.find((e) => e.stage === "evaluate")!, target: recipe.benchmark.target };
+}
+
+describe.each(["quickstart", "quickstart-dpo", "quickstart-kto"])("the committed %s lock's scores", (name) => {
+  it("records a trained model that beats its baseline by twice the standard errors, and the recipe's target", () => {
+    const { baseline, trained, target } = scores(name);
+    expect(trained.value).toBeGreaterThanOrEqual(target);
     // Apart by more than both standard errors: not a lucky draw.
     expect(trained.value - baseline.value).toBeGreaterThan(2 * (trained.stderr + baseline.stderr));
   });
+});
+
+describe("the committed quickstart-grpo lock's scores", () => {
+  it("records a trained model that beats its baseline by more than both standard errors", () => {
+    const { baseline, trained } = scores("quickstart-grpo");
+    expect(trained.value - baseline.value).toBeGreaterThan(trained.stderr + baseline.stderr);
+  });
+});
+
+describe.each(["quickstart", "quickstart-dpo", "quickstart-kto", "quickstart-grpo"])("the committed %s lock", (name) => {
 
   const project = mkdtempSync(join(tmpdir(), "intern-audit-"));
   beforeAll(async () => {
