@@ -217,6 +217,13 @@ function sortedDeep(v: unknown): Record<string, unknown> | unknown {
   return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortedDeep((v as Record<string, unknown>)[k])]));
 }
 
+/** GRPO's rewards, each recipe file with its digest; nothing for the other methods. */
+function rewardsOf(src: LockSources): { rewards?: NonNullable<Lock["training"]["rewards"]> } {
+  const rewards = src.recipe.training.rewards;
+  if (rewards.length === 0) return {};
+  return { rewards: rewards.map((r) => (r.kind === "builtin" ? { builtin: r.builtin, weight: r.weight } : { file: r.file, function: r.function, weight: r.weight, sha256: local(src.recipeDir, r.file) })) };
+}
+
 /** The lock of a finished run. Reads the local files it names (for their digests), nothing else. */
 export function buildLock(src: LockSources, state: RunState): Lock {
   const inputs = lockInputs(src);
@@ -249,6 +256,7 @@ export function buildLock(src: LockSources, state: RunState): Lock {
       method: src.recipe.training.method,
       hyperparameters: sorted(src.recipe.training.hyperparameters),
       ...(src.recipe.training.then.length > 0 ? { then: src.recipe.training.then.map((t) => ({ method: t.method, hyperparameters: sorted(t.hyperparameters) })) } : {}),
+      ...rewardsOf(src),
       decisions,
     },
     evaluations: evaluationsOf(src, state),

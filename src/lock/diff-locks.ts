@@ -28,6 +28,7 @@ const SECTIONS: [string, (l: Lock) => unknown][] = [
   ["templates", (l) => l.templates],
   ["environment", (l) => l.environment],
   ["hyperparameters", (l) => ({ method: l.training.method, ...l.training.hyperparameters, ...(l.training.then ? { then: l.training.then } : {}) })],
+  ["rewards", (l) => l.training.rewards ?? []],
   ["decisions", (l) => l.training.decisions],
 ];
 

@@ -35,6 +35,8 @@ export interface Lock {
     hyperparameters: Record<string, unknown>;
     /** A chained recipe's later training stages (`training.then`), in order; absent for one method. */
     then?: { method: string; hyperparameters: Record<string, unknown> }[];
+    /** GRPO's reward functions, a recipe file's with the digest of its content (absent for the other methods). */
+    rewards?: ({ builtin: string; weight: number } | { file: string; function: string; weight: number; sha256: string })[];
     /** Each decide stage's choice: the next pass's hyperparameters, and its re-weighted mix when it changed one. */
     decisions: { stage: string; decision: string; reason: string; hyperparameters: Record<string, unknown> | null; mix: { id: string; fraction: number }[] | null }[];
   };
