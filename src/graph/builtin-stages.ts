@@ -1,7 +1,7 @@
 import type { Recipe } from "../recipe/types.js";
 import { isChained } from "../recipe/phases.js";
 import { passId, type StageDraft } from "./draft.js";
-import { chainPrepareStages, laterTrainStages } from "./phase-stages.js";
+import { chainPrepareStages, laterTrainStages, rewardFilesOf } from "./phase-stages.js";
 
 /** The lm-eval task intern writes for a local multiple-choice file. */
 export const LM_EVAL_TASK_TEMPLATE = "lm-eval/task.yaml.hbs";
@@ -56,8 +56,8 @@ export function builtinStages(r: Recipe): StageDraft[] {
   const modelNeeds = r.baseModel.kind === "stage" ? [r.baseModel.stage] : [];
   const benchmarkFiles = r.benchmark.data.kind === "local" ? [r.benchmark.data.path] : [];
   const modelFiles = r.baseModel.kind === "local" ? [r.baseModel.path] : [];
-  // A GRPO recipe's reward files: their content joins the train stage's key.
-  const rewardFiles = [...new Set(r.training.rewards.flatMap((w) => (w.kind === "file" ? [w.file] : [])))];
+  // A GRPO train stage's reward files: their content joins its key.
+  const rewardFiles = r.training.method === "grpo" ? rewardFilesOf(r) : [];
   const dataFiles = (r.data.datasets ?? []).flatMap((d) => (d.source.kind === "local" ? [d.source.path] : []));
   const evalTemplates = [`jobs/evaluate-${r.benchmark.harness}.sh.hbs`, ...(writesLmEvalTask(r) ? [LM_EVAL_TASK_TEMPLATE] : [])];
   if (dataOpen) {
@@ -111,7 +111,7 @@ export function builtinStages(r: Recipe): StageDraft[] {
       params: {
         method: r.training.method, base_model: r.baseModel, hyperparameters: r.training.hyperparameters, search_space: r.training.searchSpace, peft: r.training.peft,
         accelerate: r.compute.accelerate, mixed_precision: r.compute.mixedPrecision, trl: r.compute.trlVersion, pass: p, ...environment(r),
-        ...(r.training.rewards.length > 0 ? { rewards: r.training.rewards } : {}),
+        ...(r.training.method === "grpo" ? { rewards: r.training.rewards } : {}),
       },
       resources: { nodes: r.compute.nodes, gpus: r.compute.gpus, gpusPerNode: r.compute.gpusPerNode, timeLimitSeconds: r.training.timeLimitSeconds },
       templates: jobTemplates(r, [trlTemplate(r), `accelerate/${r.compute.accelerate}.yaml.hbs`, "jobs/train.sh.hbs"]),

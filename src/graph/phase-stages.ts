@@ -26,6 +26,11 @@ export function chainPrepareStages(r: Recipe, common: Record<string, unknown>, b
   return out;
 }
 
+/** The recipe files of GRPO's reward functions: their content joins the GRPO train stage's key. */
+export function rewardFilesOf(r: Recipe): string[] {
+  return [...new Set(r.training.rewards.flatMap((w) => (w.kind === "file" ? [w.file] : [])))];
+}
+
 /**
  * The later train stages of a chain (all but the first): each needs its method's prepare stage
  * and the train stage before it, whose model it starts from (and, for DPO and KTO, takes as the
@@ -41,10 +46,12 @@ export function laterTrainStages(r: Recipe, templates: (method: string) => strin
       params: {
         method: t.method, start: `output of ${before.trainId}`, hyperparameters: t.hyperparameters,
         accelerate: r.compute.accelerate, mixed_precision: r.compute.mixedPrecision, trl: r.compute.trlVersion, phase: p.phase, ...environment,
+        ...(t.method === "grpo" ? { rewards: r.training.rewards } : {}),
       },
       resources: { nodes: r.compute.nodes, gpus: r.compute.gpus, gpusPerNode: r.compute.gpusPerNode, timeLimitSeconds: t.timeLimitSeconds },
       templates: templates(t.method),
       outputs: ["model/"], description: `${t.method} with TRL ${r.compute.trlVersion}, from ${before.trainId}'s model`,
+      ...(t.method === "grpo" ? { files: rewardFilesOf(r) } : {}),
     };
   });
 }

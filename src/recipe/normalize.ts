@@ -2,6 +2,7 @@ import { derivedRequirements, jobFeaturesOf, trlVersionOf, DEFAULT_TRL_VERSION }
 import { benchmarkCopies } from "./benchmark-copies.js";
 import { parseDuration } from "./duration.js";
 import { methodOfFormat } from "./methods.js";
+import { methodsOfInput } from "./phases.js";
 import type { DatasetInput, PinnedDataset, Recipe, RecipeInput, Reward } from "./types.js";
 
 /** The JSON types TRL's pinned key table gives a key of the recipe's TRL, or null when unknown. */
@@ -52,11 +53,12 @@ function datasets(input: RecipeInput): PinnedDataset[] | null {
 
 /**
  * GRPO's reward functions: those the recipe names, or, for a multiple-choice benchmark (the
- * builtin harness), `exact_answer` against each row's `answer`. Other methods have none.
+ * builtin harness), `exact_answer` against each row's `answer`, for the recipe's GRPO stage (the
+ * first or a later one of a chain). A recipe without one has none.
  */
 function rewardsOf(input: RecipeInput): Reward[] {
   const t = input.training ?? {};
-  if (t.method !== "grpo") return [];
+  if (!methodsOfInput(input).includes("grpo")) return [];
   if (t.rewards === undefined) return input.benchmark.harness === "builtin" ? [{ kind: "builtin", builtin: "exact_answer", weight: 1 }] : [];
   return t.rewards.map((r): Reward => ("builtin" in r ? { kind: "builtin", builtin: r.builtin, weight: r.weight ?? 1 } : { kind: "file", file: r.file, function: r.function, weight: r.weight ?? 1 }));
 }

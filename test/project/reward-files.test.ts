@@ -77,3 +77,58 @@ describe("a GRPO recipe's reward file", () => {
     expect(definesFunction("if score == 1:\n    pass\n", "score")).toBe(false);
   });
 });
+
+describe("GRPO as a later stage of a chain (SFT, then GRPO)", () => {
+  /** SFT on conversations, then GRPO on prompts scored by rewards.py's `score`. */
+  function chained(name: string, then: Record<string, unknown>[] = [{ method: "grpo", hyperparameters: { num_generations: 4, per_device_train_batch_size: 8 } }]): string {
+    const text = recipeYaml({
+      training: { method: "sft", rewards: [{ file: "rewards.py", function: "score" }], then },
+      data: { datasets: [{ path: "train.jsonl", format: "conversational" }, { path: "prompts.jsonl", format: "prompt", columns: { answer: "answer" } }] },
+    });
+    tmp.write(name, text);
+    return text;
+  }
+
+  it("the grpo stage starts from the sft model, and only its key holds the reward file", () => {
+    chained("chain.yaml");
+    tmp.write("train.jsonl", '{"messages":[{"role":"user","content":"q"},{"role":"assistant","content":"a"}]}\n');
+    tmp.write("prompts.jsonl", '{"prompt":"q","answer":"a"}\n');
+    tmp.write("rewards.py", REWARD);
+    const keys = () => {
+      const { graph, validated } = loadRecipe(tmp.dir, "chain.yaml");
+      const recipe = validated.recipe;
+      const grpo = graph.stages.find((s) => s.id === "train-grpo")!;
+      const sft = graph.stages.find((s) => s.id === "train")!;
+      return { recipe, grpo, sft };
+    };
+    const before = keys();
+    expect(before.recipe.training.rewards).toEqual([{ kind: "file", file: "rewards.py", function: "score", weight: 1 }]);
+    expect(before.grpo.needs).toEqual(expect.arrayContaining(["train", "prepare-grpo"]));
+    expect(before.grpo.params.rewards).toEqual(before.recipe.training.rewards);
+    expect(before.grpo.inputs?.["file rewards.py"]).toMatch(/^sha256:/);
+    expect(before.sft.params.rewards).toBeUndefined();
+    expect(before.sft.inputs?.["file rewards.py"]).toBeUndefined();
+    writeFileSync(`${tmp.dir}/rewards.py`, REWARD.replace("1.0 if", "3.0 if"));
+    const after = keys();
+    expect(after.sft.key).toBe(before.sft.key);
+    expect(after.grpo.key).not.toBe(before.grpo.key);
+  });
+
+  it("GRPO's generation rule reads the later stage's hyperparameters, located there", () => {
+    const text = chained("chain-batch.yaml", [{ method: "grpo", hyperparameters: { num_generations: 3, per_device_train_batch_size: 8 } }]);
+    const error = invalid("chain-batch.yaml");
+    const d = error.diagnostics.find((x) => x.code === "INTERN_TRL_VALUE")!;
+    expect(d.message).toMatch(/must hold whole groups of num_generations \(3\)/);
+    expect(d.location?.line).toBe(lineOf(text, "num_generations: 3"));
+  });
+
+  it("one GRPO stage a recipe: a second is refused at its method", () => {
+    const text = chained("chain-two.yaml", [
+      { method: "grpo", hyperparameters: { num_generations: 4, per_device_train_batch_size: 8 } },
+      { method: "sft" },
+      { method: "grpo", hyperparameters: { num_generations: 4, per_device_train_batch_size: 8 } },
+    ]);
+    const d = invalid("chain-two.yaml").diagnostics.find((x) => x.code === "INTERN_UNSUPPORTED" && /one GRPO stage/.test(x.message))!;
+    expect(d.location?.line).toBe(lineOf(text, "method: grpo", 2));
+  });
+});

@@ -1,4 +1,5 @@
 import { requirementName } from "../derive.js";
+import { methodsOfInput } from "../phases.js";
 import type { RecipeInput } from "../types.js";
 import type { Problem, Rule } from "./problem.js";
 
@@ -14,23 +15,43 @@ function installs(r: RecipeInput, name: string): boolean {
   return (env?.requirements ?? []).some((line) => requirementName(line) === name);
 }
 
+/**
+ * The one GRPO stage of a recipe, as the rules read it: the recipe with that stage's
+ * hyperparameters under `training`, and where they are written (`training`, or `training.then.<i>`
+ * in a chain). Null when no stage trains with GRPO.
+ */
+function grpoStage(r: RecipeInput): { view: RecipeInput; at: (string | number)[] } | null {
+  const t = r.training ?? {};
+  if ((t.method ?? "sft") === "grpo") return { view: r, at: ["training"] };
+  const i = (t.then ?? []).findIndex((p) => p.method === "grpo");
+  if (i < 0) return null;
+  const later = t.then![i]!;
+  return { view: { ...r, training: { ...t, method: "grpo", hyperparameters: later.hyperparameters ?? {}, search_space: undefined } }, at: ["training", "then", i] };
+}
+
 /** The training rule's part for GRPO: reward functions that can run on the data, and generation settings TRL accepts. */
 export const grpoRule: Rule = (r) => {
   const out: Problem[] = [];
   const t = r.training ?? {};
-  const method = t.method ?? "sft";
-  if (t.rewards !== undefined && method !== "grpo") {
-    out.push({ path: ["training", "rewards"], code: CODE, message: `training.rewards score GRPO's completions, and training.method is ${method}`, hint: "set training.method: grpo, or leave training.rewards out", target: "key" });
+  const methods = methodsOfInput(r);
+  const stage = grpoStage(r);
+  if (t.rewards !== undefined && stage === null) {
+    out.push({ path: ["training", "rewards"], code: CODE, message: `training.rewards score GRPO's completions, and training.method is ${t.method ?? "sft"}${(t.then ?? []).length > 0 ? " and no stage of training.then is grpo" : ""}`, hint: "set training.method: grpo (or add a grpo stage under training.then), or leave training.rewards out", target: "key" });
     return out;
   }
-  if (method !== "grpo") return out;
+  if (stage === null) return out;
+  const second = methods.indexOf("grpo", methods.indexOf("grpo") + 1);
+  if (second > 0) {
+    out.push({ path: ["training", "then", second - 1, "method"], code: "INTERN_UNSUPPORTED", message: "a recipe has one GRPO stage: training.rewards serve it", hint: "keep one grpo stage in the chain", target: "value" });
+    return out;
+  }
   if (t.rewards === undefined && r.benchmark.harness !== "builtin") {
     out.push({ path: ["training"], code: CODE, message: `GRPO needs reward functions, and benchmark.harness ${r.benchmark.harness} is not multiple choice, so intern has no default`, hint: "name them under training.rewards: `- builtin: exact_answer`, or `- file: rewards.py` with `function: name`", target: "key" });
   }
   const shapes = shapeProblems(r);
   out.push(...shapes);
   if (shapes.length === 0) out.push(...rewardProblems(r));
-  out.push(...generationProblems(r));
+  out.push(...generationProblems(stage.view, stage.at));
   return out;
 };
 
@@ -93,10 +114,10 @@ function fixedInt(r: RecipeInput, key: string, fallback: number | null): number 
  * (the batch is per_device_train_batch_size x processes x steps_per_generation, which defaults to
  * gradient_accumulation_steps, unless generation_batch_size is set).
  */
-function generationProblems(r: RecipeInput): Problem[] {
+function generationProblems(r: RecipeInput, at: (string | number)[]): Problem[] {
   const out: Problem[] = [];
   const hp = r.training?.hyperparameters ?? {};
-  const path = (key: string): (string | number)[] => ["training", "hyperparameters", key];
+  const path = (key: string): (string | number)[] => [...at, "hyperparameters", key];
   if (hp.use_vllm === true && !installs(r, "vllm")) {
     out.push({ path: path("use_vllm"), code: "INTERN_ENV_MISSING_PACKAGE", message: "use_vllm generates with vLLM, which the job environment does not install", hint: "list vllm (pinned with ==) in compute.environment.requirements, or leave use_vllm off (TRL then generates with transformers)", target: "value" });
   }
