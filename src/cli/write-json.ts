@@ -66,10 +66,31 @@ export function writePrintableJson(sink: Sink, value: unknown): void {
       put(text);
       continue;
     }
-    const list = v as unknown[];
-    for (let j = 0; j < list.length; j++) put(`${j === 0 ? "[" : ","}\n    ${nested(list[j], 2) ?? "null"}`);
-    put("\n  ]");
+    putItems(v as unknown[], put);
   }
   put(first ? "{}\n" : "\n}\n");
   if (size > 0) sink.write(pieces.join(""));
+}
+
+// JSON.stringify({ a: items }, null, 2) around its items: they come out indented as the
+// members of a top-level list are, with `,\n    ` between them.
+const ITEMS_HEAD = '{\n  "a": [\n    ';
+const ITEMS_TAIL = "\n  ]\n}";
+
+/**
+ * The items of a top-level member's list, `[\n    item,\n    item` without the closing bracket,
+ * stringified a run of items at a time (as many as make about a piece), with no re-indenting.
+ * An item JSON leaves out (undefined, a function) is `null`, as in any list.
+ */
+function putItems(list: unknown[], put: (text: string) => void): void {
+  let run = 1;
+  for (let j = 0; j < list.length; ) {
+    const end = Math.min(list.length, j + run);
+    const text = JSON.stringify({ a: list.slice(j, end) }, null, 2);
+    const body = text.slice(ITEMS_HEAD.length, text.length - ITEMS_TAIL.length);
+    put(`${j === 0 ? "[" : ","}\n    ${printableJsonText(body)}`);
+    run = Math.max(1, Math.floor((PIECE * (end - j)) / Math.max(1, body.length)));
+    j = end;
+  }
+  put("\n  ]");
 }

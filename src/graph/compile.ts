@@ -4,7 +4,7 @@ import type { ValidatedRecipe } from "../recipe/validate.js";
 import { builtinStages } from "./builtin-stages.js";
 import { topoOrder } from "./detect-cycles.js";
 import type { StageDraft } from "./draft.js";
-import { stableJson } from "./stable-json.js";
+import { stableJson, stableJsonMembers } from "./stable-json.js";
 import type { CompileResult, Stage, StageGraph } from "./types.js";
 import { insertUserStages } from "./user-stages.js";
 
@@ -42,7 +42,7 @@ export function compileGraph(v: ValidatedRecipe, options: CompileOptions): Compi
   const templateDigest = (name: string) => options.templateDigests[name] ?? "missing";
   const merged = new Map<string, Stage>();
   /** localId -> key -> global id */
-  const groups = new Map<string, Map<string, { firstTrial: number; drafts: StageDraft }>>();
+  const groups = new Map<string, Map<string, { firstTrial: number; inputs: Record<string, string> }>>();
   const perTrial: { trial: number; order: StageDraft[]; keys: Map<string, string> }[] = [];
   const templatesOf = (d: StageDraft) => d.templates.map((t): [string, string] => [t, templateDigest(t)]);
   const filesOf = (d: StageDraft) => (d.files ?? []).map((f): [string, string] => [f, options.fileDigests?.[f] ?? "unknown"]);
@@ -55,22 +55,34 @@ export function compileGraph(v: ValidatedRecipe, options: CompileOptions): Compi
     if ("cycle" in sorted) return { graph: null, problems: [cycleProblem(v, sorted.cycle, drafts)] };
     const keys = new Map<string, string>();
     for (const d of sorted.order) {
+      // Each param's text is made once: the key holds them all, and keyInputs digests each.
+      const paramTexts = new Map<string, string>();
+      const paramsText = stableJsonMembers(d.params, (k, value) => {
+        const text = stableJson(value);
+        paramTexts.set(k, text);
+        return text;
+      });
+      const resourcesText = stableJson(d.resources);
       const key = sha256(
-        stableJson({
-          kind: d.kind,
-          name: d.name,
-          params: d.params,
-          resources: d.resources,
-          needs: d.needs.map((n) => keys.get(n)!).sort(),
-          templates: templatesOf(d),
-          files: filesOf(d),
-          version: options.version,
-        }),
+        stableJsonMembers(
+          {
+            kind: d.kind,
+            name: d.name,
+            params: paramsText,
+            resources: resourcesText,
+            needs: d.needs.map((n) => keys.get(n)!).sort(),
+            templates: templatesOf(d),
+            files: filesOf(d),
+            version: options.version,
+          },
+          (k, value) => (k === "params" || k === "resources" ? (value as string) : stableJson(value)),
+        ),
       );
       keys.set(d.localId, key);
       let byKey = groups.get(d.localId);
       if (!byKey) groups.set(d.localId, (byKey = new Map()));
-      if (!byKey.has(key)) byKey.set(key, { firstTrial: trial.index + 1, drafts: d });
+      // The first draft with this key becomes the stage: its key's inputs are digested now, while its texts are at hand.
+      if (!byKey.has(key)) byKey.set(key, { firstTrial: trial.index + 1, inputs: keyInputs(d, { params: paramTexts, resources: resourcesText }, keys, templatesOf(d), filesOf(d), options.version, digest) });
     }
     perTrial.push({ trial: trial.index + 1, order: sorted.order, keys });
   }
@@ -94,7 +106,7 @@ export function compileGraph(v: ValidatedRecipe, options: CompileOptions): Compi
         needs: d.needs.map((n) => idOf(n, keys.get(n)!)),
         trials: [trial], pass: d.pass, conditional: d.conditional, params: d.params, resources: d.resources,
         // Only for drafts that become stages, not for those an identical stage of an earlier trial absorbs.
-        templates: d.templates, outputs: d.outputs, key, inputs: keyInputs(d, keys, templatesOf(d), filesOf(d), options.version, digest), description: d.description,
+        templates: d.templates, outputs: d.outputs, key, inputs: groups.get(d.localId)!.get(key)!.inputs, description: d.description,
       };
       merged.set(id, stage);
       stages.push(stage);
@@ -130,15 +142,17 @@ export function compileGraph(v: ValidatedRecipe, options: CompileOptions): Compi
  */
 function keyInputs(
   d: StageDraft,
+  texts: DraftTexts,
   keys: ReadonlyMap<string, string>,
   templates: [string, string][],
   files: [string, string][],
   version: string,
-  digestOf: (value: unknown) => string,
+  digestOf: (text: string) => string,
 ): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(d.params)) out[`recipe value ${k}`] = digestOf(v);
-  out.resources = digestOf(d.resources);
+  // A param that is undefined is left out of the key, and digested as stableJson leaves it: null.
+  for (const k of Object.keys(d.params)) out[`recipe value ${k}`] = digestOf(texts.params.get(k) ?? stableJson(d.params[k]));
+  out.resources = digestOf(texts.resources);
   for (const n of d.needs) out[`stage ${n}`] = keys.get(n)!;
   for (const [t, digest] of templates) out[`template ${t}`] = digest;
   for (const [f, digest] of files) out[`file ${f}`] = digest;
@@ -146,22 +160,21 @@ function keyInputs(
   return out;
 }
 
+/** The stableJson texts of a draft's params (by name, those that are defined) and resources, made for its key. */
+interface DraftTexts {
+  params: Map<string, string>;
+  resources: string;
+}
+
 /**
- * sha256 of stableJson(value), computed once per primitive value and once per object within one
- * compile (nothing mutates a draft's values meanwhile): every trial of a sweep repeats the same
- * method, backend and TRL version, and a trial's stages share its model and environment objects.
+ * sha256 of a stableJson text, computed once per distinct text within one compile: every trial
+ * of a sweep repeats the same method, model, benchmark, backend and TRL version.
  */
-function valueDigests(): (value: unknown) => string {
-  const primitives = new Map<unknown, string>();
-  const objects = new WeakMap<object, string>();
-  return (value) => {
-    const isObject = typeof value === "object" && value !== null;
-    let d = isObject ? objects.get(value) : primitives.get(value);
-    if (d === undefined) {
-      d = sha256(stableJson(value));
-      if (isObject) objects.set(value, d);
-      else primitives.set(value, d);
-    }
+function valueDigests(): (text: string) => string {
+  const digests = new Map<string, string>();
+  return (text) => {
+    let d = digests.get(text);
+    if (d === undefined) digests.set(text, (d = sha256(text)));
     return d;
   };
 }

@@ -20,3 +20,18 @@ export function stableJson(value: unknown): string {
   }
   return out + "}";
 }
+
+/**
+ * stableJson of a plain object whose defined members' texts `textOf(key, value)` gives (what
+ * stableJson gives of the value, perhaps made earlier): the same text, for callers that keep or
+ * already hold some members' texts. Members that are undefined are left out, as stableJson does.
+ */
+export function stableJsonMembers(obj: Record<string, unknown>, textOf: (key: string, value: unknown) => string): string {
+  let out = "{";
+  for (const k of Object.keys(obj).sort()) {
+    const v = obj[k];
+    if (v === undefined) continue;
+    out += (out.length === 1 ? "" : ",") + JSON.stringify(k) + ":" + textOf(k, v);
+  }
+  return out + "}";
+}

@@ -32,4 +32,13 @@ describe("writePrintableJson", () => {
     expect(text).toBe(`${printableJson(value)}\n`);
     expect(pieces).toBeGreaterThan(5);
   });
+
+  it("writes runs of list items of any size, the same text", () => {
+    // Small items first (long runs), then items larger than a piece (runs of one), then small again.
+    const sizes = [...Array.from({ length: 300 }, () => 10), 70_000, 200_000, 5, ...Array.from({ length: 300 }, (_, i) => i)];
+    const value = { stages: sizes.map((n, i) => (i % 7 === 3 ? undefined : { id: i, text: "z".repeat(n), nested: { at: new Date(i), list: [i, "\u202e"] } })), after: { a: 1 } };
+    const { text, pieces } = written(value);
+    expect(text).toBe(`${printableJson(value)}\n`);
+    expect(pieces).toBeGreaterThanOrEqual(3);
+  });
 });
