@@ -3,22 +3,47 @@
  * every trial is hashed through here, so it builds one string with no arrays in between.
  */
 export function stableJson(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "number") return Number.isFinite(value) ? String(value) : "null";
-  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
+  switch (typeof value) {
+    case "string":
+      return JSON.stringify(value);
+    case "number":
+      return Number.isFinite(value) ? String(value) : "null";
+    case "boolean":
+      return value ? "true" : "false";
+    case "object":
+      break;
+    default:
+      return JSON.stringify(value) ?? "null";
+  }
+  if (value === null) return "null";
   if (Array.isArray(value)) {
     let out = "[";
     for (let i = 0; i < value.length; i++) out += (i === 0 ? "" : ",") + stableJson(value[i]);
     return out + "]";
   }
   const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj);
+  if (keys.length > 1) keys.sort();
   let out = "{";
-  for (const k of Object.keys(obj).sort()) {
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
     const v = obj[k];
     if (v === undefined) continue;
-    out += (out.length === 1 ? "" : ",") + JSON.stringify(k) + ":" + stableJson(v);
+    out += (out.length === 1 ? "" : ",") + quotedKey(k) + ":" + stableJson(v);
   }
   return out + "}";
+}
+
+/** JSON.stringify of an object's key, kept: a sweep's stages repeat the same few hundred keys thousands of times. */
+const quotedKeys = new Map<string, string>();
+
+function quotedKey(k: string): string {
+  let q = quotedKeys.get(k);
+  if (q === undefined) {
+    q = JSON.stringify(k);
+    if (quotedKeys.size < 10_000) quotedKeys.set(k, q);
+  }
+  return q;
 }
 
 /**
@@ -31,7 +56,7 @@ export function stableJsonMembers(obj: Record<string, unknown>, textOf: (key: st
   for (const k of Object.keys(obj).sort()) {
     const v = obj[k];
     if (v === undefined) continue;
-    out += (out.length === 1 ? "" : ",") + JSON.stringify(k) + ":" + textOf(k, v);
+    out += (out.length === 1 ? "" : ",") + quotedKey(k) + ":" + textOf(k, v);
   }
   return out + "}";
 }
