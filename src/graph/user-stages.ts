@@ -49,6 +49,8 @@ function perPassUserStages(stages: UserStage[], perPassBuiltins: Set<string>): S
  * that do not exist; cycles are found afterwards on the whole graph.
  */
 export function insertUserStages(r: Recipe, builtins: StageDraft[]): { drafts: StageDraft[]; problems: Problem[] } {
+  // Without stages of its own, a trial's drafts are the built-in ones (fresh for each call of builtinStages).
+  if (r.stages.length === 0) return { drafts: builtins, problems: [] };
   const problems: Problem[] = [];
   const passes = r.budget.iterations;
   const byName = new Map<string, StageDraft[]>();
