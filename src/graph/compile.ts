@@ -63,6 +63,8 @@ export function compileGraph(v: ValidatedRecipe, options: CompileOptions): Compi
         return text;
       });
       const resourcesText = stableJson(d.resources);
+      const templates = templatesOf(d);
+      const files = filesOf(d);
       const key = sha256(
         stableJsonMembers(
           {
@@ -71,8 +73,8 @@ export function compileGraph(v: ValidatedRecipe, options: CompileOptions): Compi
             params: paramsText,
             resources: resourcesText,
             needs: d.needs.map((n) => keys.get(n)!).sort(),
-            templates: templatesOf(d),
-            files: filesOf(d),
+            templates,
+            files,
             version: options.version,
           },
           (k, value) => (k === "params" || k === "resources" ? (value as string) : stableJson(value)),
@@ -82,7 +84,7 @@ export function compileGraph(v: ValidatedRecipe, options: CompileOptions): Compi
       let byKey = groups.get(d.localId);
       if (!byKey) groups.set(d.localId, (byKey = new Map()));
       // The first draft with this key becomes the stage: its key's inputs are digested now, while its texts are at hand.
-      if (!byKey.has(key)) byKey.set(key, { firstTrial: trial.index + 1, inputs: keyInputs(d, { params: paramTexts, resources: resourcesText }, keys, templatesOf(d), filesOf(d), options.version, digest) });
+      if (!byKey.has(key)) byKey.set(key, { firstTrial: trial.index + 1, inputs: keyInputs(d, { params: paramTexts, resources: resourcesText }, keys, templates, files, options.version, digest) });
     }
     perTrial.push({ trial: trial.index + 1, order: sorted.order, keys });
   }
