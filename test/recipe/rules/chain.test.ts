@@ -54,9 +54,14 @@ describe("chained training (training.then)", () => {
     expect(d.location?.line).toBe(lineOf(text, "method: dpo", 2));
   });
 
-  it("refuses grpo as a later stage, and the agent's choices, LoRA and synthetic data in a chain (not yet)", () => {
+  it("takes grpo as a later stage on prompt data; refuses the agent's choices, LoRA and synthetic data in a chain (not yet)", () => {
     const grpo = recipeYaml({ data: { datasets: [chat] }, training: { then: [{ method: "grpo" }] } });
-    expect(find(diagnosticsOf(grpo), "INTERN_UNSUPPORTED", /^training method `grpo` is not supported yet/).location?.line).toBe(lineOf(grpo, "method: grpo"));
+    const noPrompts = find(diagnosticsOf(grpo), "INTERN_RECIPE_INVALID", /^training\.then\[0\]\.method is grpo, which trains on .*but no dataset has its format \(prompt\)/);
+    expect(noPrompts.location?.line).toBe(lineOf(grpo, "method: grpo"));
+    expect(diagnosticsOf(grpo).filter((d) => d.code === "INTERN_UNSUPPORTED")).toEqual([]);
+    const prompts = { path: "prompts.jsonl", format: "prompt", columns: { answer: "answer" } };
+    const withPrompts = recipeYaml({ data: { datasets: [chat, prompts] }, training: { rewards: [{ builtin: "exact_answer" }], then: [{ method: "grpo", hyperparameters: { num_generations: 4, per_device_train_batch_size: 8 } }] } });
+    expect(compileText(withPrompts).validated.recipe.training.then.map((t) => t.method)).toEqual(["grpo"]);
     const search = chain({ budget: { iterations: 2 }, training: { search_space: { learning_rate: { values: [1e-5, 2e-5] } }, then: [{ method: "dpo" }] } });
     const passes = find(diagnosticsOf(search), "INTERN_UNSUPPORTED", "more than one pass (the decide stage) is not supported with chained training (training.then) yet");
     expect(passes.location?.line).toBe(lineOf(search, "iterations: 2"));
