@@ -1,3 +1,4 @@
+import { InternalError } from "../errors.js";
 import { readFileChunks } from "./read-lines.js";
 import { isBlank } from "./row-task.js";
 
@@ -20,7 +21,7 @@ export async function* lineBatches(path: string, limit: number | null, batchByte
     while (start < batch.length) {
       let end = batch.indexOf(10, start);
       if (end === -1) {
-        if (!last) throw new Error("a batch must end with a line break");
+        if (!last) throw new InternalError("a batch must end with a line break");
         end = batch.length;
       }
       const first = batch[start]!;
