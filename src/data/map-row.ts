@@ -34,6 +34,8 @@ const ROLES: Readonly<Record<string, ChatRole>> = {
 };
 
 const misfit = (reason: MisfitReason, detail: string): Misfit => ({ reason, detail });
+/** A row whose `column` is absent, or null where a value is needed. */
+const missingColumn = (column: string, value: unknown): Misfit => misfit("missing-column", value === null ? `column "${column}" is null` : `no column "${column}"`);
 
 /** Whether mapRow said why a row does not fit. */
 export function isMisfit(mapped: MappedRow | Misfit): mapped is Misfit {
@@ -87,7 +89,7 @@ function messages(value: unknown, column: string): ChatMessage[] | Misfit {
 function turn(row: Record<string, unknown>, columns: string | readonly string[], role: ChatRole): ChatMessage[] | Misfit {
   if (typeof columns === "string") {
     const value = row[columns];
-    if (value === undefined || value === null) return misfit("missing-column", value === null ? `column "${columns}" is null` : `no column "${columns}"`);
+    if (value === undefined || value === null) return missingColumn(columns, value);
     if (Array.isArray(value)) return messages(value, columns);
     const content = text(value, `column "${columns}"`);
     return typeof content === "string" ? [{ role, content }] : content;
@@ -206,7 +208,7 @@ function unpaired(row: Record<string, unknown>, c: PinnedDataset["columns"]): Un
   if (!completion.some((m) => m.role === "assistant")) return misfit("no-assistant-turn", "the completion has no assistant message");
   const column = c.label ?? "label";
   const value = row[column];
-  if (value === undefined || value === null) return misfit("missing-column", value === null ? `column "${column}" is null` : `no column "${column}"`);
+  if (value === undefined || value === null) return missingColumn(column, value);
   const label = LABELS.get(value);
   if (label === undefined) return misfit("wrong-type", `column "${column}" is ${describe(value)}, not true or false (or 1 or 0)`);
   return { prompt, completion, label };
@@ -232,7 +234,7 @@ function promptOnly(row: Record<string, unknown>, c: PinnedDataset["columns"]): 
   const out: PromptRow = { prompt, kept: {} };
   if (c.answer !== undefined) {
     const value = row[c.answer];
-    if (value === undefined || value === null) return misfit("missing-column", value === null ? `column "${c.answer}" is null` : `no column "${c.answer}"`);
+    if (value === undefined || value === null) return missingColumn(c.answer, value);
     const answer = typeof value === "number" || typeof value === "bigint" ? String(value) : text(value, `column "${c.answer}"`);
     if (typeof answer !== "string") return answer;
     out.answer = answer;
@@ -262,7 +264,7 @@ export function mapRow(row: unknown, dataset: Pick<PinnedDataset, "format" | "co
   if (dataset.format === "text") {
     const column = c.text ?? "text";
     const value = row[column];
-    if (value === undefined || value === null) return misfit("missing-column", value === null ? `column "${column}" is null` : `no column "${column}"`);
+    if (value === undefined || value === null) return missingColumn(column, value);
     const content = text(value, `column "${column}"`);
     return typeof content === "string" ? { text: content } : content;
   }
@@ -270,7 +272,7 @@ export function mapRow(row: unknown, dataset: Pick<PinnedDataset, "format" | "co
   if (dataset.format === "conversational") {
     const column = c.messages ?? "messages";
     const value = row[column];
-    if (value === undefined || value === null) return misfit("missing-column", value === null ? `column "${column}" is null` : `no column "${column}"`);
+    if (value === undefined || value === null) return missingColumn(column, value);
     out = messages(value, column);
   } else {
     const prompt = turn(row, c.prompt ?? "prompt", "user");
