@@ -42,3 +42,17 @@ export function rewardFileProblems(validated: ValidatedRecipe, recipeDir: string
   }
   return out;
 }
+
+/**
+ * The text of every reward file the recipe's trials name, by the path the recipe gives, read once
+ * before a run or a render: render is pure and writes them beside the GRPO stage's config.
+ */
+export function readRewardSources(recipes: readonly { training: { rewards: readonly ({ kind: "builtin" } | { kind: "file"; file: string })[] } }[], recipeDir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const r of recipes) {
+    for (const w of r.training.rewards) {
+      if (w.kind === "file" && !(w.file in out)) out[w.file] = readFileSync(isAbsolute(w.file) ? w.file : resolve(recipeDir, w.file), "utf8");
+    }
+  }
+  return out;
+}

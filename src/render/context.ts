@@ -20,6 +20,8 @@ export interface RunLocation {
   pythonDir: string;
   /** Their contents by file name: a Kubernetes job carries them in its ConfigMap. */
   pythonHelpers?: Readonly<Record<string, string>>;
+  /** GRPO's reward files' text, by the path the recipe names them with (read before rendering). */
+  rewardSources?: Readonly<Record<string, string>>;
   /** Folders of stages reused from earlier runs (cache hits), by stage id. */
   stageDirs?: Readonly<Record<string, string>>;
   /**

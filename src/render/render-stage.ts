@@ -1,5 +1,3 @@
-import { readFileSync } from "node:fs";
-import { isAbsolute, join } from "node:path";
 import { InternalError } from "../errors.js";
 import type { Stage, StageGraph } from "../graph/types.js";
 import { recipeOfStage } from "../recipe/phases.js";
@@ -28,12 +26,14 @@ function commandTemplate(recipe: Recipe, stage: Stage): string {
  * key, so the file that trains is the file that was keyed).
  */
 function rewardFiles(recipe: Recipe, loc: RunLocation): RenderedFile[] {
-  const out: RenderedFile[] = [];
   const helper = `${BUILTIN_REWARDS_MODULE}.py`;
-  const builtin = loc.pythonHelpers?.[helper] ?? readFileSync(join(loc.pythonDir, helper), "utf8");
-  out.push({ path: helper, content: builtin, executable: false });
+  const builtin = loc.pythonHelpers?.[helper];
+  if (builtin === undefined) throw new InternalError(`a GRPO stage needs intern's ${helper} in RunLocation.pythonHelpers`);
+  const out: RenderedFile[] = [{ path: helper, content: builtin, executable: false }];
   for (const [module, file] of Object.entries(rewardModules(recipe).files)) {
-    out.push({ path: module, content: readFileSync(isAbsolute(file) ? file : join(loc.recipeDir, file), "utf8"), executable: false });
+    const content = loc.rewardSources?.[file];
+    if (content === undefined) throw new InternalError(`reward file ${file} is missing from RunLocation.rewardSources`);
+    out.push({ path: module, content, executable: false });
   }
   return out;
 }
@@ -49,7 +49,7 @@ export function renderStage(renderer: Renderer, whole: Recipe, graph: StageGraph
   if (stage.placement !== "job") return [];
   // A later training stage of a chain renders its own method's config.
   const recipe = recipeOfStage(whole, stage);
-  const ctx = stageContext(recipe, graph, stage, loc, overrides, timeLimitSeconds);
+  const ctx = stageContext(whole, graph, stage, loc, overrides, timeLimitSeconds);
   const files: RenderedFile[] = [];
   if (stage.kind === "train") {
     files.push({ path: trlConfigFile(recipe), content: renderer.render(trlTemplate(recipe), ctx), executable: false });

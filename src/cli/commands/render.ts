@@ -1,6 +1,7 @@
 import type { Command } from "../command.js";
 import { envsDir } from "../../environments/envs-dir.js";
 import { readPythonHelpers } from "../../environments/python-helpers.js";
+import { readRewardSources } from "../../project/reward-files.js";
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -42,6 +43,7 @@ export async function renderCommand(io: CliIO, args: string[]): Promise<number> 
   const written: string[] = [];
   const byTrial = new Map(validated.trials.map((t) => [t.index + 1, t.recipe]));
   const helpers = readPythonHelpers(join(PACKAGE_ROOT, "python"));
+  const rewardSources = readRewardSources(validated.trials.map((t) => t.recipe), recipeDir);
   for (const stage of graph.stages) {
     if (stage.placement !== "job" || (wanted && !wanted.includes(stage.id))) continue;
     const recipe = byTrial.get(stage.trials[0] ?? 1) ?? validated.recipe;
@@ -52,6 +54,7 @@ export async function renderCommand(io: CliIO, args: string[]): Promise<number> 
       recipeDir,
       pythonDir: join(PACKAGE_ROOT, "python"),
       pythonHelpers: helpers,
+      rewardSources,
     };
     const files = renderStage(renderer, recipe, graph, stage, loc);
     const manifest = files.find((f) => f.path === "job.yaml");
