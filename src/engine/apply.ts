@@ -4,6 +4,7 @@ import { neededPackages } from "../recipe/derive.js";
 import { envsDir } from "../environments/envs-dir.js";
 import { ensureEnvironment, type PythonEnvironment } from "../environments/ensure-environment.js";
 import { readPythonHelpers } from "../environments/python-helpers.js";
+import { readRewardSources } from "../project/reward-files.js";
 import type { Stage } from "../graph/types.js";
 import { Renderer } from "../render/environment.js";
 import type { RunLocation } from "../render/context.js";
@@ -30,12 +31,9 @@ export async function applyRecipe(options: ApplyOptions): Promise<ApplyResult> {
   const run = await prepareRun(options);
   try {
     const { before, startedMs } = openRun(run);
-    const pythonEnv = await provisionEnvironment(run, before);
-    if (pythonEnv === "interrupted") {
-      run.append({ type: "run_interrupted", at: run.iso(), signal: typeof options.signal.reason === "string" ? options.signal.reason : "SIGINT" });
-      return { runId: run.runId, status: "interrupted", state: foldEvents(readEvents(run.dir))!, resumed: run.choice.kind === "resume" };
-    }
     const recipeOf = trialRecipes(run);
+    const pythonEnv = await provisionEnvironment(run, before);
+    if (pythonEnv === "interrupted") return recordRun(run, "interrupted", startedMs, recipeOf);
     const status = await runStages(run, before, startedMs, pythonEnv, recipeOf);
     return recordRun(run, status, startedMs, recipeOf);
   } finally {
@@ -88,6 +86,7 @@ async function runStages(run: PreparedRun, before: RunState, startedMs: number, 
   const { projectDir } = options;
   const renderer = new Renderer(run.loaded.templates);
   const pythonHelpers = readPythonHelpers(options.pythonDir);
+  const rewardSources = readRewardSources(run.loaded.validated.trials.map((t) => t.recipe), run.recipeDir);
   const initial = new Map<string, InitialStage>();
   for (const s of graph.stages) {
     const st = before.stages.get(s.id);
@@ -101,7 +100,7 @@ async function runStages(run: PreparedRun, before: RunState, startedMs: number, 
     const stageDirs: Record<string, string> = {};
     for (const [id, d] of dirs) if (d) stageDirs[id] = d;
     const loc: RunLocation = {
-      runId: run.runId, runDir: dir, envsDir: envsDir(projectDir, options.env), recipeDir: run.recipeDir, pythonDir: options.pythonDir, pythonHelpers, stageDirs,
+      runId: run.runId, runDir: dir, envsDir: envsDir(projectDir, options.env), recipeDir: run.recipeDir, pythonDir: options.pythonDir, pythonHelpers, rewardSources, stageDirs,
       threads: locked ? recordedThreads(locked.lock, s.id) : null,
       ...(pythonEnv ? { pythonEnv: { python: pythonEnv.python, binDir: pythonEnv.binDir } } : {}),
     };

@@ -86,6 +86,8 @@ export class ScheduleState {
   readonly outputs = new Map<string, Record<string, unknown>>();
   readonly dirs = new Map<string, string>();
   readonly running = new Map<string, Running>();
+  /** Every stage by id. */
+  readonly byId: ReadonlyMap<string, Stage>;
   /** The attempt each stage last started (resume: from the events). */
   readonly attempts = new Map<string, number>();
   /** Stages left out because a decide stage chose to stop: they count as settled, not failed. */
@@ -97,6 +99,7 @@ export class ScheduleState {
   anyFailed = false;
 
   constructor(readonly input: SchedulerInput) {
+    this.byId = new Map(input.stages.map((s) => [s.id, s]));
     for (const s of input.stages) {
       const init = input.initial.get(s.id);
       this.dirs.set(s.id, init?.dir ?? "");

@@ -17,7 +17,7 @@ function decidedOff(state: ScheduleState, s: Stage): string | null {
   if (!s.conditional) return null;
   for (const n of s.needs) {
     const out = state.outputs.get(n);
-    const need = state.input.stages.find((t) => t.id === n);
+    const need = state.byId.get(n);
     if (need?.kind === "decide" && state.status.get(n) === "done" && out?.decision === "stop") return `${n} chose to stop: ${String(out.reason ?? "")}`;
   }
   const off = s.needs.find((n) => state.notNeeded.has(n));
