@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { closeSync, openSync, readSync, renameSync, writeSync } from "node:fs";
+import { closeSync, openSync, renameSync, writeSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { asyncBufferFromFile, parquetMetadataAsync } from "hyparquet";
 import { cancelled, InternError } from "../errors.js";
@@ -15,14 +15,14 @@ import { digestFile } from "./read-parquet.js";
 import { createPool, type PoolOptions, type RowPool } from "./row-pool.js";
 import type { RowMapping, RowTask, TaskResult } from "./row-task.js";
 import { KeyTable, Spill } from "./spill.js";
-import { datasetDigest, MAX_SAMPLES, type DatasetScan, type FileScan } from "./scan-dataset.js";
+import { datasetDigest, FittingRows, MAX_SAMPLES, type DatasetScan, type FileScan } from "./scan-dataset.js";
 
 /**
  * Data preparation in one pass over each file, with memory that does not grow with the input:
  * the reader cuts a file into batches of records (JSON Lines) or row groups (Parquet), worker
  * threads map, normalise, hash and check each row against the benchmark, and the rows that fit
- * go, already rendered, to a spill file beside the output. What stays in memory is about 50
- * bytes a fitting row (where its line is, its dedupe hash). Then the mix is planned, and the
+ * go, already rendered, to a spill file beside the output. What stays in memory is about 8.5
+ * bytes a fitting row (see `Spill`) and a bit a record. Then the mix is planned, and the
  * chosen rows are copied from the spill in the mixed order, dropping duplicates and
  * contaminated rows on the way.
  */
@@ -143,8 +143,8 @@ async function* datasetTasks(source: RecordSource, dataset: PinnedDataset, batch
  * indices continue across files: a file's first record is numbered after the last index the
  * files before it used.
  */
-async function readDataset(sources: readonly RecordSource[], dataset: PinnedDataset, batchBytes: number, pool: RowPool, spill: Spill, progress: Progress, signal: AbortSignal | undefined): Promise<DatasetScan> {
-  const first = spill.rows;
+async function readDataset(sources: readonly RecordSource[], dataset: PinnedDataset, datasetIndex: number, batchBytes: number, pool: RowPool, spill: Spill, progress: Progress, signal: AbortSignal | undefined): Promise<DatasetScan> {
+  const fitting = new FittingRows();
   const counts = new Map<MisfitReason, number>();
   const samples: DatasetScan["samples"] = [];
   const files: FileScan[] = [];
@@ -166,7 +166,8 @@ async function readDataset(sources: readonly RecordSource[], dataset: PinnedData
       if (base > 0) for (let i = 0; i < result.fit.length; i++) result.fit[i] = result.fit[i]! + base;
       for (const [reason, n] of Object.entries(result.byReason) as [MisfitReason, number][]) counts.set(reason, (counts.get(reason) ?? 0) + n);
       for (const sample of result.samples) if (samples.length < MAX_SAMPLES) samples.push({ ...sample, row: sample.row + base });
-      spill.add(result);
+      for (let i = 0; i < result.fit.length; i++) fitting.add(result.fit[i]!);
+      spill.add(result, datasetIndex);
       progress.rows += rows > 0 ? rows : result.fit.length + Object.values(result.byReason).reduce((a, b) => a + b, 0);
       progress.report("read");
     };
@@ -196,9 +197,23 @@ async function readDataset(sources: readonly RecordSource[], dataset: PinnedData
   }
   const byReason: Partial<Record<MisfitReason, number>> = {};
   for (const reason of ["not-an-object", "missing-column", "wrong-type", "unknown-role", "empty-content", "no-assistant-turn"] as const) if (counts.has(reason)) byReason[reason] = counts.get(reason)!;
-  const fitting = spill.rowIndex.data.slice(first, spill.rows);
   const bytes = files.reduce((a, f) => a + f.bytes, 0);
   return { sha256: datasetDigest(files.map((f) => f.sha256)), bytes, records, files, fitting, byReason, samples };
+}
+
+/**
+ * The mixed file's rows: for each position, the spill row written there. The datasets' chosen
+ * rows, numbered dataset by dataset, go to the seeded order's positions; the order and the
+ * choices are let go once it is made.
+ */
+function mixedRows(seed: number, plan: MixPlan, bases: readonly number[]): Uint32Array {
+  const order = mixOrder(seed, plan.taken);
+  const slotRow = new Uint32Array(plan.taken);
+  let k = 0;
+  plan.shares.forEach((share, i) => {
+    for (const p of chooseRows(seed, i, share)) slotRow[order[k++]!] = bases[i]! + p;
+  });
+  return slotRow;
 }
 
 /** Copies the chosen rows from the spill in the mixed order, without duplicates and contaminated rows. */
@@ -211,18 +226,8 @@ function writeMix(input: PrepareRowsInput, spill: Spill, scans: DatasetScan[], p
   }
   const total = plan.taken;
   progress.totalRows = total;
-  const order = mixOrder(input.seed, total);
-  const slotRow = new Uint32Array(total);
-  const datasetOf = new Uint32Array(total);
-  let k = 0;
-  for (let i = 0; i < scans.length; i++) {
-    for (const p of chooseRows(input.seed, i, plan.shares[i]!)) {
-      const slot = order[k++]!;
-      slotRow[slot] = bases[i]! + p;
-      datasetOf[slot] = i;
-    }
-  }
-  const table = input.dedupe ? new KeyTable(spill.keys.data, total) : null;
+  const slotRow = mixedRows(input.seed, plan, bases);
+  const table = input.dedupe ? new KeyTable(spill, total) : null;
   const removed: RemovedRow[] = [];
   const temporary = `${input.outputPath}.partial`;
   const out = openSync(temporary, "w");
@@ -249,16 +254,15 @@ function writeMix(input: PrepareRowsInput, spill: Spill, scans: DatasetScan[], p
       if (table !== null && table.isDuplicate(row)) continue;
       const match = spill.matches.get(row);
       if (match !== undefined) {
-        removed.push({ dataset: datasetOf[slot]!, row: spill.rowIndex.data[row]!, benchmarkItem: match.item, sharedNgrams: match.shared, ngram: match.ngram });
+        removed.push({ dataset: match.dataset, row: match.record, benchmarkItem: match.item, sharedNgrams: match.shared, ngram: match.ngram });
         continue;
       }
-      const length = spill.lengths.data[row]!;
+      const length = spill.length(row);
       if (used + length > buffer.length) {
         flush();
         if (length > buffer.length) buffer = Buffer.allocUnsafe(length);
       }
-      let got = 0;
-      while (got < length) got += readSync(spill.fd, buffer, used + got, length - got, spill.offsets.data[row]! + got);
+      spill.readRow(row, buffer, used);
       used += length;
       rows++;
     }
@@ -294,9 +298,9 @@ export async function prepareRows(input: PrepareRowsInput): Promise<PrepareRowsR
   const spill = new Spill(`${input.outputPath}.rows.partial`);
   try {
     const scans: DatasetScan[] = [];
-    for (const { sources, dataset } of input.datasets) {
+    for (const [i, { sources, dataset }] of input.datasets.entries()) {
       if (input.signal?.aborted) throw cancelled("data preparation");
-      scans.push(await readDataset(sources, dataset, input.batchBytes ?? BATCH_BYTES, pool, spill, progress, input.signal));
+      scans.push(await readDataset(sources, dataset, i, input.batchBytes ?? BATCH_BYTES, pool, spill, progress, input.signal));
     }
     progress.report("read", true);
     await pool.close();

@@ -18,10 +18,45 @@ export type FileScan = ReadSummary;
 export interface DatasetScan extends ReadSummary {
   /** Each file's digest, size and records read, in reading order. */
   files: FileScan[];
-  /** Record indices (dataset-level) of the rows that fit, ascending. */
-  fitting: Uint32Array;
+  /** Record indices (dataset-level) of the rows that fit. */
+  fitting: FittingRows;
   byReason: Partial<Record<MisfitReason, number>>;
   samples: MisfitSample[];
+}
+
+/**
+ * A set of a dataset's record indices, one bit a record read: how many fit, and which, in a
+ * megabyte and a quarter for ten million records. Iterates in ascending order.
+ */
+export class FittingRows implements Iterable<number> {
+  private bits = new Uint8Array(1024);
+  length = 0;
+
+  add(index: number): void {
+    const byte = index >>> 3;
+    if (byte >= this.bits.length) {
+      let size = this.bits.length * 2;
+      while (size <= byte) size *= 2;
+      const grown = new Uint8Array(size);
+      grown.set(this.bits);
+      this.bits = grown;
+    }
+    const bit = 1 << (index & 7);
+    if ((this.bits[byte]! & bit) === 0) this.length++;
+    this.bits[byte]! |= bit;
+  }
+
+  has(index: number): boolean {
+    return ((this.bits[index >>> 3] ?? 0) & (1 << (index & 7))) !== 0;
+  }
+
+  *[Symbol.iterator](): Iterator<number> {
+    for (let byte = 0; byte < this.bits.length; byte++) {
+      const b = this.bits[byte]!;
+      if (b === 0) continue;
+      for (let bit = 0; bit < 8; bit++) if ((b & (1 << bit)) !== 0) yield byte * 8 + bit;
+    }
+  }
 }
 
 /**

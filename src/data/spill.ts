@@ -1,9 +1,11 @@
-import { closeSync, openSync, rmSync, writeSync } from "node:fs";
+import { closeSync, openSync, readSync, rmSync, writeSync } from "node:fs";
 import type { TaskResult } from "./row-task.js";
 
 /**
  * Where data preparation keeps the rows that fit between reading and writing: their rendered
- * lines in a spill file, and in memory only where each lies, its record index and its dedupe key.
+ * lines in a spill file, their 32-byte dedupe keys in a second one, and in memory about 8.5
+ * bytes a row: each line's length, where every sixteenth line starts, and the first 4 bytes of
+ * each key. Ten million rows hold about 85 MB.
  */
 
 export const KEY_BYTES = 32;
@@ -31,15 +33,57 @@ export class Growing<T extends Uint32Array | Float64Array | Uint8Array> {
   }
 }
 
-/** Every fitting row of every dataset, in file order, as it lies in the spill file. */
+const CHUNK_BITS = 16;
+const CHUNK_MASK = (1 << CHUNK_BITS) - 1;
+
+/**
+ * Unsigned 32-bit numbers in chunks of 65,536: a list that grows without copying what it holds
+ * and never holds more than one chunk it does not use, where doubling would hold up to twice
+ * the rows and, while it copies, three times.
+ */
+export class ChunkedUint32 {
+  private readonly chunks: Uint32Array[] = [];
+  length = 0;
+
+  push(value: number): void {
+    const chunk = this.length >>> CHUNK_BITS;
+    if (chunk === this.chunks.length) this.chunks.push(new Uint32Array(CHUNK_MASK + 1));
+    this.chunks[chunk]![this.length & CHUNK_MASK] = value;
+    this.length++;
+  }
+
+  get(index: number): number {
+    return this.chunks[index >>> CHUNK_BITS]![index & CHUNK_MASK]!;
+  }
+}
+
+/** Rows between two recorded starting offsets: a row's offset is the last recorded one plus at most 15 lengths. */
+const BLOCK_BITS = 4;
+
+/** A fitting row that a benchmark item contaminates, with where it came from. */
+export interface SpilledMatch {
+  dataset: number;
+  /** The record's index in its dataset. */
+  record: number;
+  item: number;
+  shared: number;
+  ngram: string;
+}
+
+/** Every fitting row of every dataset, in file order, as it lies in the spill files. */
 export class Spill {
-  readonly fd: number;
+  private readonly fd: number;
+  private keysFd: number | null = null;
   private position = 0;
-  readonly offsets = new Growing(new Float64Array(1024));
-  readonly lengths = new Growing(new Uint32Array(1024));
-  readonly rowIndex = new Growing(new Uint32Array(1024));
-  readonly keys = new Growing(new Uint8Array(1024 * KEY_BYTES));
-  readonly matches = new Map<number, { item: number; shared: number; ngram: string }>();
+  private readonly lengths = new ChunkedUint32();
+  /** The byte offset of every 16th row. */
+  private readonly blockStarts = new Growing(new Float64Array(1024));
+  /** The first 4 bytes of each row's key, as a little-endian word; empty when dedupe is off. */
+  private readonly prefixes = new ChunkedUint32();
+  /** The rows a benchmark item contaminates, by row number. */
+  readonly matches = new Map<number, SpilledMatch>();
+  private readonly keyA = Buffer.alloc(KEY_BYTES);
+  private readonly keyB = Buffer.alloc(KEY_BYTES);
 
   constructor(readonly path: string) {
     this.fd = openSync(path, "w+");
@@ -49,61 +93,107 @@ export class Spill {
     return this.lengths.length;
   }
 
-  add(result: TaskResult): void {
+  /** Adds a task's fitting rows, whose record indices (`fit`) are already the dataset's. */
+  add(result: TaskResult, dataset: number): void {
     const first = this.rows;
-    for (const m of result.matches) this.matches.set(first + m.at, { item: m.item, shared: m.shared, ngram: m.ngram });
-    let written = 0;
-    while (written < result.bytes.length) written += writeSync(this.fd, result.bytes, written, result.bytes.length - written, this.position + written);
+    for (const m of result.matches) this.matches.set(first + m.at, { dataset, record: result.fit[m.at]!, item: m.item, shared: m.shared, ngram: m.ngram });
+    writeAll(this.fd, result.bytes, this.position);
     for (let i = 0; i < result.lengths.length; i++) {
-      this.offsets.push(this.position);
+      if ((this.rows & ((1 << BLOCK_BITS) - 1)) === 0) this.blockStarts.push(this.position);
+      this.lengths.push(result.lengths[i]!);
       this.position += result.lengths[i]!;
     }
-    this.lengths.append(result.lengths);
-    this.rowIndex.append(result.fit);
-    this.keys.append(result.keys);
+    if (result.keys.length === 0) return;
+    this.keysFd ??= openSync(`${this.path}.keys`, "w+");
+    writeAll(this.keysFd, result.keys, first * KEY_BYTES);
+    const words = new DataView(result.keys.buffer, result.keys.byteOffset, result.keys.byteLength);
+    for (let at = 0; at < result.keys.length; at += KEY_BYTES) this.prefixes.push(words.getUint32(at, true));
+  }
+
+  length(row: number): number {
+    return this.lengths.get(row);
+  }
+
+  offset(row: number): number {
+    let at = this.blockStarts.data[row >>> BLOCK_BITS]!;
+    for (let r = (row >>> BLOCK_BITS) << BLOCK_BITS; r < row; r++) at += this.lengths.get(r);
+    return at;
+  }
+
+  /** Copies a row's line into `buffer` at `at`. */
+  readRow(row: number, buffer: Buffer, at: number): void {
+    const length = this.lengths.get(row);
+    const offset = this.offset(row);
+    let got = 0;
+    while (got < length) got += readSync(this.fd, buffer, at + got, length - got, offset + got);
+  }
+
+  /** The first four bytes of a row's key, as a little-endian word. */
+  prefix(row: number): number {
+    return this.prefixes.get(row);
+  }
+
+  /** Whether two rows' whole keys are equal, read back from the keys file. */
+  sameKey(a: number, b: number): boolean {
+    readKey(this.keysFd!, a, this.keyA);
+    readKey(this.keysFd!, b, this.keyB);
+    return this.keyA.equals(this.keyB);
   }
 
   close(): void {
     closeSync(this.fd);
     rmSync(this.path, { force: true });
+    if (this.keysFd !== null) {
+      closeSync(this.keysFd);
+      rmSync(`${this.path}.keys`, { force: true });
+    }
   }
 }
 
-/** Keeps the first row of each 32-byte key: an open-addressing table of row numbers. */
+function writeAll(fd: number, bytes: Uint8Array, position: number): void {
+  let written = 0;
+  while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written, position + written);
+}
+
+function readKey(fd: number, row: number, into: Buffer): void {
+  let got = 0;
+  while (got < KEY_BYTES) got += readSync(fd, into, got, KEY_BYTES - got, row * KEY_BYTES + got);
+}
+
+/**
+ * Keeps the first row of each key: an open-addressing table of row numbers, placed and compared
+ * by the first 4 bytes of the keys held in memory. The place is a multiplicative hash of those
+ * bytes, so rows that meet in the table agree in all four only by chance (2^-32 a comparison)
+ * or as duplicates; only then are their whole 32-byte keys read back and compared.
+ */
 export class KeyTable {
   private readonly table: Int32Array;
   private readonly mask: number;
+  private readonly shift: number;
   removed = 0;
 
   constructor(
-    private readonly keys: Uint8Array,
+    private readonly spill: Spill,
     capacity: number,
   ) {
-    let size = 1024;
-    while (size < capacity * 2) size *= 2;
-    this.table = new Int32Array(size).fill(-1);
-    this.mask = size - 1;
+    let bits = 10;
+    while (2 ** bits < capacity * 1.5) bits++;
+    this.table = new Int32Array(2 ** bits).fill(-1);
+    this.mask = 2 ** bits - 1;
+    this.shift = 32 - bits;
   }
 
   isDuplicate(row: number): boolean {
-    const k = this.keys;
-    const at = row * KEY_BYTES;
-    let slot = (k[at]! | (k[at + 1]! << 8) | (k[at + 2]! << 16) | (k[at + 3]! << 24)) & this.mask;
+    const spill = this.spill;
+    const prefix = spill.prefix(row);
+    let slot = Math.imul(prefix, 0x9e3779b1) >>> this.shift;
     for (;;) {
       const other = this.table[slot]!;
       if (other === -1) {
         this.table[slot] = row;
         return false;
       }
-      const bt = other * KEY_BYTES;
-      let same = true;
-      for (let i = 0; i < KEY_BYTES; i++) {
-        if (k[at + i] !== k[bt + i]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) {
+      if (spill.prefix(other) === prefix && spill.sameKey(row, other)) {
         this.removed++;
         return true;
       }

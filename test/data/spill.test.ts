@@ -1,0 +1,96 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { ChunkedUint32, KEY_BYTES, KeyTable, Spill } from "../../src/data/spill.js";
+import type { TaskResult } from "../../src/data/row-task.js";
+import { FittingRows } from "../../src/data/scan-dataset.js";
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function spill(): Spill {
+  const dir = mkdtempSync(join(tmpdir(), "intern-spill-"));
+  dirs.push(dir);
+  return new Spill(join(dir, "rows.partial"));
+}
+
+/** A task's result for `lines`, numbered from `firstRecord`, with the given 32-byte keys. */
+function result(lines: string[], firstRecord: number, keys: Buffer[] = [], matches: TaskResult["matches"] = []): TaskResult {
+  const bytes = Buffer.from(lines.map((l) => `${l}\n`).join(""));
+  return {
+    fit: Uint32Array.from(lines, (_, i) => firstRecord + 2 * i),
+    bytes: new Uint8Array(bytes),
+    lengths: Uint32Array.from(lines, (l) => Buffer.byteLength(l) + 1),
+    keys: new Uint8Array(Buffer.concat(keys)),
+    matches,
+    byReason: {},
+    samples: [],
+    invalid: null,
+  };
+}
+
+function key(prefix: number, rest: number): Buffer {
+  const k = Buffer.alloc(KEY_BYTES);
+  k.writeUInt32LE(prefix, 0);
+  k.writeUInt32LE(rest, KEY_BYTES - 4);
+  return k;
+}
+
+describe("ChunkedUint32", () => {
+  it("keeps every value across chunk boundaries", () => {
+    const list = new ChunkedUint32();
+    for (let i = 0; i < 200_000; i++) list.push((i * 2654435761) >>> 0);
+    expect(list.length).toBe(200_000);
+    for (const i of [0, 65_535, 65_536, 131_071, 131_072, 199_999]) expect(list.get(i)).toBe((i * 2654435761) >>> 0);
+  });
+});
+
+describe("Spill", () => {
+  it("reads back every row, of any length, from any block and any task", () => {
+    const s = spill();
+    const lines = Array.from({ length: 53 }, (_, i) => `{"row":${i},"pad":"${"é".repeat(i % 7)}${"x".repeat((i * 37) % 101)}"}`);
+    s.add(result(lines.slice(0, 20), 0), 0);
+    s.add(result(lines.slice(20, 21), 40), 0);
+    s.add(result(lines.slice(21), 0), 1);
+    expect(s.rows).toBe(53);
+    for (const row of [52, 0, 15, 16, 17, 20, 21, 31, 32, 33, 47, 48, 5]) {
+      const buffer = Buffer.alloc(s.length(row) + 3);
+      s.readRow(row, buffer, 3);
+      expect(buffer.subarray(3).toString()).toBe(`${lines[row]}\n`);
+    }
+    s.close();
+  });
+
+  it("keeps a contaminated row's dataset and record index", () => {
+    const s = spill();
+    s.add(result(["a", "b"], 0), 0);
+    s.add(result(["c", "d", "e"], 10, [], [{ at: 2, item: 4, shared: 1, ngram: "w" }]), 3);
+    expect(s.matches.get(4)).toEqual({ dataset: 3, record: 14, item: 4, shared: 1, ngram: "w" });
+    s.close();
+  });
+});
+
+describe("KeyTable", () => {
+  it("removes a row whose whole key was seen, and keeps one whose first 4 bytes alone agree", () => {
+    const s = spill();
+    // Rows 0 and 2 share the whole key; rows 0, 1 and 3 share the first 4 bytes only.
+    s.add(result(["a", "b", "c", "d", "e"], 0, [key(1, 1), key(1, 2), key(1, 1), key(1, 3), key(9, 9)]), 0);
+    const table = new KeyTable(s, 5);
+    expect([3, 2, 1, 0, 4, 2].map((row) => table.isDuplicate(row))).toEqual([false, false, false, true, false, true]);
+    expect(table.removed).toBe(2);
+    s.close();
+  });
+});
+
+describe("FittingRows", () => {
+  it("counts and lists record indices in ascending order, however they arrive", () => {
+    const f = new FittingRows();
+    for (const i of [9000, 3, 0, 8, 7, 3, 123_456]) f.add(i);
+    expect(f.length).toBe(6);
+    expect([...f]).toEqual([0, 3, 7, 8, 9000, 123_456]);
+    expect([f.has(7), f.has(6), f.has(10_000_000)]).toEqual([true, false, false]);
+  });
+});
