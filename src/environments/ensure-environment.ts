@@ -134,7 +134,7 @@ export async function ensureEnvironment(
       const pkg = missingPackage(output);
       rmSync(dir, { recursive: true, force: true });
       if (pkg) {
-        throw new InternError("INTERN_ENV_PACKAGE_MISSING", `pip cannot find ${pkg} in its configured index`, {
+        throw new InternError("INTERN_ENV_NOT_IN_INDEX", `pip cannot find ${pkg} in its configured index`, {
           hint: `check the version pin in compute.environment.requirements, or the index pip uses (pip config list); full log: ${log}`,
           cause: error,
         });

@@ -15,7 +15,7 @@ describe("job environments", () => {
     const missing = "intern-no-such-package==1.0";
     const error = await ensureEnvironment({ kind: "requirements", requirements: [missing] }, { envsDir: tmp }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InternError);
-    expect((error as InternError).code).toBe("INTERN_ENV_PACKAGE_MISSING");
+    expect((error as InternError).code).toBe("INTERN_ENV_NOT_IN_INDEX");
     expect((error as InternError).message).toBe(`pip cannot find ${missing} in its configured index`);
     expect((error as InternError).hint).toMatch(/full log: .*\.log$/);
     const { environmentDigest } = await import("../../src/render/job-names.js");
