@@ -54,9 +54,11 @@ export function recordRun(run: PreparedRun, status: RunStatus | "interrupted", s
   }
   if (status === "interrupted") append({ type: "run_interrupted", at: iso(), signal: typeof options.signal.reason === "string" ? options.signal.reason : "SIGINT" });
   else append({ type: "run_finished", at: iso(), status: finalStatus === "interrupted" ? "cancelled" : finalStatus, seconds: (run.now() - startedMs) / 1000 });
-  if (reportAgain) refreshReport(run.graph, recipeOf, dir);
+  // The run as it ended, read once for the report and the result.
+  const ended = readEventsState(dir);
+  if (reportAgain) refreshReport(run.graph, recipeOf, dir, ended);
   return {
-    runId: run.runId, status: finalStatus, state: readEventsState(dir), resumed: run.choice.kind === "resume",
+    runId: run.runId, status: finalStatus, state: ended, resumed: run.choice.kind === "resume",
     ...(lockMoved !== undefined ? { lockMoved } : {}), ...(lockFile !== undefined ? { lockFile } : {}),
   };
 }
@@ -66,9 +68,8 @@ export function recordRun(run: PreparedRun, status: RunStatus | "interrupted", s
  * gives the lock's digest, the run's end and every stage done (the report stage wrote it while it
  * ran). Only a report this run wrote; one that cannot be written again stays as the stage wrote it.
  */
-function refreshReport(graph: StageGraph, recipeOf: (s: Stage) => Recipe, dir: string): void {
+function refreshReport(graph: StageGraph, recipeOf: (s: Stage) => Recipe, dir: string, state: RunState): void {
   const stage = graph.stages.find((s) => s.kind === "report");
-  const state = readEventsState(dir);
   if (!stage || state.stages.get(stage.id)?.status !== "done") return;
   try {
     writeRunReport({ recipe: recipeOf(stage), graph, state, runDir: dir, dirs: [dir] });
