@@ -88,3 +88,50 @@ export function chooseRows(seed: number, datasetIndex: number, share: MixShare):
 export function mixOrder(seed: number, n: number): Uint32Array {
   return permutation(seededRandom(seed, "order"), n);
 }
+
+/**
+ * The mixed file's rows: for each position of the file, the row written there, numbered over all
+ * datasets' fitting rows (dataset `i`'s from `bases[i]`). The same as writing each dataset's
+ * chosen rows, in order, at the positions {@link mixOrder} gives, made in one array (the order,
+ * inverted in place): ten million rows take 40 MB and no more.
+ */
+export function mixedRows(seed: number, plan: MixPlan, bases: readonly number[]): Uint32Array {
+  const rows = mixOrder(seed, plan.taken);
+  invertInPlace(rows);
+  const starts: number[] = [];
+  const chosen: (Uint32Array | null)[] = [];
+  let start = 0;
+  plan.shares.forEach((share, i) => {
+    starts.push(start);
+    chosen.push(share.taken === share.available ? null : chooseRows(seed, i, share));
+    start += share.taken;
+  });
+  for (let position = 0; position < rows.length; position++) {
+    const k = rows[position]!;
+    // The last dataset starting at or before k: an empty one shares its start with the next.
+    let i = starts.length - 1;
+    while (starts[i]! > k) i--;
+    const within = k - starts[i]!;
+    const picked = chosen[i]!;
+    rows[position] = bases[i]! + (picked === null ? within : picked[within]!);
+  }
+  return rows;
+}
+
+/** Turns a permutation `p` into its inverse, in place: afterwards `p[old p[k]] = k`. */
+export function invertInPlace(p: Uint32Array): void {
+  const SEEN = 0x80000000;
+  for (let leader = 0; leader < p.length; leader++) {
+    if ((p[leader]! & SEEN) !== 0) continue;
+    let previous = leader;
+    let current = p[leader]!;
+    while (current !== leader) {
+      const next = p[current]!;
+      p[current] = (previous | SEEN) >>> 0;
+      previous = current;
+      current = next;
+    }
+    p[leader] = (previous | SEEN) >>> 0;
+  }
+  for (let i = 0; i < p.length; i++) p[i] = p[i]! & ~SEEN;
+}

@@ -8,7 +8,7 @@ import type { PinnedDataset } from "../recipe/types.js";
 import { shareNgramIndex, type NgramIndex } from "./decontaminate.js";
 import type { MisfitSample, RemovedRow } from "./manifest.js";
 import { columnsOf, type MisfitReason } from "./map-row.js";
-import { chooseRows, mixOrder, type MixPlan } from "./mix.js";
+import { mixedRows, type MixPlan } from "./mix.js";
 import { asReadError, checkFile, type ReadSummary, type RecordSource } from "./read-records.js";
 import { lineBatches, type Digest } from "./line-batches.js";
 import { digestFile } from "./read-parquet.js";
@@ -199,21 +199,6 @@ async function readDataset(sources: readonly RecordSource[], dataset: PinnedData
   for (const reason of ["not-an-object", "missing-column", "wrong-type", "unknown-role", "empty-content", "no-assistant-turn"] as const) if (counts.has(reason)) byReason[reason] = counts.get(reason)!;
   const bytes = files.reduce((a, f) => a + f.bytes, 0);
   return { sha256: datasetDigest(files.map((f) => f.sha256)), bytes, records, files, fitting, byReason, samples };
-}
-
-/**
- * The mixed file's rows: for each position, the spill row written there. The datasets' chosen
- * rows, numbered dataset by dataset, go to the seeded order's positions; the order and the
- * choices are let go once it is made.
- */
-function mixedRows(seed: number, plan: MixPlan, bases: readonly number[]): Uint32Array {
-  const order = mixOrder(seed, plan.taken);
-  const slotRow = new Uint32Array(plan.taken);
-  let k = 0;
-  plan.shares.forEach((share, i) => {
-    for (const p of chooseRows(seed, i, share)) slotRow[order[k++]!] = bases[i]! + p;
-  });
-  return slotRow;
 }
 
 /** Copies the chosen rows from the spill in the mixed order, without duplicates and contaminated rows. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chooseRows, mixOrder, planMix } from "../../src/data/mix.js";
+import { chooseRows, invertInPlace, mixedRows, mixOrder, planMix } from "../../src/data/mix.js";
 import { permutation, sampleIndices, seededRandom } from "../../src/data/seeded-random.js";
 
 describe("planMix", () => {
@@ -88,5 +88,34 @@ describe("seeded choice and order", () => {
   it("orders the mix by seed", () => {
     expect([...mixOrder(1, 50)]).toEqual([...mixOrder(1, 50)]);
     expect([...mixOrder(1, 50)]).not.toEqual([...mixOrder(2, 50)]);
+  });
+});
+
+describe("mixedRows", () => {
+  it("inverts a permutation in place, cycles and fixed points alike", () => {
+    for (const n of [0, 1, 2, 7, 1000]) {
+      const p = mixOrder(n + 3, n);
+      const inverse = new Uint32Array(n);
+      p.forEach((v, k) => (inverse[v] = k));
+      invertInPlace(p);
+      expect([...p]).toEqual([...inverse]);
+    }
+    const withFixed = Uint32Array.from([0, 2, 1, 3, 5, 6, 4]);
+    invertInPlace(withFixed);
+    expect([...withFixed]).toEqual([0, 2, 1, 3, 6, 4, 5]);
+  });
+
+  it("puts each dataset's chosen rows at the order's positions, as writing them one by one would", () => {
+    const sources = [{ available: 40, fraction: 0.5 }, { available: 7, rows: 0 }, { available: 25, rows: 9 }, { available: 60, fraction: 0.5 }];
+    const plan = planMix(sources, 90);
+    const bases = [0, 40, 47, 72];
+    const expected = new Uint32Array(plan.taken);
+    const order = mixOrder(11, plan.taken);
+    let k = 0;
+    plan.shares.forEach((share, i) => {
+      for (const p of chooseRows(11, i, share)) expected[order[k++]!] = bases[i]! + p;
+    });
+    expect(plan.shares.map((s) => s.taken)).toEqual([40, 0, 9, 41]);
+    expect([...mixedRows(11, plan, bases)]).toEqual([...expected]);
   });
 });
