@@ -1,5 +1,5 @@
-// Writes the quickstart's training set, its preference pairs (DPO) and unpaired rows (KTO), and the
-// benchmark (recipes/quickstart/*.jsonl), all deterministic. The task: made-up creatures each have one colour; the model must learn which.
+// Writes the quickstart's training set, its preference pairs (DPO), unpaired rows (KTO), prompts
+// (GRPO) and colour-format rows (the GRPO quickstart's cold start), and the benchmark (recipes/quickstart/*.jsonl), all deterministic. The task: made-up creatures each have one colour; the model must learn which.
 // Training asks in twelve phrasings: four short questions and eight long ones that bury the
 // creature in distracting context (people, places, times drawn at random), so that the model
 // learns to find the creature in a long prompt. The benchmark asks in a thirteenth, held-out
@@ -88,6 +88,22 @@ export function promptData(train) {
   return train.map((row) => ({ prompt: row.messages[0].content, answer: row.messages[1].content }));
 }
 
+/**
+ * The GRPO quickstart's cold start: the training rows' questions, each answered with a colour that
+ * says nothing about the creature. The colours are dealt in equal numbers (a quarter each) and
+ * shuffled with their own seed, independently of the right answers, so a model fine-tuned on them
+ * learns to answer with a colour and stop, but not which creature has which (it stays at chance).
+ */
+export function formatData(train, seed = 11) {
+  const rand = mulberry32(seed);
+  const colours = train.map((_, i) => COLOURS[i % 4]);
+  for (let i = colours.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [colours[i], colours[j]] = [colours[j], colours[i]];
+  }
+  return train.map((row, i) => ({ messages: [{ role: "user", content: row.messages[0].content }, { role: "assistant", content: colours[i] }] }));
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const dir = new URL("../recipes/quickstart/", import.meta.url);
   mkdirSync(dir, { recursive: true });
@@ -98,5 +114,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   writeFileSync(new URL("preferences.jsonl", dir), pairs.map((r) => JSON.stringify(r)).join("\n") + "\n");
   writeFileSync(new URL("unpaired.jsonl", dir), unpairedData(pairs).map((r) => JSON.stringify(r)).join("\n") + "\n");
   writeFileSync(new URL("prompts.jsonl", dir), promptData(train).map((r) => JSON.stringify(r)).join("\n") + "\n");
-  console.log(`wrote ${train.length} training rows, their preference pairs, unpaired rows and prompts, and ${benchmark.length} benchmark items`);
+  writeFileSync(new URL("format.jsonl", dir), formatData(train).map((r) => JSON.stringify(r)).join("\n") + "\n");
+  console.log(`wrote ${train.length} training rows, their preference pairs, unpaired rows, prompts and colour-format rows, and ${benchmark.length} benchmark items`);
 }
