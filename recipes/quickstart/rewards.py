@@ -1,28 +1,26 @@
-"""The GRPO quickstart's reward: "is the answer the creature's colour", with partial credit.
+"""The GRPO quickstart's reward: "is the answer the creature's colour".
 
-A random-initialised model almost never writes a whole colour by chance, so an exact-answer
-reward would be zero for nearly every completion and GRPO would have nothing to compare. This
-reward gives half a point for starting with the right colour's first letter and the other half
-in proportion to how many of its following letters come next: when green is right, "green"
-scores 1.0, "gre" 0.75, "g" 0.5, "blue" or " green" (a leading space) 0.0.
+The GRPO stage starts from a model that already answers with one of the four colours, chosen
+without regard to the creature (the recipe's format-only SFT stage), so about a quarter of its
+answers are right by chance and each group of answers holds right and wrong ones to compare.
 
-The first letter is worth the same for every colour, and another colour earns nothing: credit
-that favoured one colour (a short one, or any colour at all) would teach the model to say that
-colour to every creature before it learned which creature is which, and GRPO learns nothing from
-a group of identical answers.
+The right colour scores 1.0. Another of the four colours scores 0.1: every wrong colour gets the
+same small credit, so it favours no colour, but it keeps a wrong colour above an answer that is
+no colour at all. With nothing for a wrong colour, pushing the wrong colours down pushed the
+answers off the colours (longer, unfinished answers) at a high learning rate. Anything else
+scores 0.0. The comparison is exact, case and all: " green" (a leading space) is not "green",
+and the benchmark scores the colours without one.
 
 TRL calls it with the completions and each row's `answer` column (the prompt file's reference
 answer), as keyword arguments.
 """
 
+COLOURS = ("red", "green", "blue", "yellow")
+
 
 def colour_reward(completions, answer, **kwargs):
     rewards = []
     for completion, right in zip(completions, answer, strict=True):
-        text = completion[-1]["content"] if isinstance(completion, list) else completion
-        said = text.lower()
-        n = 0
-        while n < min(len(said), len(right)) and said[n] == right[n]:
-            n += 1
-        rewards.append(0.0 if n == 0 else 0.5 + 0.5 * (n - 1) / (len(right) - 1))
+        said = completion[-1]["content"] if isinstance(completion, list) else completion
+        rewards.append(1.0 if said == right else 0.1 if said in COLOURS else 0.0)
     return rewards
