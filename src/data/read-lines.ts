@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
+import { open } from "node:fs/promises";
 import { pipeline } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 import { createGunzip } from "node:zlib";
@@ -30,7 +31,11 @@ export class DecompressError extends Error {
   }
 }
 
-/** A file's contents, decompressed, chunk by chunk; `digest` is complete once the iteration has ended. */
+/**
+ * A file's contents, decompressed, chunk by chunk; `digest` is complete once the iteration has
+ * ended. A chunk is valid only until the iteration goes on: an uncompressed file is read into one
+ * buffer, again and again.
+ */
 export interface FileChunks extends AsyncIterable<Buffer> {
   readonly digest: FileDigest;
 }
@@ -54,22 +59,34 @@ export function readFileChunks(path: string, onBytes?: (bytes: number) => void):
     async *[Symbol.asyncIterator]() {
       const hash = createHash("sha256");
       let bytes = 0;
-      const file = createReadStream(path, { highWaterMark: READ_BYTES });
-      const raw = async function* (): AsyncGenerator<Buffer> {
-        for await (const chunk of file as AsyncIterable<Buffer>) {
-          hash.update(chunk);
-          bytes += chunk.length;
-          onBytes?.(chunk.length);
-          yield chunk;
-        }
+      const seen = (chunk: Buffer): Buffer => {
+        hash.update(chunk);
+        bytes += chunk.length;
+        onBytes?.(chunk.length);
+        return chunk;
       };
-      try {
-        if (compression === "gzip") yield* gunzip(raw());
-        else if (compression === "zstd") yield* unzstd(raw());
-        else yield* raw();
-      } finally {
-        // Also when the caller stops early or fails.
-        file.destroy();
+      if (compression === null) {
+        // One buffer for every read: a buffer a read, dropped after use, outlived the young
+        // generation while the stream held it and waited for a full collection.
+        const file = await open(path, "r");
+        try {
+          const buffer = Buffer.allocUnsafeSlow(READ_BYTES);
+          for (let n; (n = (await file.read(buffer, 0, READ_BYTES, null)).bytesRead) > 0; ) yield seen(buffer.subarray(0, n));
+        } finally {
+          await file.close();
+        }
+      } else {
+        // The decompressors hold on to what they are given: a buffer a read.
+        const file = createReadStream(path, { highWaterMark: READ_BYTES });
+        const raw = async function* (): AsyncGenerator<Buffer> {
+          for await (const chunk of file as AsyncIterable<Buffer>) yield seen(chunk);
+        };
+        try {
+          yield* compression === "gzip" ? gunzip(raw()) : unzstd(raw());
+        } finally {
+          // Also when the caller stops early or fails.
+          file.destroy();
+        }
       }
       digest.sha256 = hash.digest("hex");
       digest.bytes = bytes;

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import { closeParquetFiles, runTask, type RowTask, type TaskContext, type TaskResult } from "./row-task.js";
+import { closeParquetFiles, runTask, TaskScratch, type RowTask, type TaskContext, type TaskResult } from "./row-task.js";
 
 /**
  * The compiled worker beside this module (dist/data/, or dist/bundle/ where the bundle has it as
@@ -17,9 +17,17 @@ export interface PoolOptions {
   workerUrl?: URL;
 }
 
-/** Runs row tasks on worker threads, or inline; `run` resolves with each task's result. */
+/**
+ * Runs row tasks on worker threads, or inline; `run` resolves with each task's result. A task's
+ * bytes are read when `run` is called (copied to a worker, or worked through on this thread), so
+ * the caller may reuse them once it returns.
+ */
 export interface RowPool {
-  /** How many tasks may be in flight at once for the pool to stay busy. */
+  /**
+   * How many tasks may be in flight at once for the pool to stay busy. Inline it is 1: a result's
+   * rows and keys are views of the pool's scratch, which the next task writes over, so each result
+   * is consumed before the next task runs.
+   */
   readonly width: number;
   run(task: RowTask): Promise<TaskResult>;
   close(): Promise<void>;
@@ -51,9 +59,10 @@ export function createPool(context: (workers: boolean) => TaskContext, options: 
 }
 
 function inlinePool(context: TaskContext): RowPool {
+  const scratch = new TaskScratch();
   return {
     width: 1,
-    run: (task) => runTask(task, context),
+    run: (task) => runTask(task, context, scratch, false),
     close: async () => closeParquetFiles(),
   };
 }
@@ -101,7 +110,12 @@ function workerPool(context: TaskContext, url: URL, threads: number): RowPool {
       slot.busy++;
       return new Promise<TaskResult>((resolve, reject) => {
         pending.set(id, { resolve, reject });
-        slot.worker.postMessage({ id, task });
+        if (task.kind === "lines") {
+          // The lines are a view of the reader's buffer: one copy of them is transferred (not
+          // Buffer's slice, which is a view).
+          const bytes = new Uint8Array(task.bytes);
+          slot.worker.postMessage({ id, task: { ...task, bytes } }, [bytes.buffer]);
+        } else slot.worker.postMessage({ id, task });
       });
     },
     async close() {

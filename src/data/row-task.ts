@@ -65,20 +65,38 @@ function preview(row: unknown): string {
   return json.length > PREVIEW_CHARS ? json.slice(0, PREVIEW_CHARS) + "..." : json;
 }
 
+/**
+ * The buffers a run of tasks writes its rows and keys into, reused from task to task (they grow
+ * to the largest task's): a result's `bytes` and `keys` are views of them, valid until the next
+ * task that uses the same scratch. A pair of buffers a task, dropped after use, lived long
+ * enough to reach the old generation of the heap and waited there for a full collection.
+ */
+export class TaskScratch {
+  bytes: Buffer = Buffer.allocUnsafeSlow(1 << 20);
+  keys: Buffer = Buffer.allocUnsafeSlow(1024 * 32);
+}
+
 class ResultBuilder {
   private fit: number[] = [];
   /** The fitting rows' lines, UTF-8, from 0 to `used`. */
-  private bytes: Buffer = Buffer.allocUnsafeSlow(1 << 20);
+  private bytes: Buffer;
   private used = 0;
   private lengths: number[] = [];
-  private keys: Buffer = Buffer.allocUnsafeSlow(1024 * 32);
+  private keys: Buffer;
   private keysUsed = 0;
   readonly matches: TaskResult["matches"] = [];
   readonly byReason: Partial<Record<MisfitReason, number>> = {};
   readonly samples: MisfitSample[] = [];
   invalid: TaskResult["invalid"] = null;
 
-  constructor(private readonly context: TaskContext) {}
+  constructor(
+    private readonly context: TaskContext,
+    private readonly scratch: TaskScratch,
+    private readonly copy: boolean,
+  ) {
+    this.bytes = scratch.bytes;
+    this.keys = scratch.keys;
+  }
 
   add(index: number, value: unknown, mapping: RowMapping): void {
     const mapped = mapRow(value, mapping);
@@ -108,12 +126,15 @@ class ResultBuilder {
   }
 
   finish(): TaskResult {
+    // The next task starts from the grown buffers.
+    this.scratch.bytes = this.bytes;
+    this.scratch.keys = this.keys;
     return {
       fit: Uint32Array.from(this.fit),
-      // Copies that own their memory, so that they can be transferred rather than cloned.
-      bytes: new Uint8Array(this.bytes.subarray(0, this.used)),
+      // Copies own their memory: a worker transfers them, and the scratch is free at once.
+      bytes: this.copy ? new Uint8Array(this.bytes.subarray(0, this.used)) : this.bytes.subarray(0, this.used),
       lengths: Uint32Array.from(this.lengths),
-      keys: new Uint8Array(this.keys.subarray(0, this.keysUsed)),
+      keys: this.copy ? new Uint8Array(this.keys.subarray(0, this.keysUsed)) : this.keys.subarray(0, this.keysUsed),
       matches: this.matches,
       byReason: this.byReason,
       samples: this.samples,
@@ -151,20 +172,27 @@ export function closeParquetFiles(): void {
   parquetFiles.clear();
 }
 
-export async function runTask(task: RowTask, context: TaskContext): Promise<TaskResult> {
-  const out = new ResultBuilder(context);
+/**
+ * Runs one task, writing its rows and keys into `scratch`. The result's `bytes` and `keys` are
+ * copies when `copy` is set (a worker, whose tasks may overlap while a Parquet read waits), else
+ * views of `scratch`, valid until the next task run with it: consume the result first.
+ */
+export async function runTask(task: RowTask, context: TaskContext, scratch: TaskScratch, copy: boolean): Promise<TaskResult> {
+  const out = new ResultBuilder(context, scratch, copy);
   if (task.kind === "lines") {
-    const text = Buffer.from(task.bytes.buffer, task.bytes.byteOffset, task.bytes.byteLength).toString("utf8");
+    // Each line is decoded on its own (a line break is never inside a UTF-8 sequence): short
+    // strings die young, where one string of the whole batch lived on in the old generation.
+    const bytes = Buffer.from(task.bytes.buffer, task.bytes.byteOffset, task.bytes.byteLength);
     let index = task.firstLine;
-    for (let start = 0; start < text.length; index++) {
-      let end = text.indexOf("\n", start);
-      if (end === -1) end = text.length;
+    for (let start = 0; start < bytes.length; index++) {
+      let end = bytes.indexOf(10, start);
+      if (end === -1) end = bytes.length;
       const next = end + 1;
-      // A byte-order mark at the start of the file is not part of the first record.
-      if (index === 0 && text.charCodeAt(start) === 0xfeff) start++;
-      if (end > start && text.charCodeAt(end - 1) === 13) end--;
-      const line = text.slice(start, end);
+      if (end > start && bytes[end - 1] === 13) end--;
+      let line = bytes.toString("utf8", start, end);
       start = next;
+      // A byte-order mark at the start of the file is not part of the first record.
+      if (index === 0 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
       if (isBlank(line)) continue;
       let value: unknown;
       try {

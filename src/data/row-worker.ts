@@ -1,5 +1,5 @@
 import { parentPort, workerData } from "node:worker_threads";
-import { runTask, type RowTask, type TaskContext, type TaskResult } from "./row-task.js";
+import { runTask, TaskScratch, type RowTask, type TaskContext, type TaskResult } from "./row-task.js";
 
 /**
  * A worker thread of the prepare pool (row-pool.ts): runs each task it is sent with the
@@ -7,9 +7,10 @@ import { runTask, type RowTask, type TaskContext, type TaskResult } from "./row-
  */
 const context = workerData as TaskContext;
 const port = parentPort!;
+const scratch = new TaskScratch();
 
 port.on("message", (message: { id: number; task: RowTask }) => {
-  runTask(message.task, context).then(
+  runTask(message.task, context, scratch, true).then(
     (result: TaskResult) => port.postMessage({ id: message.id, result }, [result.bytes.buffer, result.fit.buffer, result.lengths.buffer, result.keys.buffer] as ArrayBuffer[]),
     (error: unknown) => port.postMessage({ id: message.id, error: error instanceof Error ? error.message : String(error) }),
   );

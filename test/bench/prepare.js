@@ -200,7 +200,8 @@ export async function main() {
     console.error(`${baselineDist}/stages/prepare.js is missing: --baseline takes the dist/ folder of another built checkout`);
     process.exit(2);
   }
-  const python = findPython();
+  // Python runs the baseline and converts the bench data to Parquet: not needed without either.
+  const python = skipPython && skipParquet ? null : findPython();
   console.log(machineNote());
   const results = [];
   for (const rows of sizes) {

@@ -180,6 +180,31 @@ describe("prepareRows", () => {
     }
   });
 
+
+  it("writes the same bytes whatever the batch size, with lines longer than a batch and its read between short ones", async () => {
+    // The reader reuses one buffer for every batch and grows it for a line it cannot hold: a
+    // 3 MB line is longer than a 1,000-byte batch and a 1 MiB read together.
+    const lines: string[] = [];
+    for (let i = 0; i < 400; i++) {
+      const long = i === 150 || i === 151 || i === 390;
+      lines.push(JSON.stringify(chat(`question ${i} ${randomText(i, long ? 3_000_000 : 200)}`, `answer ${i % 350}`)));
+    }
+    const path = tmp.write("long.jsonl", lines.join("\n") + "\n");
+    const prepared = async (batchBytes: number, threads: number) => {
+      const out = `${batchBytes}-${threads}.out`;
+      const result = await prepareRows(input([{ dataset: dataset("long.jsonl"), path }], out, { batchBytes, pool: { threads, workerUrl: WORKER } }));
+      return { result, bytes: readFileSync(join(tmp.dir, out)) };
+    };
+    const whole = await prepared(64 << 20, 0);
+    expect(whole.result.scans[0]!.records).toBe(400);
+    expect(whole.bytes.toString("utf8").split("\n").filter((l) => l !== "").length).toBe(400);
+    for (const [batchBytes, threads] of [[1000, 0], [1000, 2], [300_000, 0]] as const) {
+      const { result, bytes } = await prepared(batchBytes, threads);
+      expect(bytes.equals(whole.bytes), `batches of ${batchBytes} bytes, ${threads} threads`).toBe(true);
+      expect(result.scans[0]!.records).toBe(400);
+      expect(result.scans[0]!.sha256).toBe(sha(path));
+    }
+  });
   it("stops a .jsonl.zst at max_rows as it stops the plain file, and still hashes all of it", async () => {
     const text = jsonl(Array.from({ length: 3000 }, (_, i) => chat(`question ${i} ${randomText(i, 300)}`, `answer ${i}`)));
     const plain = tmp.write("train.jsonl", text);
