@@ -38,3 +38,19 @@ export function seedSpreadMarkdown(s: SeedSpread): string[] {
     "",
   ];
 }
+
+/**
+ * Makes a recipe as read (before validation) train with each of `seeds`: a matrix over
+ * `training.hyperparameters.seed`, with a later stage's own `seed` dropped so that every training
+ * stage of a chain takes the swept one.
+ */
+export function sweepSeeds(data: Record<string, unknown>, seeds: number[]): void {
+  const training = data.training as { then?: unknown } | undefined;
+  if (typeof training === "object" && training !== null && Array.isArray(training.then)) {
+    for (const phase of training.then as unknown[]) {
+      const hp = typeof phase === "object" && phase !== null ? (phase as { hyperparameters?: unknown }).hyperparameters : undefined;
+      if (typeof hp === "object" && hp !== null) delete (hp as Record<string, unknown>).seed;
+    }
+  }
+  data.matrix = { "training.hyperparameters.seed": seeds };
+}

@@ -156,7 +156,7 @@ export function normalizeRecipe(input: RecipeInput, keyTypes: KeyTypes = () => n
         Object.entries(t.search_space ?? {}).map(([k, v]) => [k, { values: v.values ?? null, min: v.min ?? null, max: v.max ?? null, log: v.log ?? false, integer: v.values === undefined && isIntegerKey(keyTypes(input, k)) }]),
       ),
       timeLimitSeconds: seconds(t.time_limit, "4h"),
-      then: (t.then ?? []).map((ph) => ({ method: ph.method, hyperparameters: { ...(ph.hyperparameters ?? {}) }, timeLimitSeconds: seconds(ph.time_limit, "4h") })),
+      then: (t.then ?? []).map((ph) => ({ method: ph.method, hyperparameters: chainedHyperparameters(t.hyperparameters, ph.hyperparameters), timeLimitSeconds: seconds(ph.time_limit, "4h") })),
     },
     compute: {
       backend: c.backend ?? "local",
@@ -186,4 +186,14 @@ export function normalizeRecipe(input: RecipeInput, keyTypes: KeyTypes = () => n
       timeLimitSeconds: seconds(st.time_limit ?? c.time_limit, "1h"),
     })),
   };
+}
+
+/**
+ * A later training stage's hyperparameters: its own, and the first stage's `seed` where it sets
+ * none, so one seed (a recipe's, a matrix axis, `audit --seeds`) sets the whole chain.
+ */
+function chainedHyperparameters(first: Record<string, unknown> | undefined, own: Record<string, unknown> | undefined): Record<string, unknown> {
+  const hp = { ...(own ?? {}) };
+  if (!("seed" in hp) && first?.seed !== undefined) hp.seed = first.seed;
+  return hp;
 }

@@ -70,6 +70,23 @@ describe("a chained recipe's graph", () => {
     const ids = graphOf(text).stages.map((s) => s.id);
     expect(ids).toEqual(["baseline", "prepare", "prepare-dpo", "train", "train-dpo.t1", "evaluate.t1", "train-dpo.t2", "evaluate.t2", "report"]);
   });
+
+  it("a later stage without a seed of its own takes the first stage's; one with its own keeps it", () => {
+    const seeded = graphOf(chain({ seed: 5 }));
+    expect(stage(seeded, "train").params.hyperparameters).toMatchObject({ seed: 5 });
+    expect(stage(seeded, "train-dpo").params.hyperparameters).toEqual({ beta: 0.1, seed: 5 });
+    expect(stage(graphOf(chain({ seed: 5 }, { beta: 0.1, seed: 2 })), "train-dpo").params.hyperparameters).toEqual({ beta: 0.1, seed: 2 });
+    // Without a first seed, nothing is added: TRL's default applies to both.
+    expect(stage(base, "train-dpo").params.hyperparameters).toEqual({ beta: 0.1 });
+  });
+
+  it("a matrix over the first stage's seed trains every stage of the chain with it", () => {
+    const text = recipeYaml({ data: { datasets: [chat, pairs] }, training: { then: [{ method: "dpo" }] }, matrix: { "training.hyperparameters.seed": [1, 2] } });
+    const g = graphOf(text);
+    expect(g.stages.map((s) => s.id)).toEqual(["baseline", "prepare", "prepare-dpo", "train.t1", "train-dpo.t1", "evaluate.t1", "train.t2", "train-dpo.t2", "evaluate.t2", "report"]);
+    expect(stage(g, "train-dpo.t1").params.hyperparameters).toEqual({ seed: 1 });
+    expect(stage(g, "train-dpo.t2").params.hyperparameters).toEqual({ seed: 2 });
+  });
 });
 
 describe("intern plan and graph on the chained quickstart", () => {

@@ -6,7 +6,7 @@ import { parseArgs } from "node:util";
 import { auditMarkdown, auditSummary } from "../../audit/audit-report.js";
 import { compareLocks } from "../../audit/compare-locks.js";
 import { explainAudit, type ItemList } from "../../audit/explain.js";
-import { seedSpread, type SeedSpread } from "../../audit/seed-spread.js";
+import { seedSpread, sweepSeeds, type SeedSpread } from "../../audit/seed-spread.js";
 import { applyRecipe, type ApplyOptions, type LockedSource } from "../../engine/apply.js";
 import type { RunState } from "../../run/run-state.js";
 import { foldEvents } from "../../run/run-state.js";
@@ -158,7 +158,7 @@ export async function auditCommand(io: CliIO, args: string[]): Promise<number> {
       // The same recipe swept over other seeds, in a run of its own; the lock beside the recipe stays as it is.
       const swept = loadRecipe(io.cwd, recipeFile, (data) => {
         backendOverride(values.backend)?.(data);
-        data.matrix = { "training.hyperparameters.seed": seeds };
+        sweepSeeds(data, seeds);
       });
       return { first, swept: { loaded: swept, run: await run(swept, { keepLock: true }) } };
     });
