@@ -90,6 +90,7 @@ export function validateRecipe(parsed: ParsedRecipe, ctx: RuleContext): Validate
     return (version !== null ? ctx.trlTable(version, input.training?.method ?? "sft")?.keys[key]?.type : undefined) ?? null;
   };
   const schemaErrors = checkSchema(source, data);
+  ctx = { ...ctx, structureClean: new WeakMap() };
   if (schemaErrors.length > 0) throw new RecipeInvalidError(source.file, [...schemaErrors, ...rulesDespiteSchema(source, data, ctx, schemaErrors)].sort(byPosition));
   const input = data as RecipeInput;
   const { matrix, ...base } = input;

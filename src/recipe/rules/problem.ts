@@ -19,6 +19,12 @@ export interface RuleContext {
   trlTable(version: string, command: TrainingMethod): TrlKeyTable | null;
   /** TRL versions intern has key tables for. */
   trlVersions: readonly string[];
+  /**
+   * Within one validation: the objects the structure rule found clean, with the depth it found
+   * each at. A sweep's trials share the base recipe's objects but for the paths their matrix
+   * values set, so each trial walks only those.
+   */
+  structureClean?: WeakMap<object, number>;
 }
 
 /** A semantic rule: reads a schema-valid recipe, returns what is wrong with it. Pure. */
