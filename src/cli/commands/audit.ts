@@ -37,8 +37,9 @@ not have moved since), replaying the run's own transcripts.
 
   --factor K      tolerance = the recorded standard error x K (default 2)
   --tolerance X   the same absolute tolerance for every metric instead
-  --seeds N       also train with N other seeds (the recorded seed + 1 ... + N), in a run of
-                  their own, and say whether the recorded number is inside their spread
+  --seeds N       also train with N other seeds (the recorded seed + 1 ... + N; every stage
+                  of a chain with each), in a run of their own, and say whether the
+                  recorded number is inside their spread
   --jobs N        job stages running at once (default 1)
   --backend B     rerun on this backend instead of compute.backend
   --output json   the audit as JSON on stdout (the run's events are not printed)
