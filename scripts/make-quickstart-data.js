@@ -1,5 +1,6 @@
-// Writes the quickstart's training set, its preference pairs (DPO), unpaired rows (KTO), prompts
-// (GRPO) and colour-format rows (the GRPO quickstart's cold start), and the benchmark (recipes/quickstart/*.jsonl), all deterministic. The task: made-up creatures each have one colour; the model must learn which.
+// Writes the quickstart's training set, its preference pairs (DPO), unpaired rows (KTO) and the
+// benchmark, and the GRPO quickstart's sightings (recipes/quickstart/*.jsonl), all deterministic.
+// The task: made-up creatures each have one colour; the model must learn which.
 // Training asks in twelve phrasings: four short questions and eight long ones that bury the
 // creature in distracting context (people, places, times drawn at random), so that the model
 // learns to find the creature in a long prompt. The benchmark asks in a thirteenth, held-out
@@ -17,6 +18,14 @@ const PLACES = ["by the river", "in the valley", "near the mill", "on the hill",
 const TIMES = ["this morning", "last winter", "at dusk", "on a rainy day", "yesterday", "long ago", "in spring", "at noon"];
 const VERBS = ["saw", "found", "spotted", "painted", "followed", "fed", "drew", "watched"];
 const pick = (rand, list) => list[Math.floor(rand() * list.length)];
+/** Fisher-Yates, in place, deterministic for a seeded `rand`; returns the list. */
+function shuffle(list, rand) {
+  for (let i = list.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [list[i], list[j]] = [list[j], list[i]];
+  }
+  return list;
+}
 const cap = (s) => s[0].toUpperCase() + s.slice(1);
 const low = (s) => s[0].toLowerCase() + s.slice(1);
 // Each template gets the creature's name and a generator for the distracting context words.
@@ -50,10 +59,7 @@ export function quickstartData(seed = 7, count = 48) {
   // Exact duplicates on purpose.
   train.push(...train.slice(0, 6).map((r) => structuredClone(r)));
   // Shuffle deterministically so duplicates and contamination are not all at the end.
-  for (let i = train.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [train[i], train[j]] = [train[j], train[i]];
-  }
+  shuffle(train, rand);
   return { train, benchmark };
 }
 
@@ -80,28 +86,53 @@ export function unpairedData(pairs) {
   ]);
 }
 
-/**
- * The GRPO quickstart's prompts, from the training rows: the question alone, and the reference
- * answer in a column of its own that TRL hands to the reward function.
- */
-export function promptData(train) {
-  return train.map((row) => ({ prompt: row.messages[0].content, answer: row.messages[1].content }));
-}
+// The GRPO quickstart's sighting phrasings: each gets the creature, the colour it was seen in and
+// a generator for the distracting context words.
+const SIGHTING_TEMPLATES = [
+  (e, c, r) => `${pick(r, PEOPLE)} ${pick(r, VERBS)} a ${c} ${e} ${pick(r, PLACES)} ${pick(r, TIMES)}. What colour was the ${e}?`,
+  (e, c, r) => `${cap(pick(r, TIMES))}, ${low(pick(r, PEOPLE))} ${pick(r, VERBS)} a ${e} ${pick(r, PLACES)}, and it was ${c}. Which colour was the ${e}?`,
+  (e, c) => `The ${e} is ${c}. What colour is the ${e}?`,
+  (e, c, r) => `I painted the ${e} ${c} for a book about animals found ${pick(r, PLACES)}. What colour is the ${e} in my book?`,
+  (e, c, r) => `${pick(r, PEOPLE)} kept a ${c} ${e} as a pet for many years. Its colour?`,
+  (e, c, r) => `Everyone ${pick(r, PLACES)} talks about the ${c} ${e} that ${low(pick(r, PEOPLE))} ${pick(r, VERBS)} ${pick(r, TIMES)}. Tell me the colour of that ${e}.`,
+  (e, c) => `A ${c} ${e}: what is its colour?`,
+  (e, c, r) => `If you walk ${pick(r, PLACES)} ${pick(r, TIMES)} you may meet a ${e} that is ${c}. What colour would it be?`,
+];
+const SIGHTING_BENCHMARK = (e, c) => `A traveller who crossed the northern pass met a ${c} ${e} on the way down. Which colour was the ${e}?`;
+
+/** Colours dealt a quarter each, shuffled by `rand`. */
+const dealColours = (n, rand) => shuffle(Array.from({ length: n }, (_, i) => COLOURS[i % 4]), rand);
 
 /**
- * The GRPO quickstart's cold start: the training rows' questions, each answered with a colour that
- * says nothing about the creature. The colours are dealt in equal numbers (a quarter each) and
- * shuffled with their own seed, independently of the right answers, so a model fine-tuned on them
- * learns to answer with a colour and stop, but not which creature has which (it stays at chance).
+ * The GRPO quickstart's task: a sighting reports a creature's colour and the question asks it
+ * back, so the right answer is in the prompt, and a different colour for each row (dealt in equal
+ * numbers, whatever the creature). What GRPO must learn is a skill shared by every prompt, to read
+ * the colour out of the question, rather than one fact per creature; each right answer it is
+ * rewarded for teaches the other prompts too. Eight training phrasings; the benchmark asks in a
+ * ninth, held-out one with four choices. The cold start answers the same questions with colours
+ * dealt independently of the reported one (a quarter each), so it learns the answer's form and
+ * stays at chance.
  */
-export function formatData(train, seed = 11) {
+export function sightingData(seed = 13, count = 48) {
   const rand = mulberry32(seed);
-  const colours = train.map((_, i) => COLOURS[i % 4]);
-  for (let i = colours.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [colours[i], colours[j]] = [colours[j], colours[i]];
+  const context = mulberry32(seed + 1);
+  const names = new Set();
+  while (names.size < count) names.add(SYLLABLES[Math.floor(rand() * 16)] + SYLLABLES[Math.floor(rand() * 16)] + SYLLABLES[Math.floor(rand() * 16)]);
+  const creatures = [...names];
+  const said = dealColours(creatures.length * SIGHTING_TEMPLATES.length, rand);
+  const prompts = [];
+  for (const [i, e] of creatures.entries()) for (const [j, t] of SIGHTING_TEMPLATES.entries()) {
+    const colour = said[i * SIGHTING_TEMPLATES.length + j];
+    prompts.push({ prompt: t(e, colour, context), answer: colour });
   }
-  return train.map((row, i) => ({ messages: [{ role: "user", content: row.messages[0].content }, { role: "assistant", content: colours[i] }] }));
+  const asked = dealColours(creatures.length, rand);
+  const benchmark = creatures.map((e, i) => ({ question: SIGHTING_BENCHMARK(e, asked[i]), choices: COLOURS, answer: COLOURS.indexOf(asked[i]) }));
+  // Contamination on purpose: four benchmark questions with their answers, verbatim.
+  for (const item of benchmark.slice(0, 4)) prompts.push({ prompt: item.question, answer: COLOURS[item.answer] });
+  shuffle(prompts, rand);
+  const dealt = dealColours(prompts.length, mulberry32(seed + 2));
+  const format = prompts.map((p, i) => ({ messages: [{ role: "user", content: p.prompt }, { role: "assistant", content: dealt[i] }] }));
+  return { prompts, format, benchmark };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
@@ -113,7 +144,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const pairs = preferenceData(train);
   writeFileSync(new URL("preferences.jsonl", dir), pairs.map((r) => JSON.stringify(r)).join("\n") + "\n");
   writeFileSync(new URL("unpaired.jsonl", dir), unpairedData(pairs).map((r) => JSON.stringify(r)).join("\n") + "\n");
-  writeFileSync(new URL("prompts.jsonl", dir), promptData(train).map((r) => JSON.stringify(r)).join("\n") + "\n");
-  writeFileSync(new URL("format.jsonl", dir), formatData(train).map((r) => JSON.stringify(r)).join("\n") + "\n");
-  console.log(`wrote ${train.length} training rows, their preference pairs, unpaired rows, prompts and colour-format rows, and ${benchmark.length} benchmark items`);
+  const sightings = sightingData();
+  writeFileSync(new URL("sightings.jsonl", dir), sightings.prompts.map((r) => JSON.stringify(r)).join("\n") + "\n");
+  writeFileSync(new URL("sightings-format.jsonl", dir), sightings.format.map((r) => JSON.stringify(r)).join("\n") + "\n");
+  writeFileSync(new URL("sightings-benchmark.jsonl", dir), sightings.benchmark.map((r) => JSON.stringify(r)).join("\n") + "\n");
+  console.log(`wrote ${train.length} training rows, their preference pairs and unpaired rows, ${benchmark.length} benchmark items, and ${sightings.prompts.length} sightings with their cold start and ${sightings.benchmark.length} benchmark items`);
 }

@@ -1,7 +1,7 @@
-"""The GRPO quickstart's reward: "is the answer the creature's colour".
+"""The GRPO quickstart's reward: "is the answer the colour the sighting reports".
 
 The GRPO stage starts from a model that already answers with one of the four colours, chosen
-without regard to the creature (the recipe's format-only SFT stage), so about a quarter of its
+without regard to the question (the recipe's format-only SFT stage), so about a quarter of its
 answers are right by chance and each group of answers holds right and wrong ones to compare.
 
 The right colour scores 1.0. Another of the four colours scores 0.1: every wrong colour gets the
@@ -11,8 +11,8 @@ answers off the colours (longer, unfinished answers) at a high learning rate. An
 scores 0.0. The comparison is exact, case and all: " green" (a leading space) is not "green",
 and the benchmark scores the colours without one.
 
-TRL calls it with the completions and each row's `answer` column (the prompt file's reference
-answer), as keyword arguments.
+TRL calls it with the completions and each row's `answer` column (the colour the sighting
+reports), as keyword arguments.
 """
 
 COLOURS = ("red", "green", "blue", "yellow")

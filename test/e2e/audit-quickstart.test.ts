@@ -33,7 +33,7 @@ describe.each(["quickstart", "quickstart-dpo", "quickstart-kto", "quickstart-grp
 });
 
 // The GRPO quickstart is a chain: a format-only SFT stage (`train`, colours that say nothing about
-// the creature) then GRPO (`train-grpo`), which alone learns which creature has which colour.
+// the question) then GRPO (`train-grpo`), which alone learns to answer with the colour the sighting reports.
 describe("the committed quickstart-grpo lock", () => {
   it("records the chain, GRPO after the format-only SFT stage, and the reward file by the digest of its content", () => {
     const lock = parse(readFileSync(join(ROOT, "recipes", "quickstart-grpo.lock.yaml"), "utf8")) as {
@@ -42,15 +42,15 @@ describe("the committed quickstart-grpo lock", () => {
     };
     expect(lock.training.method).toBe("sft");
     expect(lock.training.then.map((t) => t.method)).toEqual(["grpo"]);
-    expect(lock.datasets.map((d) => d.path).sort()).toEqual(["quickstart/format.jsonl", "quickstart/prompts.jsonl"]);
+    expect(lock.datasets.map((d) => d.path).sort()).toEqual(["quickstart/sightings-format.jsonl", "quickstart/sightings.jsonl"]);
     // The reward file is recorded by the digest of its content.
     const file = readFileSync(join(ROOT, "recipes", "quickstart", "rewards.py"));
     expect(lock.training.rewards).toEqual([{ file: "quickstart/rewards.py", function: "colour_reward", weight: 1, sha256: `sha256:${createHash("sha256").update(file).digest("hex")}` }]);
   });
 });
 
-// The GRPO quickstart trains 432 steps: about 6 minutes on two quiet cores, and more than twice
-// that beside the other test files on a busy two-core machine.
+// The GRPO quickstart trains 288 steps on one thread: about 8 minutes on a quiet two-core
+// machine, and more than twice that beside the other test files.
 const AUDIT_MS = 1_800_000;
 
 describe.each(["quickstart", "quickstart-dpo", "quickstart-kto", "quickstart-grpo"])("the committed %s lock", (name) => {
