@@ -14,10 +14,9 @@ const argv = process.argv.slice(2);
 const bundle = join(__dirname, "..", "dist", "bundle");
 
 /**
- * The fast script's exports (runCli, StdioSink) when it serves this command, else null. The
- * script's first line names its build and its commands; the code cache of that build lies beside
- * it. V8 refuses a cache made by another Node or with other V8 flags, and then compiles the
- * source as usual.
+ * The fast script's runCli when it serves this command, else null. The script's first line
+ * names its build and its commands; the code cache of that build lies beside it. V8 refuses a
+ * cache made by another Node or with other V8 flags, and then compiles the source as usual.
  */
 function fastPath() {
   // Its names are minified: with INTERN_DEBUG, stack traces come from the ES module bundle.
@@ -45,33 +44,21 @@ function fastPath() {
     const script = new Script(text, { filename: file, cachedData });
     const module = { exports: {} };
     script.runInThisContext()(module.exports, require, module, file, bundle, pathToFileURL(file).href);
-    return module.exports;
+    return module.exports.runCli;
   } finally {
     closeSync(fd);
   }
 }
 
-/** `intern plan ... | head` closes the pipe early: that is the reader's choice, not an error. */
-function closedPipeEnds(stream) {
-  stream.on("error", (error) => {
-    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
-    throw error;
-  });
-  return stream;
-}
-
 async function main() {
-  const fast = fastPath();
-  if (fast !== null) {
-    // The fast commands print and exit: a file or a terminal is written straight to its
-    // descriptor, and Node's stdio streams are made only for a pipe (src/cli/stdio-sink.ts).
-    const stdout = new fast.StdioSink(1, () => closedPipeEnds(process.stdout));
-    const stderr = new fast.StdioSink(2, () => closedPipeEnds(process.stderr));
-    process.exitCode = await fast.runCli({ argv, cwd: process.cwd(), env: process.env, stdout, stderr });
-    return;
+  const runCli = fastPath() ?? (await import("../dist/bundle/main.js")).runCli;
+  // `intern plan ... | head` closes the pipe early: that is the reader's choice, not an error.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error) => {
+      if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+      throw error;
+    });
   }
-  const { runCli } = await import("../dist/bundle/main.js");
-  for (const stream of [process.stdout, process.stderr]) closedPipeEnds(stream);
   process.exitCode = await runCli({ argv, cwd: process.cwd(), env: process.env, stdout: process.stdout, stderr: process.stderr });
 }
 

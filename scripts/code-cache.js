@@ -4,7 +4,7 @@
 // process of its own, with no V8 flags: V8 takes a cache only from the same Node and flags.
 //
 //   node scripts/code-cache.js dist/bundle/fast.cjs dist/bundle/fast-<hash>.cache
-import { existsSync, openSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -17,11 +17,9 @@ const url = pathToFileURL(fastFile);
 const script = new Script(readFileSync(fastFile, "latin1"), { filename: fastFile });
 const module = { exports: {} };
 script.runInThisContext()(module.exports, createRequire(url), module, fastFile, fileURLToPath(new URL(".", url)), url.href);
-const { runCli, StdioSink } = module.exports;
+const { runCli } = module.exports;
 
-// Output goes where bin/intern.js sends a terminal's or a file's: through a StdioSink, to /dev/null.
-const devNull = openSync("/dev/null", "w");
-const sink = () => new StdioSink(devNull, () => new Writable({ write: (_chunk, _encoding, done) => done() }));
+const sink = () => new Writable({ write: (_chunk, _encoding, done) => done() });
 const run = (argv) => runCli({ argv, cwd: root, env: {}, stdout: sink(), stderr: sink() });
 // What a start needs is what `validate` and `plan` of a usual recipe call: those functions are
 // compiled now and their bytecode goes into the cache. The more it holds the longer V8 takes to

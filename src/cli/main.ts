@@ -6,8 +6,6 @@ import { internVersion } from "../project/package-root.js";
 import type { Command } from "./command.js";
 
 export type { CliIO } from "./io.js";
-// bin/intern.js makes the fast path's stdout and stderr with it.
-export { StdioSink } from "./stdio-sink.js";
 
 const USAGE = `intern: post-train open-weight LLMs from a YAML recipe
 

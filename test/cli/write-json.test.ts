@@ -1,6 +1,21 @@
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { writePrintableJson } from "../../src/cli/write-json.js";
 import { printableJson } from "../../src/printable.js";
+
+const PLAN = { recipe: "r", stages: Array.from({ length: 3000 }, (_, i) => ({ stage: { id: `s${i}`, params: { x: "y".repeat(i % 40), emoji: "\ud83d\ude00" } } })), notes: [] };
+
+/** Runs `fn` with a file in a fresh folder, then removes it. */
+function withFile<T>(fn: (file: string) => T): T {
+  const dir = mkdtempSync(join(tmpdir(), "intern-write-json-"));
+  try {
+    return fn(join(dir, "out.json"));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 function written(value: unknown): { text: string; pieces: number } {
   let text = "";
@@ -31,6 +46,41 @@ describe("writePrintableJson", () => {
     const { text, pieces } = written(value);
     expect(text).toBe(`${printableJson(value)}\n`);
     expect(pieces).toBeGreaterThan(5);
+  });
+
+  it("writes straight to a stdio stream's file, not through the stream, the same bytes", () => {
+    withFile((file) => {
+      const fd = openSync(file, "w");
+      let streamed = 0;
+      try {
+        writePrintableJson({ fd, writableLength: 0, write: () => ((streamed += 1), true) }, PLAN);
+      } finally {
+        closeSync(fd);
+      }
+      expect(streamed).toBe(0);
+      expect(readFileSync(file, "utf8")).toBe(`${printableJson(PLAN)}\n`);
+    });
+  });
+
+  it("hands the stream the rest when a direct write fails, and the whole when the stream holds queued output", () => {
+    withFile((file) => {
+      writeFileSync(file, "");
+      const streamed = (flags: string, writableLength: number): string => {
+        const fd = openSync(file, flags);
+        const chunks: string[] = [];
+        try {
+          writePrintableJson({ fd, writableLength, write: (c: string | Uint8Array) => (chunks.push(typeof c === "string" ? c : Buffer.from(c).toString("utf8")), true) }, PLAN);
+        } finally {
+          closeSync(fd);
+        }
+        return chunks.join("");
+      };
+      // Read-only: the file passes as one to write to, and the first write fails.
+      expect(streamed("r", 0)).toBe(`${printableJson(PLAN)}\n`);
+      // Writable, but the stream has output of its own queued: it must stay first.
+      expect(streamed("w", 10)).toBe(`${printableJson(PLAN)}\n`);
+      expect(readFileSync(file, "utf8")).toBe("");
+    });
   });
 
   it("writes runs of list items of any size, the same text", () => {
