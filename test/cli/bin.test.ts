@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { bin, STACK_FRAME } from "../helpers/cli.js";
@@ -100,6 +100,25 @@ describe("bin/intern.js's fast path (dist/bundle/fast.cjs)", () => {
     [["schema"], ROOT],
   ])("%j gives what the ES module bundle gives", (argv, cwd) => {
     expect(bin(argv, cwd)).toEqual(fromModules(argv, cwd));
+  });
+
+  it.each([
+    [["plan", "recipes/matrix-lr.yaml", "--output", "json"], FIXTURES],
+    [["validate", "recipes/several-errors.yaml"], FIXTURES],
+  ])("%j into files (the plan's JSON written straight to the descriptor) gives what pipes get", (argv, cwd) => {
+    const name = argv[0]!;
+    const out = openSync(join(tmp.dir, `${name}.stdout`), "w");
+    const err = openSync(join(tmp.dir, `${name}.stderr`), "w");
+    let code: number | null;
+    try {
+      code = spawnSync(process.execPath, [join(ROOT, "bin", "intern.js"), ...argv], { cwd, stdio: ["ignore", out, err] }).status;
+    } finally {
+      closeSync(out);
+      closeSync(err);
+    }
+    const piped = bin(argv, cwd);
+    expect(piped.stdout.length + piped.stderr.length).toBeGreaterThan(100);
+    expect({ code, stdout: readFileSync(join(tmp.dir, `${name}.stdout`), "utf8"), stderr: readFileSync(join(tmp.dir, `${name}.stderr`), "utf8") }).toEqual(piped);
   });
 
   it("has a code cache that this Node takes", () => {
