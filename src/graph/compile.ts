@@ -4,7 +4,7 @@ import type { ValidatedRecipe } from "../recipe/validate.js";
 import { builtinStages } from "./builtin-stages.js";
 import { topoOrder } from "./detect-cycles.js";
 import type { StageDraft } from "./draft.js";
-import { stableJson, stableJsonMembers } from "./stable-json.js";
+import { sameJsonValue, stableJson, stableJsonMembers } from "./stable-json.js";
 import type { CompileResult, Stage, StageGraph } from "./types.js";
 import { insertUserStages } from "./user-stages.js";
 
@@ -47,6 +47,7 @@ export function compileGraph(v: ValidatedRecipe, options: CompileOptions): Compi
   const templatesOf = (d: StageDraft) => d.templates.map((t): [string, string] => [t, templateDigest(t)]);
   const filesOf = (d: StageDraft) => (d.files ?? []).map((f): [string, string] => [f, options.fileDigests?.[f] ?? "unknown"]);
   const digest = valueDigests();
+  const textOf = slotTexts();
 
   for (const trial of v.trials) {
     const { drafts, problems } = insertUserStages(trial.recipe, builtinStages(trial.recipe));
@@ -58,11 +59,11 @@ export function compileGraph(v: ValidatedRecipe, options: CompileOptions): Compi
       // Each param's text is made once: the key holds them all, and keyInputs digests each.
       const paramTexts = new Map<string, string>();
       const paramsText = stableJsonMembers(d.params, (k, value) => {
-        const text = stableJson(value);
+        const text = textOf(d.localId, k, value);
         paramTexts.set(k, text);
         return text;
       });
-      const resourcesText = stableJson(d.resources);
+      const resourcesText = textOf(d.localId, RESOURCES, d.resources);
       const templates = templatesOf(d);
       const files = filesOf(d);
       const key = sha256(
@@ -166,6 +167,29 @@ function keyInputs(
 interface DraftTexts {
   params: Map<string, string>;
   resources: string;
+}
+
+/** The slot of a draft's resources among its params' (no param's name is empty). */
+const RESOURCES = "";
+
+/**
+ * The stableJson text of a stage's param (or its resources), by stage and name: while the value
+ * is the same from one trial to the next (the method, the model, the benchmark, the environment,
+ * everything a sweep's axes leave alone), the text made for an earlier trial is reused, the same
+ * string, so digesting it again is a lookup. Telling that the value is the same costs a fifth of
+ * making its text.
+ */
+function slotTexts(): (localId: string, name: string, value: unknown) => string {
+  const byStage = new Map<string, Map<string, { value: unknown; text: string }>>();
+  return (localId, name, value) => {
+    let slots = byStage.get(localId);
+    if (slots === undefined) byStage.set(localId, (slots = new Map()));
+    const last = slots.get(name);
+    if (last !== undefined && sameJsonValue(last.value, value)) return last.text;
+    const text = stableJson(value);
+    slots.set(name, { value, text });
+    return text;
+  };
 }
 
 /**

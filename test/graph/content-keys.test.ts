@@ -83,4 +83,24 @@ describe("content keys", () => {
     expect(swept.stages.find((s) => s.id === "train.t1")!.key).toBe(keys(base).train);
     expect(swept.stages.find((s) => s.id === "train.t2")!.key).not.toBe(keys(base).train);
   });
+
+  it("of every trial of a two-axis sweep are those of the trial's recipe compiled alone", () => {
+    // The axes change one trial's data and the next one's training, back and forth: a key made
+    // from an earlier trial's text of a value that has since changed would show here.
+    const lrs = [2e-5, 3e-5, 2e-5 * 1.5];
+    const seeds = [7, 8];
+    const swept = compileText(recipeYaml({ matrix: { "data.seed": seeds, "training.hyperparameters.learning_rate": lrs } }), { digests: DIGESTS }).graph;
+    expect(swept.trials).toHaveLength(6);
+    for (const trial of swept.trials) {
+      const seed = seeds[Math.floor((trial.index - 1) / lrs.length)]!;
+      const lr = lrs[(trial.index - 1) % lrs.length]!;
+      const alone = keys(compileText(recipeYaml({ data: { seed }, training: { hyperparameters: { learning_rate: lr } } }), { digests: DIGESTS }).graph);
+      // The report reads every trial's evaluation: its key is the sweep's, not a trial's.
+      const own = swept.stages.filter((s) => s.id !== "report" && (s.trials.length === 0 || s.trials.includes(trial.index)));
+      expect(own.map((s) => s.name).sort()).toEqual(Object.keys(alone).filter((id) => id !== "report").sort());
+      for (const s of own) expect(s.key, `${s.id} of trial ${trial.index}`).toBe(alone[s.name]);
+    }
+    expect(new Set(swept.stages.filter((s) => s.name === "train").map((s) => s.key)).size).toBe(6);
+    expect(new Set(swept.stages.filter((s) => s.name === "prepare").map((s) => s.key)).size).toBe(2);
+  });
 });

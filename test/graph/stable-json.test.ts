@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { stableJson, stableJsonMembers } from "../../src/graph/stable-json.js";
+import { sameJsonValue, stableJson, stableJsonMembers } from "../../src/graph/stable-json.js";
 
 /**
  * The definition content keys were made with (locks record them): sorted keys at every level,
@@ -47,5 +47,33 @@ describe("stableJson", () => {
   it("stableJsonMembers with stableJson as the member text is stableJson", () => {
     const value = { b: [1, { y: 1, x: 2 }], a: undefined, c: "t" };
     expect(stableJsonMembers(value, (_k, v) => stableJson(v))).toBe(stableJson(value));
+  });
+});
+
+describe("sameJsonValue", () => {
+  const values: unknown[] = [
+    null, true, false, 0, 1, "1", "", "a", [], {}, [1, 2], [2, 1], [1, [2]], [[1], 2], { a: 1 }, { a: "1" }, { b: 1 },
+    { a: 1, b: 2 }, { b: 2, a: 1 }, { a: { c: [1, { d: null }] } }, { a: { c: [1, { d: false }] } }, { a: [] }, { a: {} }, [null], [{}], { "0": 1 }, [1],
+  ];
+
+  it("says yes exactly for the pairs stableJson writes alike, among values with no undefined or NaN", () => {
+    for (const a of values) for (const b of values) expect(sameJsonValue(a, b), `${JSON.stringify(a)} vs ${JSON.stringify(b)}`).toBe(stableJson(a) === stableJson(b));
+  });
+
+  it("says yes for copies, whatever their key order", () => {
+    const a = { model: { id: "m", revision: "main" }, hp: { lr: 2e-5, epochs: 1 }, env: ["torch==2", "trl==1"] };
+    const b = { env: [...a.env], hp: { epochs: 1, lr: 2e-5 }, model: { revision: "main", id: "m" } };
+    expect(sameJsonValue(a, b)).toBe(true);
+    expect(sameJsonValue({ ...b, hp: { epochs: 1, lr: 3e-5 } }, a)).toBe(false);
+  });
+
+  it("may say no where the texts agree, never yes where they differ", () => {
+    // An undefined member and a missing one write alike; telling them apart only costs a new text.
+    expect(sameJsonValue({ a: 1, b: undefined }, { a: 1 })).toBe(false);
+    expect(stableJson({ a: 1, b: undefined })).toBe(stableJson({ a: 1 }));
+    expect(sameJsonValue(NaN, NaN)).toBe(false);
+    expect(sameJsonValue({ a: undefined }, { b: undefined })).toBe(false);
+    expect(sameJsonValue([1, 2], { 0: 1, 1: 2 })).toBe(false);
+    expect(sameJsonValue([], {})).toBe(false);
   });
 });
