@@ -4,7 +4,8 @@ import { matrixTrials, trialLabel, withValue } from "./matrix.js";
 import { type KeyTypes, normalizeRecipe } from "./normalize.js";
 import { trlVersionOf } from "./derive.js";
 import type { ParsedRecipe } from "./parse.js";
-import type { Problem, RuleContext } from "./rules/problem.js";
+import type { Problem, Rule, RuleContext } from "./rules/problem.js";
+import { readPaths } from "./read-paths.js";
 import { RULES } from "./rules/index.js";
 import { countText, MAX_STAGES, stageBound } from "./scale.js";
 import { diagnosticAt, formatPath, type RecipeSource } from "./source.js";
@@ -30,10 +31,29 @@ export interface ValidatedRecipe {
   warnings: Diagnostic[];
 }
 
-function runRules(input: RecipeInput, ctx: RuleContext): Problem[] {
+function runRules(input: RecipeInput, ctx: RuleContext, rules: readonly Rule[] = RULES): Problem[] {
   const out: Problem[] = [];
-  for (const rule of RULES) out.push(...rule(input, ctx));
+  for (const rule of rules) out.push(...rule(input, ctx));
   return out;
+}
+
+/**
+ * The rules a sweep's trials need: those that read, of the recipe without its matrix, something
+ * at, under or on the way to a matrix path. The others give each trial what they gave that
+ * recipe, whose problems a trial does not repeat, so running them again could add nothing.
+ * Found by running each rule once on the recipe through `readPaths`.
+ */
+export function rulesOfTrials(base: RecipeInput, matrix: Record<string, unknown[]>, ctx: RuleContext): Rule[] {
+  const axes = Object.keys(matrix).map((path) => path.split("."));
+  return RULES.filter((rule) => {
+    const reads = readPaths(base);
+    try {
+      rule(reads.value as RecipeInput, { ...ctx, structureClean: new WeakMap() });
+    } catch {
+      return true;
+    }
+    return axes.some((axis) => reads.touches(axis));
+  });
 }
 
 function toDiagnostic(source: RecipeSource, p: Problem): Diagnostic {
@@ -102,6 +122,7 @@ export function validateRecipe(parsed: ParsedRecipe, ctx: RuleContext): Validate
   if (diagnostics.every((d) => d.severity !== "error")) {
     const known = new Set(baseProblems.map((p) => `${formatPath(p.path)}|${p.message}`));
     const trialProblems = new Map<string, Diagnostic>();
+    const trialRules = matrix === undefined ? RULES : rulesOfTrials(base as RecipeInput, matrix, ctx);
     for (const t of matrix === undefined ? [{ index: 0, values: [] as [string, unknown][] }] : matrixTrials(matrix)) {
       let trialInput: RecipeInput = base as RecipeInput;
       let broken = false;
@@ -117,7 +138,7 @@ export function validateRecipe(parsed: ParsedRecipe, ctx: RuleContext): Validate
       if (broken) continue;
       if (t.values.length > 0) {
         const label = trialLabel(t.values);
-        const problems = [...checkSchemaProblems(trialInput), ...runRules(trialInput, ctx)].filter((p) => (p.severity ?? "error") === "error");
+        const problems = [...checkSchemaProblems(trialInput), ...runRules(trialInput, ctx, trialRules)].filter((p) => (p.severity ?? "error") === "error");
         let bad = false;
         for (const p of problems) {
           const key = `${formatPath(p.path)}|${p.message}`;
