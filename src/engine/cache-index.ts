@@ -45,13 +45,16 @@ export class FileCacheIndex implements CacheIndex {
     this.listings = options.snapshot === true ? new Map() : null;
   }
 
-  /** Whether `name` may be in `folder`: false only when the snapshot's listing says it is not. */
+  /**
+   * Whether `name` may be in the cache's folder `folder` (a path under it): false only when the
+   * snapshot's listing says it is not. The folder's full path is made only to list it.
+   */
   private mayHold(folder: string, name: string): boolean {
     if (this.listings === null) return true;
     let names = this.listings.get(folder);
     if (names === undefined) {
       try {
-        names = new Set(readdirSync(folder));
+        names = new Set(readdirSync(join(this.dir, folder)));
       } catch (error) {
         // No such folder: nothing in it. A folder that cannot be listed is asked file by file.
         const code = (error as NodeJS.ErrnoException).code;
@@ -71,7 +74,7 @@ export class FileCacheIndex implements CacheIndex {
   }
 
   get(key: string): CacheEntry | null {
-    if (!this.mayHold(join(this.dir, key.slice(0, 2)), `${key}.json`)) return null;
+    if (!this.mayHold(key.slice(0, 2), `${key}.json`)) return null;
     const entry = readJson<CacheEntry>(this.path(key));
     // An entry whose files were deleted is no cache.
     return entry && existsSync(entry.dir) ? entry : null;
@@ -88,7 +91,7 @@ export class FileCacheIndex implements CacheIndex {
   }
 
   previous(recipe: string, stageId: string): PreviousResult | null {
-    if (!this.mayHold(join(this.dir, "latest", recipe), `${stageId}.json`)) return null;
+    if (!this.mayHold(`latest/${recipe}`, `${stageId}.json`)) return null;
     return readJson<PreviousResult>(this.latestPath(recipe, stageId));
   }
 

@@ -78,7 +78,7 @@ export function compileGraph(v: ValidatedRecipe, options: CompileOptions): Compi
             files,
             version: options.version,
           },
-          (k, value) => (k === "params" || k === "resources" ? (value as string) : stableJson(value)),
+          (k, value) => (k === "params" || k === "resources" ? (value as string) : k === "templates" || k === "files" ? textOf(d.localId, KEY_SLOTS[k], value) : stableJson(value)),
         ),
       );
       keys.set(d.localId, key);
@@ -169,8 +169,9 @@ interface DraftTexts {
   resources: string;
 }
 
-/** The slot of a draft's resources among its params' (no param's name is empty). */
+/** The slots of a draft's resources, templates and files among its params' (whose names are identifiers). */
 const RESOURCES = "";
+const KEY_SLOTS = { templates: " templates", files: " files" } as const;
 
 /**
  * The stableJson text of a stage's param (or its resources), by stage and name: while the value
