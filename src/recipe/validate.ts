@@ -136,8 +136,8 @@ export function validateRecipe(parsed: ParsedRecipe, ctx: RuleContext): Validate
         trialInput = next;
       }
       if (broken) continue;
+      const label = trialLabel(t.values);
       if (t.values.length > 0) {
-        const label = trialLabel(t.values);
         const problems = [...checkSchemaProblems(trialInput), ...runRules(trialInput, ctx, trialRules)].filter((p) => (p.severity ?? "error") === "error");
         let bad = false;
         for (const p of problems) {
@@ -151,7 +151,7 @@ export function validateRecipe(parsed: ParsedRecipe, ctx: RuleContext): Validate
         }
         if (bad) continue;
       }
-      trials.push({ index: t.index, label: trialLabel(t.values), values: t.values, recipe: normalizeRecipe(trialInput, keyTypes) });
+      trials.push({ index: t.index, label, values: t.values, recipe: normalizeRecipe(trialInput, keyTypes) });
     }
     diagnostics.push(...trialProblems.values());
   }
