@@ -63,6 +63,7 @@ describe("shareNgramIndex", () => {
     const index = buildNgramIndex(bench, 3);
     const shared = shareNgramIndex(index);
     expect(shared.bits.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(shared.coarse.buffer).toBeInstanceOf(SharedArrayBuffer);
     let matched = 0;
     for (let i = 0; i < 2000; i++) {
       const row = normalizeText(i % 3 === 0 ? `${text(10)} ${bench[i % 200]!.text} ${text(5)}` : text(30));
@@ -71,5 +72,50 @@ describe("shareNgramIndex", () => {
       expect(findContamination(shared, row, 1 + (i % 2))).toEqual(expected);
     }
     expect(matched).toBeGreaterThan(300);
+  });
+});
+
+describe("the filters before the n-gram lookup", () => {
+  it("let through every window of a row that is an item's n-gram: the same match as counted n-gram by n-gram", () => {
+    const vocabulary = Array.from({ length: 2000 }, (_, i) => `v${i.toString(36)}`);
+    let seed = 11;
+    const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    const words = (count: number) => Array.from({ length: count }, () => vocabulary[Math.floor(next() * vocabulary.length)]!);
+    const n = 5;
+    const bench = Array.from({ length: 3000 }, (_, index) => ({ index, words: words(n + Math.floor(next() * 40)) }));
+    const index = buildNgramIndex(bench.map((b) => ({ index: b.index, text: b.words.join(" ") })), n);
+    const gramsOf = (ws: string[]) => Array.from({ length: Math.max(0, ws.length - n + 1) }, (_, i) => ws.slice(i, i + n).join(" "));
+    const itemGrams = bench.map((b) => new Set(gramsOf(b.words)));
+    let matched = 0;
+    for (let r = 0; r < 400; r++) {
+      // Pieces of several items between random words.
+      const row = [...words(20)];
+      for (let k = 0; k < 1 + (r % 4); k++) {
+        const item = bench[Math.floor(next() * bench.length)]!;
+        const from = Math.floor(next() * item.words.length);
+        row.push(...item.words.slice(from, from + n + Math.floor(next() * 10)), ...words(3));
+      }
+      const rowGrams = gramsOf(row);
+      let best: { item: number; shared: number; ngram: string } | null = null;
+      for (const b of bench) {
+        const shared = new Set(rowGrams.filter((g) => itemGrams[b.index]!.has(g)));
+        if (shared.size === 0 || (best !== null && shared.size <= best.shared)) continue;
+        best = { item: b.index, shared: shared.size, ngram: rowGrams.find((g) => shared.has(g))! };
+      }
+      if (best !== null) matched++;
+      expect(findContamination(index, row.join(" "), 1), row.join(" ")).toEqual(best);
+    }
+    expect(matched).toBeGreaterThan(300);
+  });
+
+  it("keep the coarse filter sparse: at most a quarter of its bits set, at 8 or more bits per n-gram", () => {
+    const bench = Array.from({ length: 2000 }, (_, index) => ({ index, text: Array.from({ length: 60 }, (_, w) => `w${(index * 7919 + w * 104729) % 50000}`).join(" ") }));
+    const index = buildNgramIndex(bench, 13);
+    let set = 0;
+    for (const word of index.coarse) for (let b = word; b !== 0; b &= b - 1) set++;
+    const bits = index.coarse.length * 32;
+    expect(bits).toBeGreaterThanOrEqual(8 * index.grams.size);
+    expect(set / bits).toBeLessThan(0.25);
+    expect(set).toBeGreaterThan(index.grams.size);
   });
 });
