@@ -26,7 +26,7 @@ import sys
 ISA_FLAGS = ("sse4_2", "avx", "avx2", "fma", "f16c", "avx_vnni", "avx512f", "avx512bw", "avx512vl", "avx512_vnni", "avx512_bf16", "avx512_fp16", "amx_tile", "amx_bf16", "amx_int8", "neon", "asimd", "sve")
 # Environment variables that change threading or determinism.
 THREAD_KEYS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS")
-ENV_KEYS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "CUBLAS_WORKSPACE_CONFIG", "PYTHONHASHSEED", "OPENBLAS_CORETYPE", "NVIDIA_TF32_OVERRIDE")
+ENV_KEYS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "MKL_CBWR", "OPENBLAS_NUM_THREADS", "CUBLAS_WORKSPACE_CONFIG", "PYTHONHASHSEED", "OPENBLAS_CORETYPE", "NVIDIA_TF32_OVERRIDE")
 
 
 def cpu():

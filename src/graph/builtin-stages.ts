@@ -39,8 +39,13 @@ function evalResources(r: Recipe) {
   return { nodes: 1, gpus: r.compute.evalGpus, gpusPerNode: r.compute.evalGpus, timeLimitSeconds: r.benchmark.timeLimitSeconds };
 }
 
-function environment(r: Recipe): Record<string, unknown> {
-  return { environment: r.compute.environment, backend: r.compute.backend };
+/**
+ * What a job stage's key takes from where and how it runs: the Python environment, the backend
+ * and, when pinned, the CPU kernels (which change a CPU job's numbers; `native`, the default,
+ * adds nothing, so keys made before the setting existed stay the same).
+ */
+export function environment(r: Recipe): Record<string, unknown> {
+  return { environment: r.compute.environment, backend: r.compute.backend, ...(r.compute.cpuKernels === "native" ? {} : { cpu_kernels: r.compute.cpuKernels }) };
 }
 
 /**

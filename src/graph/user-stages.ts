@@ -2,7 +2,7 @@ import type { Problem } from "../recipe/rules/problem.js";
 import { countText } from "../recipe/scale.js";
 import { closest } from "../recipe/suggest.js";
 import type { Recipe, UserStage } from "../recipe/types.js";
-import { jobTemplates } from "./builtin-stages.js";
+import { environment, jobTemplates } from "./builtin-stages.js";
 import { passId, type StageDraft } from "./draft.js";
 
 /** Unknown needs explained one by one; the rest are counted in one more problem. */
@@ -124,7 +124,7 @@ export function insertUserStages(r: Recipe, builtins: StageDraft[]): { drafts: S
         localId, name: s.name, kind: "command", mode: "deterministic", placement: s.placement, needs, pass: p === null || passes === 1 ? null : p, conditional: p !== null && p > 1,
         params: {
           run: s.run, outputs: s.outputs, placement: s.placement, gpus: s.gpus,
-          ...(s.placement === "job" ? { environment: r.compute.environment, backend: r.compute.backend } : { time_limit_seconds: s.timeLimitSeconds }),
+          ...(s.placement === "job" ? environment(r) : { time_limit_seconds: s.timeLimitSeconds }),
         },
         resources: s.placement === "job" ? { nodes: 1, gpus: s.gpus, gpusPerNode: s.gpus, timeLimitSeconds: s.timeLimitSeconds } : null,
         templates: s.placement === "job" ? jobTemplates(r, ["jobs/command.sh.hbs"]) : [],

@@ -167,6 +167,7 @@ export function normalizeRecipe(input: RecipeInput, keyTypes: KeyTypes = () => n
       accelerate,
       mixedPrecision: c.mixed_precision ?? (gpus > 0 ? "bf16" : "no"),
       threads: c.threads ?? null,
+      cpuKernels: c.cpu_kernels ?? "native",
       timeLimitSeconds: seconds(c.time_limit, "1h"),
       environment: env?.python !== undefined ? { kind: "python", python: env.python } : { kind: "requirements", requirements: [...(env?.requirements ?? derivedRequirements(jobFeaturesOf(input)))] },
       trlVersion: trlVersionOf(input) ?? DEFAULT_TRL_VERSION,

@@ -8,6 +8,7 @@ import type { BenchmarkCopy } from "./benchmark-copies.js";
 export type Harness = "lm-eval" | "lighteval" | "builtin";
 export type Backend = "local" | "slurm" | "kubernetes";
 export type AccelerateProfile = "cpu" | "single-gpu" | "multi-gpu" | "fsdp2" | "zero3";
+export type CpuKernels = "native" | "portable";
 export type TrainingMethod = "sft" | "dpo" | "kto" | "grpo";
 export type PaperProvider = "hf-papers" | "arxiv" | "semantic-scholar";
 export type RetryKind = "node_fail" | "preempted" | "boot_fail" | "timeout" | "out_of_memory" | "failed";
@@ -145,6 +146,7 @@ export interface RecipeInput {
     accelerate?: AccelerateProfile;
     mixed_precision?: "no" | "bf16" | "fp16";
     threads?: number;
+    cpu_kernels?: CpuKernels;
     time_limit?: string;
     environment?: { python?: string; requirements?: string[] };
     retry?: { max_attempts?: number; on?: RetryKind[] };
@@ -341,6 +343,8 @@ export interface Recipe {
     mixedPrecision: "no" | "bf16" | "fp16";
     /** CPU threads per job process; null leaves it to torch (the lock records what it picked). */
     threads: number | null;
+    /** `portable`: the same CPU kernels on every x86-64 CPU with AVX2 and FMA, for bit-for-bit reruns elsewhere. */
+    cpuKernels: CpuKernels;
     timeLimitSeconds: number;
     environment: { kind: "python"; python: string } | { kind: "requirements"; requirements: string[] };
     trlVersion: string;

@@ -152,7 +152,11 @@ function trlEntries(recipe: Recipe, stage: Stage, loc: RunLocation, dataDir: str
   // unless use_cpu is set; a CPU job trains in full precision, as its accelerate config says.
   // Deterministic algorithms cost nothing on a CPU: on by default there (a recipe may turn them off).
   const cpu = stage.resources!.gpus === 0 ? { use_cpu: true, bf16: false, full_determinism: true } : {};
-  const hp: Record<string, unknown> = { report_to: "none", ...cpu, ...recipe.training.hyperparameters };
+  // Portable CPU kernels: torch's fused AdamW, whose square roots are its own vector code; the
+  // default optimizer's go through MKL's vector math, which computes them differently on Intel and
+  // AMD processors whatever MKL_CBWR says. A recipe that names its optimizer keeps it.
+  const portable = stage.resources!.gpus === 0 && recipe.compute.cpuKernels === "portable" ? { optim: "adamw_torch_fused" } : {};
+  const hp: Record<string, unknown> = { report_to: "none", ...cpu, ...portable, ...recipe.training.hyperparameters };
   for (const [k, range] of Object.entries(recipe.training.searchSpace)) hp[k] = k in overrides ? overrides[k] : initialChoice(range);
   for (const [k, v] of Object.entries(hp)) entries.push([k, v]);
   if (recipe.training.method === "grpo") {
@@ -204,6 +208,7 @@ export function stageContext(whole: Recipe, graph: StageGraph, stage: Stage, loc
       multi_node: multiNode,
       time_seconds: Math.max(1, Math.floor(limit)),
       threads: recipe.compute.threads ?? loc.threads ?? null,
+      portable_cpu_kernels: recipe.compute.cpuKernels === "portable",
       time: slurmTimeWithin(limit),
       port: MAIN_PROCESS_PORT,
     },

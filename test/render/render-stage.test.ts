@@ -55,4 +55,41 @@ describe("renderStage", () => {
       tmp.cleanup();
     }
   });
+  it("pins the CPU kernels a portable recipe asks for: the job exports them, CPU training gets the fused optimizer, and the stage keys change", () => {
+    const tmp = tempDir();
+    try {
+      const loc: RunLocation = { runId: "r", runDir: "/workspace/runs/r", envsDir: "/envs", recipeDir: tmp.dir, pythonDir: "/python", pythonHelpers: { "fingerprint.py": "print(1)\n" } };
+      const load = (compute: Record<string, unknown>, training: Record<string, unknown> = {}) => {
+        tmp.write("r.yaml", recipeYaml({ compute, training }));
+        return loadRecipe(tmp.dir, "r.yaml");
+      };
+      const files = (l: ReturnType<typeof load>, id: string) => {
+        const stage = l.graph.stages.find((s) => s.id === id)!;
+        return new Map(renderStage(new Renderer(l.templates), l.validated.recipe, l.graph, stage, loc).map((f) => [f.path, f.content]));
+      };
+      const exports = /^\s*export ATEN_CPU_CAPABILITY=avx2 MKL_CBWR=COMPATIBLE$/m;
+      const native = load({});
+      const portable = load({ cpu_kernels: "portable" });
+      expect(files(native, "train").get("run.sh")).not.toMatch(exports);
+      expect(files(native, "train").get("sft.yaml")).not.toMatch(/^optim:/m);
+      // Every job stage computes with the pinned kernels, before the fingerprint records them.
+      for (const id of ["train", "evaluate", "baseline"]) {
+        const script = files(portable, id).get("run.sh")!;
+        expect(script, id).toMatch(exports);
+        expect(script.search(exports)).toBeLessThan(script.indexOf("fingerprint.py"));
+      }
+      expect(files(portable, "train").get("sft.yaml")).toMatch(/^optim: "adamw_torch_fused"$/m);
+      // A recipe that names its optimizer keeps it.
+      expect(files(load({ cpu_kernels: "portable" }, { hyperparameters: { optim: "sgd" } }), "train").get("sft.yaml")).toMatch(/^optim: "sgd"$/m);
+      // On GPUs the optimizer is left alone.
+      expect(files(load({ cpu_kernels: "portable", gpus: 1 }), "train").get("sft.yaml")).not.toMatch(/^optim:/m);
+      // Pinned kernels change a job's numbers, so its key; `native` leaves the keys as they were.
+      const key = (l: ReturnType<typeof load>, id: string) => l.graph.stages.find((s) => s.id === id)!.key;
+      for (const id of ["train", "evaluate", "baseline"]) expect(key(portable, id), id).not.toBe(key(native, id));
+      expect(key(load({ cpu_kernels: "native" }), "train")).toBe(key(native, "train"));
+      expect(key(portable, "prepare")).toBe(key(native, "prepare"));
+    } finally {
+      tmp.cleanup();
+    }
+  });
 });
