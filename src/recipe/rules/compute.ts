@@ -44,6 +44,16 @@ export const computeRule: Rule = (r) => {
   if (backend !== "kubernetes" && c.kubernetes !== undefined) {
     out.push({ path: ["compute", "kubernetes"], code: CODE, message: `compute.kubernetes is ignored with backend \`${backend}\``, severity: "warning", target: "key" });
   }
+  // Portable kernels were checked with the fused AdamW intern picks for CPU training; another
+  // optimizer may compute its square roots through MKL's vector math, which rounds by vendor.
+  if (c.cpu_kernels === "portable" && gpus === 0) {
+    const optims: [(string | number)[], unknown][] = [[["training", "hyperparameters", "optim"], r.training?.hyperparameters?.optim], ...(r.training?.then ?? []).map((t, i): [(string | number)[], unknown] => [["training", "then", i, "hyperparameters", "optim"], t.hyperparameters?.optim])];
+    for (const [path, optim] of optims) {
+      if (optim !== undefined && optim !== "adamw_torch_fused") {
+        out.push({ path, code: CODE, message: `optimizer \`${String(optim)}\` with compute.cpu_kernels portable: only adamw_torch_fused (intern's choice when optim is unset) is known to compute the same bits on Intel and AMD CPUs`, hint: "drop optim, or accept that the run may not rerun bit for bit on another vendor's CPU", severity: "warning", target: "value" });
+      }
+    }
+  }
   r.stages?.forEach((s, i) => {
     if ((s.placement ?? "job") === "control-plane" && (s.gpus ?? 0) > 0) {
       out.push({ path: ["stages", i, "gpus"], code: CODE, message: `stage ${s.name} runs in the control plane and cannot have GPUs` });

@@ -85,6 +85,16 @@ describe("compute rule", () => {
     expect(w).toMatchObject({ code: CODE, severity: "warning", message: "compute.kubernetes is ignored with backend `slurm`" });
   });
 
+  it("warns when a portable-kernel CPU recipe names an optimizer other than the fused AdamW those kernels were checked with", () => {
+    const text = recipeYaml({ compute: { cpu_kernels: "portable" }, training: { hyperparameters: { optim: "adamw_torch" } } });
+    const [w] = warningsOf(text);
+    expect(w).toMatchObject({ code: CODE, severity: "warning", message: "optimizer `adamw_torch` with compute.cpu_kernels portable: only adamw_torch_fused (intern's choice when optim is unset) is known to compute the same bits on Intel and AMD CPUs" });
+    expect(w!.location?.line).toBe(lineOf(text, "optim: adamw_torch"));
+    expect(warningsOf(recipeYaml({ compute: { cpu_kernels: "portable" }, training: { hyperparameters: { optim: "adamw_torch_fused" } } }))).toEqual([]);
+    expect(warningsOf(recipeYaml({ compute: { cpu_kernels: "portable" } }))).toEqual([]);
+    expect(warningsOf(recipeYaml({ training: { hyperparameters: { optim: "adamw_torch" } } }))).toEqual([]);
+  });
+
   it("refuses GPUs for a stage that runs in the control plane", () => {
     const text = recipeYaml({ stages: [{ name: "export", run: "echo hi", placement: "control-plane", gpus: 1 }] });
     const d = find(diagnosticsOf(text), CODE, "stage export runs in the control plane and cannot have GPUs");
