@@ -3,6 +3,7 @@ import type { PinnedDataset } from "../recipe/types.js";
 import type { NgramIndex, SharedNgramIndex } from "./decontaminate.js";
 import { isMisfit, mapRow, preparedRow, turnsOf, type MisfitReason } from "./map-row.js";
 import type { MisfitSample } from "./manifest.js";
+import { JsonBytes } from "./json-bytes.js";
 import { PARQUET_CODECS } from "./parquet-codecs.js";
 import { checkTurns } from "./row-text.js";
 
@@ -78,9 +79,8 @@ export class TaskScratch {
 
 class ResultBuilder {
   private fit: number[] = [];
-  /** The fitting rows' lines, UTF-8, from 0 to `used`. */
-  private bytes: Buffer;
-  private used = 0;
+  /** The fitting rows' lines, UTF-8. */
+  private readonly lines: JsonBytes;
   private lengths: number[] = [];
   private keys: Buffer;
   private keysUsed = 0;
@@ -94,7 +94,7 @@ class ResultBuilder {
     private readonly scratch: TaskScratch,
     private readonly copy: boolean,
   ) {
-    this.bytes = scratch.bytes;
+    this.lines = new JsonBytes(scratch.bytes);
     this.keys = scratch.keys;
   }
 
@@ -108,31 +108,32 @@ class ResultBuilder {
     const { dedupe, index: ngrams, threshold } = this.context;
     if (dedupe || ngrams !== null) {
       // A text row is one turn of its own kind for dedupe, so it never equals a conversation.
-      const { key, match } = checkTurns(turnsOf(mapped), dedupe, ngrams, threshold);
+      const turns = turnsOf(mapped);
+      const { key, match, plain } = checkTurns(turns, dedupe, ngrams, threshold);
       if (key !== null) {
         if (this.keysUsed + key.length > this.keys.length) this.keys = grow(this.keys, this.keysUsed, key.length);
         this.keysUsed += key.copy(this.keys, this.keysUsed);
       }
       if (match !== null) this.matches.push({ at: this.fit.length, item: match.item, shared: match.shared, ngram: match.ngram });
+      if (plain) for (const t of turns) this.lines.plain.push(t.content);
     }
-    const line = JSON.stringify(preparedRow(mapped));
-    // At most three bytes of UTF-8 a UTF-16 unit, and the line break.
-    if (this.used + 3 * line.length + 1 > this.bytes.length) this.bytes = grow(this.bytes, this.used, 3 * line.length + 1);
-    const length = this.bytes.write(line, this.used, "utf8") + 1;
-    this.bytes[this.used + length - 1] = 10;
-    this.used += length;
+    const start = this.lines.length;
+    this.lines.value(preparedRow(mapped));
+    this.lines.byte(10);
+    this.lines.plain.length = 0;
     this.fit.push(index);
-    this.lengths.push(length);
+    this.lengths.push(this.lines.length - start);
   }
 
   finish(): TaskResult {
     // The next task starts from the grown buffers.
-    this.scratch.bytes = this.bytes;
+    const bytes = this.lines.buffer.subarray(0, this.lines.length);
+    this.scratch.bytes = this.lines.buffer;
     this.scratch.keys = this.keys;
     return {
       fit: Uint32Array.from(this.fit),
       // Copies own their memory: a worker transfers them, and the scratch is free at once.
-      bytes: this.copy ? new Uint8Array(this.bytes.subarray(0, this.used)) : this.bytes.subarray(0, this.used),
+      bytes: this.copy ? new Uint8Array(bytes) : bytes,
       lengths: Uint32Array.from(this.lengths),
       keys: this.copy ? new Uint8Array(this.keys.subarray(0, this.keysUsed)) : this.keys.subarray(0, this.keysUsed),
       matches: this.matches,

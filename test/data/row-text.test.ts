@@ -16,7 +16,7 @@ function reference(turns: { role: string; content: string }[], index: Parameters
 let seed = 7;
 const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
 const WORDS = ["alpha", "Beta", "gamma", "DELTA", "eps", "zeta", "eta", "theta"];
-const GLUE = [" ", "  ", ", ", "! ", "\n", " -- ", "...", "\t(", ") ", "'"];
+const GLUE = [" ", "  ", ", ", "! ", "\n", " -- ", "...", "\t(", ") ", "'", ' "', "\\", "\u007f", " ", " ", " ", " "];
 
 function text(words: number, nonAscii: boolean): string {
   let s = next() % 3 === 0 ? " " : "";
@@ -31,6 +31,7 @@ describe("checkTurns", () => {
 
   it("gives the key and the match of the string definitions, ASCII or not, with either index", () => {
     let matched = 0;
+    let plainRows = 0;
     for (let row = 0; row < 400; row++) {
       const turns = Array.from({ length: 1 + (next() % 4) }, (_, i) => ({
         role: i % 2 === 0 ? "user" : "assistant",
@@ -41,11 +42,17 @@ describe("checkTurns", () => {
       const got = checkTurns(turns, true, index, 1);
       expect(got.key!.equals(want.key), JSON.stringify(turns)).toBe(true);
       expect(got.match, JSON.stringify(turns)).toEqual(want.match);
-      expect(checkTurns(turns, false, sharedIndex, 1)).toEqual({ key: null, match: want.match });
+      // Plain: each content is its own JSON between quotes (printable ASCII and DEL, no quote or backslash).
+      const plain = turns.every((t) => JSON.stringify(t.content) === `"${t.content}"` && /^[\x00-\x7f]*$/.test(t.content));
+      expect(got.plain, JSON.stringify(turns)).toBe(plain);
+      expect(checkTurns(turns, false, sharedIndex, 1)).toEqual({ key: null, match: want.match, plain });
+      if (plain) plainRows++;
       if (want.match !== null) matched++;
     }
     // The rows above must exercise matches, not only misses.
     expect(matched).toBeGreaterThan(50);
+    expect(plainRows).toBeGreaterThan(20);
+    expect(plainRows).toBeLessThan(380);
   });
 });
 
