@@ -12,6 +12,11 @@
 /** A character `JSON.stringify` would not copy as it is, or one Latin-1 would not write as UTF-8. */
 const NOT_PLAIN = /[^\x20\x21\x23-\x5b\x5d-\x7e]/;
 
+/** How many distinct object keys, and short strings, a writer keeps the JSON of. */
+const KEYS_KEPT = 1024;
+/** Strings up to this long are kept as keys are. */
+const SHORT = 16;
+
 export class JsonBytes {
   /** The bytes written so far are `buffer[0..length)`; the buffer is replaced when it grows. */
   buffer: Buffer;
@@ -21,6 +26,8 @@ export class JsonBytes {
    * written without the test. Set it for one value and empty it after.
    */
   readonly plain: string[] = [];
+  private readonly keys = new Map<string, Buffer>();
+  private readonly short = new Map<string, Buffer>();
 
   constructor(buffer: Buffer) {
     this.buffer = buffer;
@@ -46,6 +53,23 @@ export class JsonBytes {
     this.length += this.buffer.write(text, this.length, "utf8");
   }
 
+  /** A key and its colon, as JSON: the same few keys come back row after row. */
+  private key(key: string): void {
+    this.kept(this.keys, key, ":");
+  }
+
+  /** JSON for `text` and `suffix` from `kept`, made and kept there the first time (up to KEYS_KEPT). */
+  private kept(kept: Map<string, Buffer>, text: string, suffix: string): void {
+    let bytes = kept.get(text);
+    if (bytes === undefined) {
+      bytes = Buffer.from(JSON.stringify(text) + suffix);
+      if (kept.size < KEYS_KEPT) kept.set(text, bytes);
+    }
+    this.reserve(bytes.length);
+    const b = this.buffer;
+    for (let i = 0; i < bytes.length; i++) b[this.length++] = bytes[i]!;
+  }
+
   private known(text: string): boolean {
     const plain = this.plain;
     for (let i = 0; i < plain.length; i++) if (plain[i] === text) return true;
@@ -53,6 +77,11 @@ export class JsonBytes {
   }
 
   string(text: string): void {
+    // Short strings (roles, labels) repeat too.
+    if (text.length <= SHORT) {
+      this.kept(this.short, text, "");
+      return;
+    }
     if (!this.known(text) && NOT_PLAIN.test(text)) {
       this.raw(JSON.stringify(text));
       return;
@@ -88,13 +117,13 @@ export class JsonBytes {
       if ((proto === Object.prototype || proto === null) && typeof record.toJSON !== "function") {
         this.byte(0x7b);
         let first = true;
-        for (const key of Object.keys(record)) {
+        // for...in visits the own keys in Object.keys order: a plain object inherits none.
+        for (const key in record) {
           const v = record[key];
           if (v === undefined || typeof v === "function" || typeof v === "symbol") continue;
           if (!first) this.byte(0x2c);
           first = false;
-          this.string(key);
-          this.byte(0x3a);
+          this.key(key);
           this.value(v);
         }
         this.byte(0x7d);

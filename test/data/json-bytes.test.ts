@@ -46,6 +46,14 @@ describe("JsonBytes", () => {
       3.25,
     ];
     for (const v of values) expect(written(v), JSON.stringify(v)).toBe(JSON.stringify(v));
+    // One writer for all, twice over: keys and short strings come from what it kept the first time.
+    const out = new JsonBytes(Buffer.alloc(1));
+    for (const v of [...values, ...STRINGS, ...values, ...STRINGS]) {
+      out.value(v);
+      out.byte(10);
+    }
+    const want = [...values, ...STRINGS, ...values, ...STRINGS].map((v) => JSON.stringify(v) + "\n").join("");
+    expect(out.buffer.toString("utf8", 0, out.length)).toBe(want);
   });
 
   it("writes nothing and says so where JSON.stringify gives undefined, and throws where it throws", () => {
