@@ -1,6 +1,7 @@
 import * as crypto from "node:crypto";
-import { findContamination, findContaminationOfWords, WORD_HASH, wordArrays, type ContaminationMatch, type NgramIndex, type SharedNgramIndex } from "./decontaminate.js";
+import { findContamination, findContaminationOfWords, wordArrays, type ContaminationMatch, type NgramIndex, type SharedNgramIndex } from "./decontaminate.js";
 import { normalizeText, WORD_CHAR } from "./normalize-text.js";
+import { NORMALIZE_ASCII_WASM } from "./wasm/normalize-ascii.generated.js";
 
 /**
  * What dedupe and decontamination read of a row: its turns, normalised (normalize-text.ts). The
@@ -21,14 +22,52 @@ function sha256(data: Uint8Array): Buffer {
   return oneShot !== undefined ? oneShot("sha256", data, "buffer") : crypto.createHash("sha256").update(data).digest();
 }
 
-/** Per byte: its lower-case form when it is an ASCII code that belongs to words, else 0. */
-const WORD_LOWER = new Uint8Array(256);
-for (let c = 0; c < 128; c++) WORD_LOWER[c] = WORD_CHAR[c] === 1 ? String.fromCharCode(c).toLowerCase().charCodeAt(0) : 0;
-/** Per ASCII byte: 1 when JSON writes it escaped (a control character, `"` or `\`); none belongs to words. */
-const ESCAPED = new Uint8Array(256);
-for (let c = 0; c < 128; c++) ESCAPED[c] = c < 0x20 || c === 0x22 || c === 0x5c ? 1 : 0;
+/**
+ * The WebAssembly module that normalises ASCII text (wasm/normalize-ascii.wat), instantiated on
+ * first use in each thread. Its memory holds two tables (each byte's lower-case form when it
+ * belongs to words, else 0; and 1 for a byte JSON escapes), then the scratch text from TEXT on,
+ * then the words' hashes.
+ */
+interface Normalizer {
+  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  normalize: (start: number, end: number, hashes: number) => number;
+  words: { value: number };
+  escaped: { value: number };
+}
+/** What this module uses of the WebAssembly global (Node's types leave it to the DOM library). */
+const { WebAssembly } = globalThis as unknown as {
+  WebAssembly: { Module: new (bytes: Uint8Array) => object; Instance: new (module: object) => { exports: unknown } };
+};
+const TEXT = 1024;
+let normalizer: Normalizer | null = null;
+/** The memory from TEXT on, and all of it as 32-bit words: remade when the memory grows. */
+let scratch = Buffer.alloc(0);
+let memoryWords = new Int32Array(0);
 
-let scratch = Buffer.allocUnsafeSlow(1 << 16);
+function loadNormalizer(): Normalizer {
+  const module = new WebAssembly.Module(Buffer.from(NORMALIZE_ASCII_WASM, "base64"));
+  const exports = new WebAssembly.Instance(module).exports as unknown as Normalizer;
+  const tables = new Uint8Array(exports.memory.buffer, 0, 512);
+  for (let c = 0; c < 128; c++) {
+    tables[c] = WORD_CHAR[c] === 1 ? String.fromCharCode(c).toLowerCase().charCodeAt(0) : 0;
+    tables[256 + c] = c < 0x20 || c === 0x22 || c === 0x5c ? 1 : 0;
+  }
+  return exports;
+}
+
+/** Room for `bytes` of text and then `words` hashes; returns where the hashes go (bytes from 0). */
+function reserve(bytes: number, words: number): number {
+  const n = (normalizer ??= loadNormalizer());
+  const hashes = (TEXT + bytes + 3) & ~3;
+  const size = hashes + 4 * words;
+  if (n.memory.buffer.byteLength < size || scratch.length === 0) {
+    if (n.memory.buffer.byteLength < size) n.memory.grow(Math.ceil((size - n.memory.buffer.byteLength) / 65536));
+    scratch = Buffer.from(n.memory.buffer, TEXT);
+    memoryWords = new Int32Array(n.memory.buffer);
+  }
+  return hashes;
+}
+
 let turnStarts = new Int32Array(16);
 let turnEnds = new Int32Array(16);
 
@@ -47,14 +86,18 @@ export interface RowCheck {
 export function checkTurns(turns: readonly { role: string; content: string }[], dedupe: boolean, index: NgramIndex | SharedNgramIndex | null, threshold: number): RowCheck {
   let need = 0;
   // Room for each turn as UTF-8 (at most three bytes a UTF-16 unit), and the key's text after the n-gram text.
-  for (const t of turns) need += 4 * t.content.length + 3 * t.role.length + 4;
-  if (scratch.length < need) scratch = Buffer.allocUnsafeSlow(Math.max(need, scratch.length * 2));
+  let room = 1;
+  for (const t of turns) {
+    need += 4 * t.content.length + 3 * t.role.length + 4;
+    room += t.content.length + 1;
+  }
+  const hashesAt = reserve(need, room);
   if (turnStarts.length < turns.length) {
     turnStarts = new Int32Array(turns.length * 2);
     turnEnds = new Int32Array(turns.length * 2);
   }
   const s = scratch;
-  const p = normalizeAscii(turns, s);
+  const p = normalizeAscii(turns, s, hashesAt, room);
   if (p === -1) return checkStrings(turns, dedupe, index, threshold);
   let key: Buffer | null = null;
   if (dedupe) {
@@ -80,14 +123,12 @@ let escaped = 0;
  * does, the non-empty ones joined by a space), notes where each turn lies (turnStarts, turnEnds)
  * and fills the hashes of wordArrays() and `words`; returns where the text ends, or -1 when a turn is not ASCII.
  */
-function normalizeAscii(turns: readonly { content: string }[], s: Buffer): number {
-  let room = 1;
-  for (const t of turns) room += t.content.length + 1;
+function normalizeAscii(turns: readonly { content: string }[], s: Buffer, hashesAt: number, room: number): number {
   const { hashes } = wordArrays(room);
-  const { offset, prime } = WORD_HASH;
+  const n = normalizer!;
+  n.escaped.value = 0;
   let p = 0;
   let w = 0;
-  let e = 0;
   for (let i = 0; i < turns.length; i++) {
     const text = turns[i]!.content;
     const start = p === 0 ? 0 : p + 1;
@@ -95,29 +136,8 @@ function normalizeAscii(turns: readonly { content: string }[], s: Buffer): numbe
     // the normalised text never runs ahead of what it is made from.
     const end = start + s.write(text, start, "utf8");
     if (end - start !== text.length) return -1;
-    // A word at a time: its bytes lower-cased, moved down over what was left out before it and
-    // hashed on the way, a space before every word but the first. Faster here than a loop
-    // without branches that writes and hashes every byte (6-7 against 8-9 ns a byte).
-    let q = start;
-    let j = start;
-    while (j < end) {
-      const b = s[j]!;
-      let c = WORD_LOWER[b]!;
-      if (c === 0) {
-        e |= ESCAPED[b]!;
-        j++;
-        continue;
-      }
-      if (q > start) s[q++] = 32;
-      let hash = offset;
-      do {
-        s[q++] = c;
-        hash = Math.imul(hash ^ c, prime);
-        j++;
-        c = j < end ? WORD_LOWER[s[j]!]! : 0;
-      } while (c !== 0);
-      hashes[w++] = hash;
-    }
+    const q = n.normalize(TEXT + start, TEXT + end, hashesAt + 4 * w) - TEXT;
+    w += n.words.value;
     turnStarts[i] = start;
     turnEnds[i] = q;
     if (q > start) {
@@ -125,8 +145,9 @@ function normalizeAscii(turns: readonly { content: string }[], s: Buffer): numbe
       p = q;
     }
   }
+  hashes.set(memoryWords.subarray(hashesAt >>> 2, (hashesAt >>> 2) + w));
   words = w;
-  escaped = e;
+  escaped = n.escaped.value;
   return p;
 }
 

@@ -54,5 +54,15 @@ describe("checkTurns", () => {
     expect(plainRows).toBeGreaterThan(20);
     expect(plainRows).toBeLessThan(380);
   });
-});
 
+  it("gives the same for turns longer than the scratch memory holds at first, and for the rows after them", () => {
+    const long = Array.from({ length: 3 }, () => text(40_000, false));
+    const rows = [[{ role: "user", content: "a short turn, before" }], long.map((content, i) => ({ role: i === 1 ? "assistant" : "user", content })), [{ role: "user", content: "a short turn, after" }]];
+    for (const turns of rows) {
+      const want = reference(turns, index);
+      const got = checkTurns(turns, true, index, 1);
+      expect(got.key!.equals(want.key)).toBe(true);
+      expect(got.match).toEqual(want.match);
+    }
+  });
+});
