@@ -5,7 +5,10 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 /** Each text module and the module generated from it, relative to src/data/wasm/. */
-export const MODULES = [{ text: "normalize-ascii.wat", module: "normalize-ascii.generated.ts", name: "NORMALIZE_ASCII_WASM" }];
+export const MODULES = [
+  { text: "normalize-ascii.wat", module: "normalize-ascii.generated.ts", name: "NORMALIZE_ASCII_WASM" },
+  { text: "ngram-windows.wat", module: "ngram-windows.generated.ts", name: "NGRAM_WINDOWS_WASM" },
+];
 
 const dir = (file) => fileURLToPath(new URL(`../src/data/wasm/${file}`, import.meta.url));
 

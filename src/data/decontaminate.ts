@@ -71,22 +71,6 @@ function scanWords(text: string): number {
   return words;
 }
 
-/** FNV-1a over a word's UTF-16 units (ASCII: its bytes): its start value and multiplier. */
-export const WORD_HASH = { offset: FNV_OFFSET, prime: FNV_PRIME } as const;
-
-/**
- * The word arrays, with room for `words` words, for a caller that scans the words itself
- * (row-text.ts): each word's start and hash, as scanWords fills them (findContaminationOfWords
- * needs only the hashes). Valid until the next call.
- */
-export function wordArrays(words: number): { starts: Int32Array; hashes: Int32Array } {
-  if (starts.length < words) {
-    starts = new Int32Array(words);
-    wordHashes = new Int32Array(words);
-  }
-  return { starts, hashes: wordHashes };
-}
-
 /**
  * The coarse filter: a window's hash, mixed (so that it says nothing of the bits `bits` reads),
  * picks one 32-bit word (its bits 10 and up) and two bits in it (its low ten). 8 to 16 bits per
@@ -183,23 +167,35 @@ export function findContamination(index: NgramIndex | SharedNgramIndex, text: st
 }
 
 /**
- * findContamination for a row's normalised text when it is ASCII, as bytes `bytes[0..end)`, whose
- * `words` words' hashes are already in wordArrays(): the same answer, without making the text a string
- * (only candidate n-grams become strings).
+ * findContamination for a row's normalised text when it is ASCII, as bytes `bytes[0..end)`, of
+ * `words` words, whose candidate windows (those that pass the coarse filter and the bitmap, as
+ * bestMatch finds them; row-text.ts has wasm/ngram-windows.wat find them) are
+ * `candidates[from..from+count)`: the same answer, without making the text a string (only candidate
+ * n-grams become strings).
  */
-export function findContaminationOfWords(index: NgramIndex | SharedNgramIndex, bytes: Buffer, end: number, words: number, threshold: number): ContaminationMatch | null {
+export function findContaminationOfCandidates(
+  index: NgramIndex | SharedNgramIndex,
+  bytes: Buffer,
+  end: number,
+  words: number,
+  candidates: ArrayLike<number>,
+  from: number,
+  count: number,
+  threshold: number,
+): ContaminationMatch | null {
+  if (count === 0) return null;
   const n = index.n;
-  let located = false;
-  return bestMatch(index, words, threshold, (w) => {
-    // Where the words start, looked for only in a row with candidates.
-    if (!located) {
-      let k = 1;
-      starts[0] = 0;
-      for (let i = 0; i < end; i++) if (bytes[i] === 32) starts[k++] = i + 1;
-      located = true;
-    }
-    return bytes.toString("latin1", starts[w]!, w + n < words ? starts[w + n]! - 1 : end);
-  });
+  if (starts.length < words) {
+    // The two grow together: scanWords sizes both by `starts`.
+    starts = new Int32Array(words);
+    wordHashes = new Int32Array(words);
+  }
+  let k = 1;
+  starts[0] = 0;
+  for (let i = 0; i < end; i++) if (bytes[i] === 32) starts[k++] = i + 1;
+  const list: number[] = [];
+  for (let i = from; i < from + count; i++) list.push(candidates[i]!);
+  return matchCandidates(index, list, threshold, (w) => bytes.toString("latin1", starts[w]!, w + n < words ? starts[w + n]! - 1 : end));
 }
 
 /** The best match among the windows of the words just scanned; `gramOf(w)` is the text of the window at word w. */
@@ -220,7 +216,11 @@ function bestMatch(index: NgramIndex | SharedNgramIndex, words: number, threshol
     const second = secondBit(hash, mask);
     if ((bits[second >>> 5]! & (1 << (second & 31))) !== 0) (candidates ??= []).push(w);
   }
-  if (candidates === null) return null;
+  return candidates === null ? null : matchCandidates(index, candidates, threshold, gramOf);
+}
+
+/** The best match among the windows (word numbers, ascending) that passed the filters, each looked up by its text. */
+function matchCandidates(index: NgramIndex | SharedNgramIndex, candidates: readonly number[], threshold: number, gramOf: (w: number) => string): ContaminationMatch | null {
   const lookup = "grams" in index ? (gram: string) => index.grams.get(gram) : (gram: string) => sharedLookup(index, gram);
   let hits = null as Map<number, { shared: number; ngram: string }> | null;
   let counted = null as Set<string> | null;

@@ -1,6 +1,7 @@
 import * as crypto from "node:crypto";
-import { findContamination, findContaminationOfWords, wordArrays, type ContaminationMatch, type NgramIndex, type SharedNgramIndex } from "./decontaminate.js";
+import { findContamination, findContaminationOfCandidates, type ContaminationMatch, type NgramIndex, type SharedNgramIndex } from "./decontaminate.js";
 import { normalizeText, WORD_CHAR } from "./normalize-text.js";
+import { NGRAM_WINDOWS_WASM } from "./wasm/ngram-windows.generated.js";
 import { NORMALIZE_ASCII_WASM } from "./wasm/normalize-ascii.generated.js";
 
 /**
@@ -33,48 +34,74 @@ function sha256(data: Uint8Array): Buffer {
 }
 
 /**
- * The WebAssembly module that normalises ASCII text (wasm/normalize-ascii.wat), instantiated on
- * first use in each thread. Its memory holds two tables (each byte's lower-case form when it
- * belongs to words, else 0; and 1 for a byte JSON escapes), then the scratch text from TEXT on,
- * then the words' hashes.
+ * The WebAssembly modules that normalise ASCII text (wasm/normalize-ascii.wat) and find a row's
+ * candidate n-gram windows (wasm/ngram-windows.wat), instantiated on first use in each thread
+ * over one memory:
+ *
+ * - [0, 512): two tables, each byte's lower-case form when it belongs to words (else 0), and 1
+ *   for a byte JSON escapes;
+ * - from FILTERS: the coarse filter and the bitmap of the benchmark index in use (none before one);
+ * - from `textAt`: the scratch text (`scratch`), then the words' hashes, then the candidates.
  */
-interface Normalizer {
+interface Kernels {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
-  normalize: (start: number, end: number, hashes: number) => number;
+  normalize(start: number, end: number, hashes: number): number;
   words: { value: number };
   escaped: { value: number };
+  windows(hashes: number, words: number, n: number, coarse: number, coarseWords: number, bits: number, mask: number, out: number): number;
 }
 /** What this module uses of the WebAssembly global (Node's types leave it to the DOM library). */
 const { WebAssembly } = globalThis as unknown as {
-  WebAssembly: { Module: new (bytes: Uint8Array) => object; Instance: new (module: object) => { exports: unknown } };
+  WebAssembly: { Module: new (bytes: Uint8Array) => object; Instance: new (module: object, imports?: object) => { exports: unknown } };
 };
-const TEXT = 1024;
-let normalizer: Normalizer | null = null;
-/** The memory from TEXT on, and all of it as 32-bit words: remade when the memory grows. */
+const FILTERS = 1024;
+let kernels: Kernels | null = null;
+/** The coarse filter whose index's filters are in the memory, and where they lie. */
+let filtersOf: Uint32Array | null = null;
+let bitsAt = FILTERS;
+let textAt = FILTERS;
+/** The memory from textAt on, and all of it as 32-bit words: remade when either moves. */
 let scratch = Buffer.alloc(0);
 let memoryWords = new Int32Array(0);
 
-function loadNormalizer(): Normalizer {
-  const module = new WebAssembly.Module(Buffer.from(NORMALIZE_ASCII_WASM, "base64"));
-  const exports = new WebAssembly.Instance(module).exports as unknown as Normalizer;
-  const tables = new Uint8Array(exports.memory.buffer, 0, 512);
+function loadKernels(): Kernels {
+  const instance = (bytes: string, imports?: object): Record<string, unknown> =>
+    new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(bytes, "base64")), imports).exports as Record<string, unknown>;
+  const normalizing = instance(NORMALIZE_ASCII_WASM);
+  const windows = instance(NGRAM_WINDOWS_WASM, { normalize: { memory: normalizing.memory } });
+  const k = { ...normalizing, windows: windows.windows } as unknown as Kernels;
+  const tables = new Uint8Array(k.memory.buffer, 0, 512);
   for (let c = 0; c < 128; c++) {
     tables[c] = WORD_CHAR[c] === 1 ? String.fromCharCode(c).toLowerCase().charCodeAt(0) : 0;
     tables[256 + c] = c < 0x20 || c === 0x22 || c === 0x5c ? 1 : 0;
   }
-  return exports;
+  return k;
 }
 
-/** Room for `bytes` of text and then `words` hashes; returns where the hashes go (bytes from 0). */
-function reserve(bytes: number, words: number): number {
-  const n = (normalizer ??= loadNormalizer());
-  const hashes = (TEXT + bytes + 3) & ~3;
-  const size = hashes + 4 * words;
-  if (n.memory.buffer.byteLength < size || scratch.length === 0) {
-    if (n.memory.buffer.byteLength < size) n.memory.grow(Math.ceil((size - n.memory.buffer.byteLength) / 65536));
-    scratch = Buffer.from(n.memory.buffer, TEXT);
-    memoryWords = new Int32Array(n.memory.buffer);
+/** Grows the memory to at least `size` bytes, and remakes the views when asked or when it grew. */
+function ensureMemory(k: Kernels, size: number, remake: boolean): void {
+  const have = k.memory.buffer.byteLength;
+  if (have < size) k.memory.grow(Math.ceil((size - have) / 65536));
+  if (remake || have < size || scratch.length === 0) {
+    scratch = Buffer.from(k.memory.buffer, textAt);
+    memoryWords = new Int32Array(k.memory.buffer);
   }
+}
+
+/** Copies a benchmark index's filters into the memory (once per index), the scratch text after them. */
+function loadFilters(k: Kernels, index: NgramIndex | SharedNgramIndex): void {
+  bitsAt = FILTERS + index.coarse.byteLength;
+  textAt = (bitsAt + index.bits.byteLength + 63) & ~63;
+  ensureMemory(k, textAt + (1 << 16), true);
+  new Uint32Array(k.memory.buffer, FILTERS, index.coarse.length).set(index.coarse);
+  new Uint32Array(k.memory.buffer, bitsAt, index.bits.length).set(index.bits);
+  filtersOf = index.coarse;
+}
+
+/** Room for `bytes` of text and then `words` hashes and as many candidates; returns where the hashes go (from 0). */
+function reserve(k: Kernels, bytes: number, words: number): number {
+  const hashes = (textAt + bytes + 3) & ~3;
+  ensureMemory(k, hashes + 8 * words, false);
   return hashes;
 }
 
@@ -101,13 +128,15 @@ export function checkTurns(turns: readonly { role: string; content: string }[], 
     need += 4 * t.content.length + 3 * t.role.length + 4;
     room += t.content.length + 1;
   }
-  const hashesAt = reserve(need, room);
+  const k = (kernels ??= loadKernels());
+  if (index !== null && index.coarse !== filtersOf) loadFilters(k, index);
+  const hashesAt = reserve(k, need, room);
   if (turnStarts.length < turns.length) {
     turnStarts = new Int32Array(turns.length * 2);
     turnEnds = new Int32Array(turns.length * 2);
   }
   const s = scratch;
-  const p = normalizeAscii(turns, s, hashesAt, room);
+  const p = normalizeAscii(k, turns, s, hashesAt);
   if (p === -1) return checkStrings(turns, dedupe, index, threshold);
   let key: Buffer | null = null;
   if (dedupe) {
@@ -122,7 +151,13 @@ export function checkTurns(turns: readonly { role: string; content: string }[], 
     }
     key = sha256(s.subarray(p, q));
   }
-  return { key, match: index === null ? null : findContaminationOfWords(index, s, p, words, threshold), plain: escaped === 0 };
+  let match: ContaminationMatch | null = null;
+  if (index !== null) {
+    const candidatesAt = hashesAt + 4 * room;
+    const count = k.windows(hashesAt, words, index.n, FILTERS, index.coarse.length - 1, bitsAt, index.bits.length * 32 - 1, candidatesAt);
+    match = findContaminationOfCandidates(index, s, p, words, memoryWords, candidatesAt >>> 2, count, threshold);
+  }
+  return { key, match, plain: escaped === 0 };
 }
 
 /** Words of the last normalizeAscii, and whether it met a byte that JSON escapes (1) or not (0). */
@@ -131,13 +166,12 @@ let escaped = 0;
 
 /**
  * Writes the n-gram text of ASCII turns to `s` from 0 (each turn normalised as normalizeText
- * does, the non-empty ones joined by a space), notes where each turn lies (turnStarts, turnEnds)
- * and fills the hashes of wordArrays() and `words`; returns where the text ends, or -1 when a turn is not ASCII.
+ * does, the non-empty ones joined by a space), notes where each turn lies (turnStarts, turnEnds),
+ * writes the words' hashes from `hashesAt` and sets `words` and `escaped`; returns where the text
+ * ends, or -1 when a turn is not ASCII.
  */
-function normalizeAscii(turns: readonly { content: string }[], s: Buffer, hashesAt: number, room: number): number {
-  const { hashes } = wordArrays(room);
-  const n = normalizer!;
-  n.escaped.value = 0;
+function normalizeAscii(k: Kernels, turns: readonly { content: string }[], s: Buffer, hashesAt: number): number {
+  k.escaped.value = 0;
   let p = 0;
   let w = 0;
   for (let i = 0; i < turns.length; i++) {
@@ -147,8 +181,8 @@ function normalizeAscii(turns: readonly { content: string }[], s: Buffer, hashes
     // the normalised text never runs ahead of what it is made from.
     const end = start + utf8Write(s, text, start);
     if (end - start !== text.length) return -1;
-    const q = n.normalize(TEXT + start, TEXT + end, hashesAt + 4 * w) - TEXT;
-    w += n.words.value;
+    const q = k.normalize(textAt + start, textAt + end, hashesAt + 4 * w) - textAt;
+    w += k.words.value;
     turnStarts[i] = start;
     turnEnds[i] = q;
     if (q > start) {
@@ -156,9 +190,8 @@ function normalizeAscii(turns: readonly { content: string }[], s: Buffer, hashes
       p = q;
     }
   }
-  hashes.set(memoryWords.subarray(hashesAt >>> 2, (hashesAt >>> 2) + w));
   words = w;
-  escaped = n.escaped.value;
+  escaped = k.escaped.value;
   return p;
 }
 
