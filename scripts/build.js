@@ -45,9 +45,14 @@ const bundleValidatorRuntime = {
   },
 };
 await esbuild.build({
-  // The row worker is an entry of its own: data/row-pool.js starts it from `./row-worker.js`
-  // beside whichever chunk holds the pool, which in the bundle is dist/bundle/.
-  entryPoints: { main: join(root, "dist", "cli", "main.js"), "row-worker": join(root, "dist", "data", "row-worker.js") },
+  // The workers are entries of their own: data/row-pool.js starts `./row-worker.js` and
+  // data/spill-reader.js `./spill-worker.js` beside whichever chunk holds them, which in the
+  // bundle is dist/bundle/.
+  entryPoints: {
+    main: join(root, "dist", "cli", "main.js"),
+    "row-worker": join(root, "dist", "data", "row-worker.js"),
+    "spill-worker": join(root, "dist", "data", "spill-worker.js"),
+  },
   outdir: join(root, "dist", "bundle"),
   bundle: true,
   splitting: true,

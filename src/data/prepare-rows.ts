@@ -14,7 +14,8 @@ import { lineBatches, type Digest } from "./line-batches.js";
 import { digestFile } from "./read-parquet.js";
 import { createPool, type PoolOptions, type RowPool } from "./row-pool.js";
 import type { RowMapping, RowTask, TaskResult } from "./row-task.js";
-import { KeyTable, Spill } from "./spill.js";
+import { KeyTable, Spill, type RowChunk } from "./spill.js";
+import { createRowReader, type RowReader } from "./spill-reader.js";
 import { datasetDigest, FittingRows, MAX_SAMPLES, type DatasetScan, type FileScan } from "./scan-dataset.js";
 
 /**
@@ -64,6 +65,8 @@ export interface PrepareRowsInput {
   pool?: PoolOptions;
   /** Bytes of JSON Lines a task holds (default 4 MiB). */
   batchBytes?: number;
+  /** Output bytes read from the spill at a time in the write phase (default 4 MiB; a longer row gets a chunk of its own). */
+  chunkBytes?: number;
 }
 
 export interface PrepareRowsResult {
@@ -201,8 +204,16 @@ async function readDataset(sources: readonly RecordSource[], dataset: PinnedData
   return { sha256: datasetDigest(files.map((f) => f.sha256)), bytes, records, files, fitting, byReason, samples };
 }
 
-/** Copies the chosen rows from the spill in the mixed order, without duplicates and contaminated rows. */
-function writeMix(input: PrepareRowsInput, spill: Spill, scans: DatasetScan[], plan: MixPlan, progress: Progress): Omit<PrepareRowsResult, "scans" | "plan"> {
+/** A chunk of the output read at a time: up to this many bytes (unless one row is longer), and rows. */
+const CHUNK_BYTES = 4 << 20;
+const CHUNK_ROWS = 1 << 14;
+
+/**
+ * Copies the chosen rows from the spill in the mixed order, without duplicates and contaminated
+ * rows. The rows are read a chunk at a time (`reader`, perhaps on a worker thread) while the
+ * chunk before is written and hashed; two chunks are in flight at most.
+ */
+async function writeMix(input: PrepareRowsInput, spill: Spill, reader: RowReader, scans: DatasetScan[], plan: MixPlan, progress: Progress): Promise<Omit<PrepareRowsResult, "scans" | "plan">> {
   const bases: number[] = [];
   let base = 0;
   for (const scan of scans) {
@@ -217,18 +228,29 @@ function writeMix(input: PrepareRowsInput, spill: Spill, scans: DatasetScan[], p
   const temporary = `${input.outputPath}.partial`;
   const out = openSync(temporary, "w");
   const hash = createHash("sha256");
-  let buffer = Buffer.allocUnsafe(4 << 20);
-  let used = 0;
+  const free: RowChunk[] = [];
+  const newChunk = (): RowChunk => free.pop() ?? { buffer: Buffer.allocUnsafeSlow(input.chunkBytes ?? CHUNK_BYTES), offsets: new Float64Array(CHUNK_ROWS), lengths: new Uint32Array(CHUNK_ROWS), count: 0, bytes: 0 };
+  const inFlight: Promise<RowChunk>[] = [];
   let bytes = 0;
   let rows = 0;
-  const flush = (): void => {
-    hash.update(buffer.subarray(0, used));
+  /** Writes the oldest chunk in flight, and keeps its buffers for another. */
+  const writeOldest = async (): Promise<void> => {
+    const chunk = await inFlight.shift()!;
+    const data = chunk.buffer.subarray(0, chunk.bytes);
+    hash.update(data);
     let written = 0;
-    while (written < used) written += writeSync(out, buffer, written, used - written);
-    bytes += used;
-    used = 0;
+    while (written < data.length) written += writeSync(out, data, written, data.length - written);
+    bytes += data.length;
+    chunk.count = 0;
+    chunk.bytes = 0;
+    free.push(chunk);
+  };
+  const send = async (chunk: RowChunk): Promise<void> => {
+    inFlight.push(reader.read(chunk));
+    if (inFlight.length >= 2) await writeOldest();
   };
   try {
+    let chunk = newChunk();
     for (let slot = 0; slot < total; slot++) {
       if ((slot & 0xffff) === 0) {
         if (input.signal?.aborted) throw cancelled("data preparation");
@@ -243,16 +265,23 @@ function writeMix(input: PrepareRowsInput, spill: Spill, scans: DatasetScan[], p
         continue;
       }
       const length = spill.length(row);
-      if (used + length > buffer.length) {
-        flush();
-        if (length > buffer.length) buffer = Buffer.allocUnsafe(length);
+      if (chunk.count === CHUNK_ROWS || (chunk.count > 0 && chunk.bytes + length > chunk.buffer.length)) {
+        await send(chunk);
+        chunk = newChunk();
       }
-      spill.readRow(row, buffer, used);
-      used += length;
+      // A row longer than a chunk gets a chunk of its own, as long as it.
+      if (length > chunk.buffer.length) chunk.buffer = Buffer.allocUnsafeSlow(length);
+      chunk.offsets[chunk.count] = spill.offset(row);
+      chunk.lengths[chunk.count] = length;
+      chunk.count++;
+      chunk.bytes += length;
       rows++;
     }
-    flush();
+    if (chunk.count > 0) await send(chunk);
+    while (inFlight.length > 0) await writeOldest();
   } finally {
+    // A chunk still in flight after a failure is awaited, so that no read outlives the files.
+    await Promise.allSettled(inFlight);
     closeSync(out);
   }
   renameSync(temporary, input.outputPath);
@@ -290,7 +319,13 @@ export async function prepareRows(input: PrepareRowsInput): Promise<PrepareRowsR
     progress.report("read", true);
     await pool.close();
     const plan = input.plan(scans);
-    const written = writeMix(input, spill, scans, plan, progress);
+    const reader = createRowReader(spill.path, spill.bytes, { threads: input.pool?.threads, workerUrl: input.pool?.readerUrl });
+    let written: Omit<PrepareRowsResult, "scans" | "plan">;
+    try {
+      written = await writeMix(input, spill, reader, scans, plan, progress);
+    } finally {
+      await reader.close();
+    }
     progress.rows = plan.taken;
     progress.report("write", true);
     return { scans, plan, ...written };

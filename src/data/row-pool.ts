@@ -15,6 +15,11 @@ export interface PoolOptions {
   threads?: number;
   /** The worker's module, for tests that run from the sources: the compiled dist/data/row-worker.js. */
   workerUrl?: URL;
+  /**
+   * The spill reader's worker module (spill-reader.ts), for tests that run from the sources: the
+   * compiled dist/data/spill-worker.js. Given, the write phase reads on it whatever the spill's size.
+   */
+  readerUrl?: URL;
 }
 
 /**

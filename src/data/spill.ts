@@ -122,10 +122,12 @@ export class Spill {
 
   /** Copies a row's line into `buffer` at `at`. */
   readRow(row: number, buffer: Buffer, at: number): void {
-    const length = this.lengths.get(row);
-    const offset = this.offset(row);
-    let got = 0;
-    while (got < length) got += readSync(this.fd, buffer, at + got, length - got, offset + got);
+    readAt(this.fd, buffer, at, this.lengths.get(row), this.offset(row));
+  }
+
+  /** Bytes spilled so far. */
+  get bytes(): number {
+    return this.position;
   }
 
   /** The first four bytes of a row's key, as a little-endian word. */
@@ -147,6 +149,42 @@ export class Spill {
       closeSync(this.keysFd);
       rmSync(`${this.path}.keys`, { force: true });
     }
+  }
+}
+
+/** Rows of a spill to read into one buffer, one after another: `count` rows at `offsets`, of `lengths`, `bytes` in all. */
+export interface RowChunk {
+  buffer: Buffer;
+  offsets: Float64Array;
+  lengths: Uint32Array;
+  count: number;
+  bytes: number;
+}
+
+/** A spill file opened for reading chunks of rows (spill-reader.ts), on whichever thread reads them. */
+export class SpillFile {
+  private readonly fd: number;
+  constructor(path: string) {
+    this.fd = openSync(path, "r");
+  }
+  read(chunk: RowChunk): void {
+    let at = 0;
+    for (let i = 0; i < chunk.count; i++) {
+      readAt(this.fd, chunk.buffer, at, chunk.lengths[i]!, chunk.offsets[i]!);
+      at += chunk.lengths[i]!;
+    }
+  }
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
+function readAt(fd: number, buffer: Uint8Array, at: number, length: number, offset: number): void {
+  let got = 0;
+  while (got < length) {
+    const n = readSync(fd, buffer, at + got, length - got, offset + got);
+    if (n === 0) throw new Error(`the spill file ended at byte ${offset + got}, before the row it holds`);
+    got += n;
   }
 }
 

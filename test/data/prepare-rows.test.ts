@@ -21,6 +21,8 @@ import { failure } from "../helpers/errors.js";
 const QUICKSTART = join(ROOT, "recipes", "quickstart");
 /** The compiled worker: the global setup builds dist/ before the tests. */
 const WORKER = pathToFileURL(join(ROOT, "dist", "data", "row-worker.js"));
+/** The spill reader's worker: given, the write phase reads on it whatever the spill's size. */
+const READER = pathToFileURL(join(ROOT, "dist", "data", "spill-worker.js"));
 
 const columns = { messages: "messages", prompt: null, completion: null, system: null };
 function dataset(path: string, changes: Partial<PinnedDataset> = {}): PinnedDataset {
@@ -66,7 +68,7 @@ describe("prepareRows", () => {
     expect(inline.output.rows).toBe(587 - 11);
     expect(inline.output.sha256).toBe(sha(join(tmp.dir, "inline.jsonl")));
     expect(inline.scans[0]!.sha256).toBe(sha(join(QUICKSTART, "train.jsonl")));
-    const workers = await prepareRows(input(ds, "workers.jsonl", { benchmark, pool: { threads: 2, workerUrl: WORKER } }));
+    const workers = await prepareRows(input(ds, "workers.jsonl", { benchmark, pool: { threads: 2, workerUrl: WORKER, readerUrl: READER } }));
     expect(readFileSync(join(tmp.dir, "workers.jsonl")).equals(readFileSync(join(tmp.dir, "inline.jsonl")))).toBe(true);
     expect(workers.removed).toEqual(inline.removed);
     expect({ ...workers.scans[0], fitting: [...workers.scans[0]!.fitting] }).toEqual({ ...inline.scans[0], fitting: [...inline.scans[0]!.fitting] });
@@ -88,7 +90,7 @@ describe("prepareRows", () => {
       { text: "What colour is the dadaju? red" },
     ];
     const path = tmp.write("variants.jsonl", jsonl([...same, ...apart]));
-    for (const [out, pool] of [["inline.jsonl", { threads: 0 }], ["workers.jsonl", { threads: 2, workerUrl: WORKER }]] as const) {
+    for (const [out, pool] of [["inline.jsonl", { threads: 0 }], ["workers.jsonl", { threads: 2, workerUrl: WORKER, readerUrl: READER }]] as const) {
       const textColumns = { ...columns, text: "text" };
       const both = [{ dataset: dataset("variants.jsonl"), path }, { dataset: dataset("variants.jsonl", { format: "text", columns: textColumns }), path }];
       const r = await prepareRows(input(both, out, { pool }));
@@ -113,7 +115,7 @@ describe("prepareRows", () => {
     const plan: PrepareRowsInput["plan"] = (scans) => planMix(scans.map((s, i) => ({ available: s.fitting.length, fraction: ds[i]!.dataset.fraction })), 10_000);
     const progress: PrepareProgress[] = [];
     const inline = await prepareRows(input(ds, "inline.jsonl", { plan, batchBytes: 100_000, pool: { threads: 0 }, onProgress: (p) => progress.push(p), progressIntervalMs: 0 }));
-    const workers = await prepareRows(input(ds, "workers.jsonl", { plan, batchBytes: 100_000, pool: { threads: 2, workerUrl: WORKER } }));
+    const workers = await prepareRows(input(ds, "workers.jsonl", { plan, batchBytes: 100_000, chunkBytes: 5_000, pool: { threads: 2, workerUrl: WORKER, readerUrl: READER } }));
     expect(readFileSync(join(tmp.dir, "workers.jsonl")).equals(readFileSync(join(tmp.dir, "inline.jsonl")))).toBe(true);
     const scan = inline.scans[0]!;
     expect(scan.records).toBe(30_000);
@@ -181,7 +183,7 @@ describe("prepareRows", () => {
   });
 
 
-  it("writes the same bytes whatever the batch size, with lines longer than a batch and its read between short ones", async () => {
+  it("writes the same bytes whatever the batch size, with lines longer than a batch and its read between short ones, or than a chunk of the output", async () => {
     // The reader reuses one buffer for every batch and grows it for a line it cannot hold: a
     // 3 MB line is longer than a 1,000-byte batch and a 1 MiB read together.
     const lines: string[] = [];
@@ -192,7 +194,9 @@ describe("prepareRows", () => {
     const path = tmp.write("long.jsonl", lines.join("\n") + "\n");
     const prepared = async (batchBytes: number, threads: number) => {
       const out = `${batchBytes}-${threads}.out`;
-      const result = await prepareRows(input([{ dataset: dataset("long.jsonl"), path }], out, { batchBytes, pool: { threads, workerUrl: WORKER } }));
+      // Threads or not, the output is read back in chunks shorter than the long lines: on the spill reader's worker, or here.
+      const pool = threads > 0 ? { threads, workerUrl: WORKER, readerUrl: READER } : { threads };
+      const result = await prepareRows(input([{ dataset: dataset("long.jsonl"), path }], out, { batchBytes, chunkBytes: batchBytes === 64 << 20 ? undefined : 100_000, pool }));
       return { result, bytes: readFileSync(join(tmp.dir, out)) };
     };
     const whole = await prepared(64 << 20, 0);

@@ -2,7 +2,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { ChunkedUint32, KEY_BYTES, KeyTable, Spill } from "../../src/data/spill.js";
+import { pathToFileURL } from "node:url";
+import { ChunkedUint32, KEY_BYTES, KeyTable, Spill, type RowChunk } from "../../src/data/spill.js";
+import { createRowReader } from "../../src/data/spill-reader.js";
+import { ROOT } from "../helpers/recipe.js";
 import type { TaskResult } from "../../src/data/row-task.js";
 import { FittingRows } from "../../src/data/scan-dataset.js";
 
@@ -92,5 +95,43 @@ describe("FittingRows", () => {
     expect(f.length).toBe(6);
     expect([...f]).toEqual([0, 3, 7, 8, 9000, 123_456]);
     expect([f.has(7), f.has(6), f.has(10_000_000)]).toEqual([true, false, false]);
+  });
+});
+
+describe("the spill reader", () => {
+  const READER = pathToFileURL(join(ROOT, "dist", "data", "spill-worker.js"));
+  const chunkOf = (rows: [number, number][]): RowChunk => ({
+    buffer: Buffer.alloc(rows.reduce((a, [, l]) => a + l, 0)),
+    offsets: Float64Array.from(rows, ([o]) => o),
+    lengths: Uint32Array.from(rows, ([, l]) => l),
+    count: rows.length,
+    bytes: 0,
+  });
+
+  it("reads rows at their offsets into one buffer, one after another, here and on its worker", async () => {
+    const s = spill();
+    s.add(result(["first", "second row", "third"], 0), 0);
+    for (const reader of [createRowReader(s.path, s.bytes, { threads: 0 }), createRowReader(s.path, s.bytes, { workerUrl: READER })]) {
+      try {
+        // The third row, then the first: the mixed order is not the spill's.
+        const got = await reader.read(chunkOf([[s.offset(2), s.length(2)], [s.offset(0), s.length(0)]]));
+        expect(got.buffer.toString("utf8", 0, got.buffer.length)).toBe("third\nfirst\n");
+        expect(Buffer.isBuffer(got.buffer)).toBe(true);
+      } finally {
+        await reader.close();
+      }
+    }
+  });
+
+  it("fails with where the spill ended when a row lies beyond it, here and on its worker", async () => {
+    const s = spill();
+    s.add(result(["only"], 0), 0);
+    for (const reader of [createRowReader(s.path, s.bytes, { threads: 0 }), createRowReader(s.path, s.bytes, { workerUrl: READER })]) {
+      try {
+        await expect(reader.read(chunkOf([[100, 10]]))).rejects.toThrow("the spill file ended at byte 100");
+      } finally {
+        await reader.close();
+      }
+    }
   });
 });
