@@ -1,8 +1,9 @@
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import { closeParquetFiles, runTask, TaskScratch, type RowTask, type TaskContext, type TaskResult } from "./row-task.js";
+import { WorkerCalls } from "./worker-calls.js";
 
 /**
  * The compiled worker beside this module (dist/data/, or dist/bundle/ where the bundle has it as
@@ -78,50 +79,23 @@ interface Slot {
 }
 
 function workerPool(context: TaskContext, url: URL, threads: number): RowPool {
-  const pending = new Map<number, { resolve: (r: TaskResult) => void; reject: (e: Error) => void }>();
-  let nextId = 0;
-  let failure: Error | null = null;
-  const fail = (error: Error): void => {
-    failure ??= error;
-    for (const p of pending.values()) p.reject(error);
-    pending.clear();
-  };
+  const calls = new WorkerCalls<TaskResult>("a data preparation worker");
   const slots: Slot[] = [];
   for (let i = 0; i < threads; i++) {
-    // --input-type applies to `node -e` only, and a worker refuses it.
-    const worker = new Worker(url, { workerData: context, execArgv: process.execArgv.filter((a) => !a.startsWith("--input-type")) });
-    const slot: Slot = { worker, busy: 0 };
-    worker.on("message", (message: { id: number; result?: TaskResult; error?: string }) => {
-      slot.busy--;
-      const p = pending.get(message.id);
-      if (p === undefined) return;
-      pending.delete(message.id);
-      if (message.error !== undefined) p.reject(new Error(message.error));
-      else p.resolve(message.result!);
-    });
-    worker.on("error", fail);
-    worker.on("exit", (code) => {
-      if (pending.size > 0) fail(new Error(`a data preparation worker stopped (exit code ${code})`));
-    });
-    slots.push(slot);
+    const worker = calls.start(url, context, () => slots[i]!.busy--);
+    slots.push({ worker, busy: 0 });
   }
   return {
     // Two tasks a worker: one running, one waiting, so no worker idles while the reader reads.
     width: threads * 2,
     run(task) {
-      if (failure !== null) return Promise.reject(failure);
       const slot = slots.reduce((a, b) => (b.busy < a.busy ? b : a));
-      const id = nextId++;
       slot.busy++;
-      return new Promise<TaskResult>((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        if (task.kind === "lines") {
-          // The lines are a view of the reader's buffer: one copy of them is transferred (not
-          // Buffer's slice, which is a view).
-          const bytes = new Uint8Array(task.bytes);
-          slot.worker.postMessage({ id, task: { ...task, bytes } }, [bytes.buffer]);
-        } else slot.worker.postMessage({ id, task });
-      });
+      if (task.kind !== "lines") return calls.call(slot.worker, { task });
+      // The lines are a view of the reader's buffer: one copy of them is transferred (not
+      // Buffer's slice, which is a view).
+      const bytes = new Uint8Array(task.bytes);
+      return calls.call(slot.worker, { task: { ...task, bytes } }, [bytes.buffer]);
     },
     async close() {
       await Promise.all(slots.map((s) => s.worker.terminate()));

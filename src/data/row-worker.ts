@@ -11,7 +11,7 @@ const scratch = new TaskScratch();
 
 port.on("message", (message: { id: number; task: RowTask }) => {
   runTask(message.task, context, scratch, true).then(
-    (result: TaskResult) => port.postMessage({ id: message.id, result }, [result.bytes.buffer, result.fit.buffer, result.lengths.buffer, result.keys.buffer] as ArrayBuffer[]),
+    (result: TaskResult) => port.postMessage({ id: message.id, answer: result }, [result.bytes.buffer, result.fit.buffer, result.lengths.buffer, result.keys.buffer] as ArrayBuffer[]),
     (error: unknown) => port.postMessage({ id: message.id, error: error instanceof Error ? error.message : String(error) }),
   );
 });

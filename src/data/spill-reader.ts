@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
 import { SpillFile, type RowChunk } from "./spill.js";
+import { WorkerCalls } from "./worker-calls.js";
 
 /**
  * Reads chunks of spilled rows for the write phase of data preparation. The rows come in the
@@ -50,38 +50,13 @@ export function inlineReader(path: string): RowReader {
 }
 
 export function workerReader(path: string, url: URL): RowReader {
-  const worker = new Worker(url, { workerData: { path }, execArgv: process.execArgv.filter((a) => !a.startsWith("--input-type")) });
-  const waiting = new Map<number, { resolve: (c: RowChunk) => void; reject: (e: Error) => void }>();
-  let next = 0;
-  let failure: Error | null = null;
-  const fail = (error: Error): void => {
-    failure ??= error;
-    for (const w of waiting.values()) w.reject(error);
-    waiting.clear();
-  };
-  worker.on("message", (message: { id: number; chunk?: RowChunk; error?: string }) => {
-    const w = waiting.get(message.id);
-    if (w === undefined) return;
-    waiting.delete(message.id);
-    if (message.error !== undefined) w.reject(new Error(message.error));
-    else {
-      // Structured cloning leaves a Buffer a plain Uint8Array.
-      const c = message.chunk!;
-      w.resolve({ ...c, buffer: Buffer.from(c.buffer.buffer, c.buffer.byteOffset, c.buffer.byteLength) });
-    }
-  });
-  worker.on("error", fail);
-  worker.on("exit", (code) => {
-    if (waiting.size > 0) fail(new Error(`the spill reader stopped (exit code ${code})`));
-  });
+  const calls = new WorkerCalls<RowChunk>("the spill reader");
+  const worker = calls.start(url, { path });
   return {
-    read(chunk) {
-      if (failure !== null) return Promise.reject(failure);
-      const id = next++;
-      return new Promise<RowChunk>((resolve, reject) => {
-        waiting.set(id, { resolve, reject });
-        worker.postMessage({ id, chunk }, [chunk.buffer.buffer, chunk.offsets.buffer, chunk.lengths.buffer] as ArrayBuffer[]);
-      });
+    async read(chunk) {
+      const c = await calls.call(worker, { chunk }, [chunk.buffer.buffer, chunk.offsets.buffer, chunk.lengths.buffer] as ArrayBuffer[]);
+      // Structured cloning leaves a Buffer a plain Uint8Array.
+      return { ...c, buffer: Buffer.from(c.buffer.buffer, c.buffer.byteOffset, c.buffer.byteLength) };
     },
     async close() {
       await worker.terminate();

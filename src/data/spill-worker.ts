@@ -11,7 +11,7 @@ port.on("message", (message: { id: number; chunk: RowChunk }) => {
     const c = message.chunk;
     c.buffer = Buffer.from(c.buffer.buffer, c.buffer.byteOffset, c.buffer.byteLength);
     file.read(c);
-    port.postMessage({ id: message.id, chunk: c }, [c.buffer.buffer, c.offsets.buffer, c.lengths.buffer] as ArrayBuffer[]);
+    port.postMessage({ id: message.id, answer: c }, [c.buffer.buffer, c.offsets.buffer, c.lengths.buffer] as ArrayBuffer[]);
   } catch (error) {
     port.postMessage({ id: message.id, error: error instanceof Error ? error.message : String(error) });
   }
