@@ -9,6 +9,8 @@
  * is written through `JSON.stringify`, so the output never differs from it.
  */
 
+import { latin1Write, utf8Write } from "./buffer-writes.js";
+
 /** A character `JSON.stringify` would not copy as it is, or one Latin-1 would not write as UTF-8. */
 const NOT_PLAIN = /[^\x20\x21\x23-\x5b\x5d-\x7e]/;
 
@@ -50,7 +52,7 @@ export class JsonBytes {
   raw(text: string): void {
     // At most three bytes of UTF-8 a UTF-16 unit.
     this.reserve(3 * text.length);
-    this.length += this.buffer.write(text, this.length, "utf8");
+    this.length += utf8Write(this.buffer, text, this.length);
   }
 
   /** A key and its colon, as JSON: the same few keys come back row after row. */
@@ -89,7 +91,7 @@ export class JsonBytes {
     this.reserve(text.length + 2);
     const b = this.buffer;
     b[this.length++] = 0x22;
-    this.length += b.write(text, this.length, "latin1");
+    this.length += latin1Write(b, text, this.length);
     b[this.length++] = 0x22;
   }
 

@@ -6,6 +6,7 @@ import type { MisfitSample } from "./manifest.js";
 import { JsonBytes } from "./json-bytes.js";
 import { PARQUET_CODECS } from "./parquet-codecs.js";
 import { checkTurns } from "./row-text.js";
+import { latin1Write } from "./buffer-writes.js";
 
 /**
  * One unit of the per-row work of data preparation, the same whether it runs in a worker thread
@@ -112,7 +113,7 @@ class ResultBuilder {
       const { key, match, plain } = checkTurns(turns, dedupe, ngrams, threshold);
       if (key !== null) {
         if (this.keysUsed + key.length > this.keys.length) this.keys = grow(this.keys, this.keysUsed, key.length);
-        this.keysUsed += key.copy(this.keys, this.keysUsed);
+        this.keysUsed += latin1Write(this.keys, key, this.keysUsed);
       }
       if (match !== null) this.matches.push({ at: this.fit.length, item: match.item, shared: match.shared, ngram: match.ngram });
       if (plain) for (const t of turns) this.lines.plain.push(t.content);
