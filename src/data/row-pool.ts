@@ -43,12 +43,13 @@ export interface RowPool {
 export const INLINE_BYTES = 8 << 20;
 
 /**
- * One worker a core but one, which reads, spills and writes. On two cores or fewer the work runs
- * on the calling thread: there the measured gain of one or two workers was within the noise
- * (test/bench/prepare.js), and each worker holds its own copy of the benchmark's n-gram index.
+ * One worker a core but one, which reads, spills and writes, and never fewer than two: the
+ * calling thread mostly waits on the workers, so on two cores two workers keep both busy (1M rows
+ * on 2 cores, test/bench/prepare.js: two workers 0.6x the time of none, one worker 0.75x). A
+ * single core runs the work on the calling thread.
  */
 export function defaultThreads(totalBytes: number, cores = availableParallelism()): number {
-  return totalBytes < INLINE_BYTES || cores <= 2 ? 0 : cores - 1;
+  return totalBytes < INLINE_BYTES || cores <= 1 ? 0 : Math.max(2, cores - 1);
 }
 
 /** `context(workers)`: what the tasks share, given whether they run on worker threads. */

@@ -306,9 +306,11 @@ describe("prepareRows on a dataset of several files", () => {
 });
 
 describe("defaultThreads", () => {
-  it("runs small inputs and two-core machines on the calling thread, else one worker a core but one", () => {
+  it("runs small inputs and one-core machines on the calling thread, else one worker a core but one, at least two", () => {
     expect(defaultThreads(INLINE_BYTES - 1, 16)).toBe(0);
-    expect(defaultThreads(1e9, 2)).toBe(0);
+    expect(defaultThreads(1e9, 1)).toBe(0);
+    expect(defaultThreads(1e9, 2)).toBe(2);
+    expect(defaultThreads(1e9, 3)).toBe(2);
     expect(defaultThreads(1e9, 8)).toBe(7);
   });
 
