@@ -8,15 +8,26 @@ export interface BenchmarkText {
 }
 
 /** Word n-grams of every benchmark item, by n-gram text. */
+/**
+ * Word n-grams of every benchmark item, in typed arrays over SharedArrayBuffers, so that worker
+ * threads share the one copy: n-grams are known by two independent 32-bit hashes of their text
+ * (a false match needs both to collide, about one chance in 2^64 per lookup), each with the
+ * ascending list of its items. A Map from n-gram text held 29 MB of heap for 340,000 n-grams, on
+ * every thread, for the whole of a prepare; these arrays hold 18 MB once.
+ */
 export interface NgramIndex {
   n: number;
-  /** n-gram -> the items that contain it (one number in the common case of a single item). */
-  grams: Map<string, number | number[]>;
+  /** Per slot: the two hashes, and where the slot's items start in `lists` (-1: empty). */
+  slots: Int32Array;
+  /** Item lists, each ended by -1. */
+  lists: Int32Array;
+  /** Distinct n-grams. */
+  ngrams: number;
   /**
-   * A bitmap of the rolling hashes of every n-gram in `grams`, 32 to 64 bits per n-gram, two bits
-   * set for each (the hash and its mix, see secondBit): a window with either bit clear cannot
-   * match, and about 0.2% of the others are false alarms. Small enough to stay in a CPU cache
-   * (2 MB for 10,000 benchmark items of 46 words).
+   * A bitmap of the rolling hashes of every n-gram, 32 to 64 bits per n-gram, two bits set for
+   * each (the hash and its mix, see secondBit): a window with either bit clear cannot match, and
+   * about 0.2% of the others are false alarms. Small enough to stay in a CPU cache (2 MB for
+   * 10,000 benchmark items of 46 words).
    */
   bits: Uint32Array;
   /** The filter every window reads first, before `bits`: see coarseMix. */
@@ -138,7 +149,7 @@ export function buildNgramIndex(items: readonly BenchmarkText[], n: number): Ngr
   }
   let size = 1 << 16;
   while (size < hashes.length * 32 && size < 1 << 30) size *= 2;
-  const bits = new Uint32Array(size / 32);
+  const bits = shared(Uint32Array, size / 32);
   const mask = size - 1;
   for (const hash of hashes) {
     const bit = hash & mask;
@@ -148,20 +159,21 @@ export function buildNgramIndex(items: readonly BenchmarkText[], n: number): Ngr
   }
   let coarseSize = 1 << 12;
   while (coarseSize < hashes.length * 8 && coarseSize < 1 << 27) coarseSize *= 2;
-  const coarse = new Uint32Array(coarseSize / 32);
+  const coarse = shared(Uint32Array, coarseSize / 32);
   const words = coarse.length - 1;
   for (const hash of hashes) {
     const mixed = coarseMix(hash);
     coarse[(mixed >>> 10) & words]! |= coarsePair(mixed);
   }
-  return { n, grams, bits, coarse, items: items.length, tooShort };
+  // The Map is garbage from here: what a lookup needs is packed into the slots.
+  return { n, ...packGrams(grams), ngrams: grams.size, bits, coarse, items: items.length, tooShort };
 }
 
 /**
  * The benchmark item a training row overlaps most, when it shares at least `threshold` distinct
  * n-grams with it; null otherwise. `text` is the row's normalised text (turns joined by spaces).
  */
-export function findContamination(index: NgramIndex | SharedNgramIndex, text: string, threshold: number): ContaminationMatch | null {
+export function findContamination(index: NgramIndex, text: string, threshold: number): ContaminationMatch | null {
   const words = scanWords(text);
   return bestMatch(index, words, threshold, (w) => gramAt(text, words, w, index.n));
 }
@@ -174,7 +186,7 @@ export function findContamination(index: NgramIndex | SharedNgramIndex, text: st
  * n-grams become strings).
  */
 export function findContaminationOfCandidates(
-  index: NgramIndex | SharedNgramIndex,
+  index: NgramIndex,
   bytes: Buffer,
   end: number,
   words: number,
@@ -199,7 +211,7 @@ export function findContaminationOfCandidates(
 }
 
 /** The best match among the windows of the words just scanned; `gramOf(w)` is the text of the window at word w. */
-function bestMatch(index: NgramIndex | SharedNgramIndex, words: number, threshold: number, gramOf: (w: number) => string): ContaminationMatch | null {
+function bestMatch(index: NgramIndex, words: number, threshold: number, gramOf: (w: number) => string): ContaminationMatch | null {
   const { n, bits, coarse } = index;
   const mask = bits.length * 32 - 1;
   const coarseWords = coarse.length - 1;
@@ -220,18 +232,17 @@ function bestMatch(index: NgramIndex | SharedNgramIndex, words: number, threshol
 }
 
 /** The best match among the windows (word numbers, ascending) that passed the filters, each looked up by its text. */
-function matchCandidates(index: NgramIndex | SharedNgramIndex, candidates: readonly number[], threshold: number, gramOf: (w: number) => string): ContaminationMatch | null {
-  const lookup = "grams" in index ? (gram: string) => index.grams.get(gram) : (gram: string) => sharedLookup(index, gram);
+function matchCandidates(index: NgramIndex, candidates: readonly number[], threshold: number, gramOf: (w: number) => string): ContaminationMatch | null {
   let hits = null as Map<number, { shared: number; ngram: string }> | null;
   let counted = null as Set<string> | null;
   for (const w of candidates) {
     const gram = gramOf(w);
-    const items = lookup(gram);
+    const items = ngramItems(index, gram);
     // Absent: two different n-grams with one hash. Counted: the row repeats this n-gram.
     if (items === undefined || counted?.has(gram) === true) continue;
     (counted ??= new Set()).add(gram);
     hits ??= new Map();
-    for (const item of typeof items === "number" ? [items] : items) {
+    for (const item of items) {
       const hit = hits.get(item);
       if (hit === undefined) hits.set(item, { shared: 1, ngram: gram });
       else hit.shared++;
@@ -244,22 +255,6 @@ function matchCandidates(index: NgramIndex | SharedNgramIndex, candidates: reado
     if (best === null || hit.shared > best.shared || (hit.shared === best.shared && item < best.item)) best = { item, shared: hit.shared, ngram: hit.ngram };
   }
   return best;
-}
-
-/**
- * An NgramIndex in typed arrays over SharedArrayBuffers, so that worker threads share one copy
- * instead of each holding the Map: n-grams are known by two independent 32-bit hashes of their
- * text (a false match needs both to collide, about one chance in 2^64 per lookup), each with the
- * ascending list of its items.
- */
-export interface SharedNgramIndex {
-  n: number;
-  bits: Uint32Array;
-  coarse: Uint32Array;
-  /** Per slot: the two hashes, and where the slot's items start in `items` (-1: empty). */
-  slots: Int32Array;
-  /** Item lists, each ended by -1. */
-  items: Int32Array;
 }
 
 function gramHashes(gram: string): [number, number] {
@@ -278,35 +273,33 @@ function shared<T extends Int32Array | Uint32Array>(Type: new (buffer: SharedArr
   return new Type(new SharedArrayBuffer(length * 4));
 }
 
-export function shareNgramIndex(index: NgramIndex): SharedNgramIndex {
+/** The n-grams' items by the two hashes of their text, in open addressing. */
+function packGrams(grams: Map<string, number | number[]>): { slots: Int32Array; lists: Int32Array } {
   let size = 1024;
-  while (size < index.grams.size * 2) size *= 2;
+  while (size < grams.size * 2) size *= 2;
   const slots = shared(Int32Array, size * 3);
   for (let i = 0; i < size; i++) slots[i * 3 + 2] = -1;
   let total = 0;
-  for (const items of index.grams.values()) total += (typeof items === "number" ? 1 : items.length) + 1;
-  const items = shared(Int32Array, total);
+  for (const items of grams.values()) total += (typeof items === "number" ? 1 : items.length) + 1;
+  const lists = shared(Int32Array, total);
   const mask = size - 1;
   let at = 0;
-  for (const [gram, list] of index.grams) {
+  for (const [gram, list] of grams) {
     const [a, b] = gramHashes(gram);
     let slot = a & mask;
     while (slots[slot * 3 + 2] !== -1) slot = (slot + 1) & mask;
     slots[slot * 3] = a;
     slots[slot * 3 + 1] = b;
     slots[slot * 3 + 2] = at;
-    for (const item of typeof list === "number" ? [list] : list) items[at++] = item;
-    items[at++] = -1;
+    for (const item of typeof list === "number" ? [list] : list) lists[at++] = item;
+    lists[at++] = -1;
   }
-  const bits = shared(Uint32Array, index.bits.length);
-  bits.set(index.bits);
-  const coarse = shared(Uint32Array, index.coarse.length);
-  coarse.set(index.coarse);
-  return { n: index.n, bits, coarse, slots, items };
+  return { slots, lists };
 }
 
-function sharedLookup(index: SharedNgramIndex, gram: string): number[] | undefined {
-  const { slots, items } = index;
+/** The items that contain the n-gram `gram` (ascending), or undefined when none does. */
+export function ngramItems(index: NgramIndex, gram: string): number[] | undefined {
+  const { slots, lists } = index;
   const mask = slots.length / 3 - 1;
   const [a, b] = gramHashes(gram);
   for (let slot = a & mask; ; slot = (slot + 1) & mask) {
@@ -314,7 +307,7 @@ function sharedLookup(index: SharedNgramIndex, gram: string): number[] | undefin
     if (start === -1) return undefined;
     if (slots[slot * 3] === a && slots[slot * 3 + 1] === b) {
       const out: number[] = [];
-      for (let i = start; items[i] !== -1; i++) out.push(items[i]!);
+      for (let i = start; lists[i] !== -1; i++) out.push(lists[i]!);
       return out;
     }
   }

@@ -5,7 +5,7 @@ import { asyncBufferFromFile, parquetMetadataAsync } from "hyparquet";
 import { cancelled, InternError } from "../errors.js";
 import { RateMeter } from "../progress/meter.js";
 import type { PinnedDataset } from "../recipe/types.js";
-import { shareNgramIndex, type NgramIndex } from "./decontaminate.js";
+import type { NgramIndex } from "./decontaminate.js";
 import type { MisfitSample, RemovedRow } from "./manifest.js";
 import { columnsOf, type MisfitReason } from "./map-row.js";
 import { mixedRows, type MixPlan } from "./mix.js";
@@ -307,12 +307,8 @@ export async function prepareRows(input: PrepareRowsInput): Promise<PrepareRowsR
   const totalBytes = sizes.reduce((a, b) => a + b, 0);
   const progress = new Progress(totalBytes, input.onProgress, input.progressIntervalMs ?? 500);
   const benchmark = input.benchmark;
-  // Worker threads share one copy of the n-gram index; the calling thread reads the Map as it is.
-  const context = (workers: boolean) => ({
-    dedupe: input.dedupe,
-    index: benchmark === null ? null : workers ? shareNgramIndex(benchmark.index) : benchmark.index,
-    threshold: benchmark?.threshold ?? 1,
-  });
+  // The n-gram index lies in SharedArrayBuffers: worker threads share the calling thread's copy.
+  const context = { dedupe: input.dedupe, index: benchmark?.index ?? null, threshold: benchmark?.threshold ?? 1 };
   const pool = createPool(context, { ...input.pool, totalBytes });
   const spill = new Spill(`${input.outputPath}.rows.partial`);
   try {

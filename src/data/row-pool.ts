@@ -52,17 +52,17 @@ export function defaultThreads(totalBytes: number, cores = availableParallelism(
   return totalBytes < INLINE_BYTES || cores <= 1 ? 0 : Math.max(2, cores - 1);
 }
 
-/** `context(workers)`: what the tasks share, given whether they run on worker threads. */
-export function createPool(context: (workers: boolean) => TaskContext, options: PoolOptions & { totalBytes: number }): RowPool {
+/** `context`: what the tasks share (worker threads get a copy, its SharedArrayBuffers shared). */
+export function createPool(context: TaskContext, options: PoolOptions & { totalBytes: number }): RowPool {
   const url = options.workerUrl ?? WORKER_URL;
   const threads = options.threads ?? defaultThreads(options.totalBytes);
-  if (threads === 0) return inlinePool(context(false));
+  if (threads === 0) return inlinePool(context);
   if (!existsSync(fileURLToPath(url))) {
     // Threads asked for must not quietly become none; by default the sources run inline.
     if (options.threads !== undefined) throw new Error(`the row worker ${fileURLToPath(url)} is missing; rebuild intern (npm run build)`);
-    return inlinePool(context(false));
+    return inlinePool(context);
   }
-  return workerPool(context(true), url, threads);
+  return workerPool(context, url, threads);
 }
 
 function inlinePool(context: TaskContext): RowPool {

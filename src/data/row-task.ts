@@ -1,6 +1,6 @@
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema, type AsyncBuffer, type FileMetaData } from "hyparquet";
 import type { PinnedDataset } from "../recipe/types.js";
-import type { NgramIndex, SharedNgramIndex } from "./decontaminate.js";
+import type { NgramIndex } from "./decontaminate.js";
 import { isMisfit, mapRow, preparedRow, turnsOf, type MisfitReason } from "./map-row.js";
 import type { MisfitSample } from "./manifest.js";
 import { JsonBytes } from "./json-bytes.js";
@@ -18,7 +18,7 @@ import { latin1Write } from "./buffer-writes.js";
 export interface TaskContext {
   dedupe: boolean;
   /** Null when decontamination is off or skipped. Worker threads get the shared form, not a copy each. */
-  index: NgramIndex | SharedNgramIndex | null;
+  index: NgramIndex | null;
   threshold: number;
 }
 

@@ -1,5 +1,5 @@
 import * as crypto from "node:crypto";
-import { findContamination, findContaminationOfCandidates, type ContaminationMatch, type NgramIndex, type SharedNgramIndex } from "./decontaminate.js";
+import { findContamination, findContaminationOfCandidates, type ContaminationMatch, type NgramIndex } from "./decontaminate.js";
 import { normalizeText, WORD_CHAR } from "./normalize-text.js";
 import { NGRAM_WINDOWS_WASM } from "./wasm/ngram-windows.generated.js";
 import { NORMALIZE_ASCII_WASM } from "./wasm/normalize-ascii.generated.js";
@@ -84,7 +84,7 @@ function ensureMemory(k: Kernels, size: number, remake: boolean): void {
 }
 
 /** Copies a benchmark index's filters into the memory (once per index), the scratch text after them. */
-function loadFilters(k: Kernels, index: NgramIndex | SharedNgramIndex): void {
+function loadFilters(k: Kernels, index: NgramIndex): void {
   bitsAt = FILTERS + index.coarse.byteLength;
   textAt = (bitsAt + index.bits.byteLength + 63) & ~63;
   ensureMemory(k, textAt + (1 << 16), true);
@@ -115,7 +115,7 @@ export interface RowCheck {
   plain: boolean;
 }
 
-export function checkTurns(turns: readonly { role: string; content: string }[], dedupe: boolean, index: NgramIndex | SharedNgramIndex | null, threshold: number): RowCheck {
+export function checkTurns(turns: readonly { role: string; content: string }[], dedupe: boolean, index: NgramIndex | null, threshold: number): RowCheck {
   let need = 0;
   // Room for each turn as UTF-8 (at most three bytes a UTF-16 unit), and the key's text after the n-gram text.
   let room = 1;
@@ -191,7 +191,7 @@ function normalizeAscii(k: Kernels, turns: readonly { content: string }[], s: Bu
 }
 
 /** The same for any text: normalised strings. */
-function checkStrings(turns: readonly { role: string; content: string }[], dedupe: boolean, index: NgramIndex | SharedNgramIndex | null, threshold: number): RowCheck {
+function checkStrings(turns: readonly { role: string; content: string }[], dedupe: boolean, index: NgramIndex | null, threshold: number): RowCheck {
   const normalized = turns.map((m) => normalizeText(m.content));
   let key: string | null = null;
   if (dedupe) {

@@ -316,7 +316,7 @@ describe("defaultThreads", () => {
 
   it("refuses threads asked for when the worker module is missing, rather than running without", () => {
     const missing = pathToFileURL(join(tmp.dir, "row-worker.js"));
-    const context = () => ({ dedupe: true, index: null, threshold: 1 });
+    const context = { dedupe: true, index: null, threshold: 1 };
     expect(() => createPool(context, { threads: 1, workerUrl: missing, totalBytes: 1 })).toThrow(/row worker .* is missing; rebuild intern/);
     expect(createPool(context, { workerUrl: missing, totalBytes: 1e9 }).width).toBe(1);
   });
