@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { pathToFileURL } from "node:url";
-import { ChunkedUint32, KEY_BYTES, KeyTable, Spill, type RowChunk } from "../../src/data/spill.js";
+import { ChunkedLengths, ChunkedUint32, KEY_BYTES, KeyTable, Spill, type RowChunk } from "../../src/data/spill.js";
 import { createRowReader } from "../../src/data/spill-reader.js";
 import { ROOT } from "../helpers/recipe.js";
 import type { TaskResult } from "../../src/data/row-task.js";
@@ -51,10 +51,23 @@ describe("ChunkedUint32", () => {
   });
 });
 
+describe("ChunkedLengths", () => {
+  it("keeps every length, under 64 KB and over, in chunks with and without long rows", () => {
+    const list = new ChunkedLengths();
+    // The first chunk holds short rows only, the second a few long ones, the third long ones at its ends.
+    const value = (i: number) => (i >= 65_536 && i < 131_072 && i % 1000 === 0 ? 65_536 + i * 31 : i === 131_072 || i === 196_607 ? 2 ** 32 - 1 - i : (i * 7919) % 65_536);
+    for (let i = 0; i < 200_000; i++) list.push(value(i));
+    expect(list.length).toBe(200_000);
+    for (const i of [0, 1, 65_535, 65_536, 66_000, 66_001, 100_000, 131_071, 131_072, 131_073, 196_607, 199_999]) expect(list.get(i), String(i)).toBe(value(i));
+  });
+});
+
 describe("Spill", () => {
   it("reads back every row, of any length, from any block and any task", () => {
     const s = spill();
     const lines = Array.from({ length: 53 }, (_, i) => `{"row":${i},"pad":"${"é".repeat(i % 7)}${"x".repeat((i * 37) % 101)}"}`);
+    // One row longer than 64 KB, whose length takes more than two bytes.
+    lines[20] = `{"row":20,"pad":"${"y".repeat(70_000)}"}`;
     s.add(result(lines.slice(0, 20), 0), 0);
     s.add(result(lines.slice(20, 21), 40), 0);
     s.add(result(lines.slice(21), 0), 1);
