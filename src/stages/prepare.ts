@@ -47,7 +47,7 @@ export interface PrepareInput {
   hubBenchmark?: { label: string; files: { path: string; label: string }[] };
   /** Called about twice a second while the rows are read and written: rows, MB/s, ETA. */
   onProgress?: (progress: PrepareProgress) => void;
-  /** Worker threads for the per-row work; by default one a core but one on more than two cores. */
+  /** Worker threads for the per-row work; by default one a core but one, at least two (see defaultThreads). */
   threads?: number;
   /**
    * The data.datasets indices this stage reads (a chained recipe prepares each method's datasets
