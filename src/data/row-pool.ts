@@ -45,7 +45,7 @@ export const INLINE_BYTES = 8 << 20;
 /**
  * One worker a core but one, which reads, spills and writes, and never fewer than two: the
  * calling thread mostly waits on the workers, so on two cores two workers keep both busy (1M rows
- * on 2 cores, test/bench/prepare.js: two workers 0.6x the time of none, one worker 0.75x). A
+ * on 2 cores, test/bench/prepare.js: two workers about 0.65x the time of none, one 0.85x). A
  * single core runs the work on the calling thread.
  */
 export function defaultThreads(totalBytes: number, cores = availableParallelism()): number {
