@@ -136,7 +136,9 @@ print(json.dumps({"rows": len(ds)}))
 /** Runs intern's prepareData from the built dist/ on one file, and prints the manifest's totals. */
 const NODE_DRIVER = String.raw`
 const [dist, recipeDir, file, out] = process.argv.slice(1);
-const { prepareData } = await import(dist + "/stages/prepare.js");
+const { prepareData, preparationThreads } = await import(dist + "/stages/prepare.js");
+// INTERN_PREPARE_THREADS as intern apply reads it: unset, intern chooses.
+const threads = preparationThreads?.(process.env);
 const columns = { messages: "conversations", prompt: null, completion: null, system: null };
 const recipe = {
   data: {
@@ -145,7 +147,7 @@ const recipe = {
   },
   benchmark: { data: { kind: "local", path: "benchmark.jsonl" }, task: null, harness: "builtin" },
 };
-const m = await prepareData({ recipe, recipeDir, dir: out });
+const m = await prepareData({ recipe, recipeDir, dir: out, ...(threads === undefined ? {} : { threads }) });
 console.log(JSON.stringify(m.totals));
 `;
 
