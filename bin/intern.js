@@ -14,7 +14,7 @@ const argv = process.argv.slice(2);
 const bundle = join(__dirname, "..", "dist", "bundle");
 
 /**
- * The fast script's runCli when it serves this command, else null. The script's first line
+ * The fast script's exports (runCli, lazyStdio) when it serves this command, else null. The script's first line
  * names its build and its commands; the code cache of that build lies beside it. V8 refuses a
  * cache made by another Node or with other V8 flags, and then compiles the source as usual.
  */
@@ -44,22 +44,28 @@ function fastPath() {
     const script = new Script(text, { filename: file, cachedData });
     const module = { exports: {} };
     script.runInThisContext()(module.exports, require, module, file, bundle, pathToFileURL(file).href);
-    return module.exports.runCli;
+    return module.exports;
   } finally {
     closeSync(fd);
   }
 }
 
+/** The stream, with `intern plan ... | head` closing the pipe early taken as the reader's choice, not an error. */
+function guarded(stream) {
+  stream.on("error", (error) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+  return stream;
+}
+
 async function main() {
-  const runCli = fastPath() ?? (await import("../dist/bundle/main.js")).runCli;
-  // `intern plan ... | head` closes the pipe early: that is the reader's choice, not an error.
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on("error", (error) => {
-      if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
-      throw error;
-    });
-  }
-  process.exitCode = await runCli({ argv, cwd: process.cwd(), env: process.env, stdout: process.stdout, stderr: process.stderr });
+  const fast = fastPath();
+  const cli = fast ?? (await import("../dist/bundle/main.js"));
+  // The fast commands only write text: their stdio streams are made when a write needs one.
+  const stdout = fast ? cli.lazyStdio(1, () => guarded(process.stdout)) : guarded(process.stdout);
+  const stderr = fast ? cli.lazyStdio(2, () => guarded(process.stderr)) : guarded(process.stderr);
+  process.exitCode = await cli.runCli({ argv, cwd: process.cwd(), env: process.env, stdout, stderr });
 }
 
 main();

@@ -6,6 +6,7 @@ import { internVersion } from "../project/package-root.js";
 import type { Command } from "./command.js";
 
 export type { CliIO } from "./io.js";
+export { lazyStdio } from "./stdio.js";
 
 const USAGE = `intern: post-train open-weight LLMs from a YAML recipe
 

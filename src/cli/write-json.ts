@@ -1,50 +1,5 @@
-import { fstatSync, writeSync } from "node:fs";
 import { printableJson, printableJsonText } from "../printable.js";
-
-/** Where the JSON goes: a stream, as `io.stdout` is. */
-interface Sink {
-  write(chunk: string | Uint8Array): unknown;
-  /** The descriptor under a stdio stream (`process.stdout.fd`). */
-  fd?: number;
-  /** What the stream holds that is not written yet. */
-  writableLength?: number;
-}
-
-/**
- * How text reaches the sink. A stdio stream on a regular file or a character device (a terminal,
- * which Node makes blocking, or /dev/null) with nothing queued is written with `fs.writeSync` on
- * its descriptor: through the stream, each piece of megabytes of JSON would become a Buffer of its
- * own and cost more than the writing (a 9.5 MB plan into a file: 84 against 116-164 ms). A pipe or
- * a socket may refuse a write when full, so it, any other sink, and whatever follows a write that
- * failed or fell short go through the stream, which queues and reports its errors (EPIPE) as ever.
- */
-function textWriter(sink: Sink): (text: string) => void {
-  let fd = directFd(sink);
-  return (text) => {
-    if (fd !== null) {
-      try {
-        const written = writeSync(fd, text);
-        if (written === Buffer.byteLength(text)) return;
-        fd = null;
-        sink.write(Buffer.from(text).subarray(written));
-        return;
-      } catch {
-        fd = null;
-      }
-    }
-    sink.write(text);
-  };
-}
-
-function directFd(sink: Sink): number | null {
-  if (typeof sink.fd !== "number" || sink.writableLength !== 0) return null;
-  try {
-    const stat = fstatSync(sink.fd);
-    return stat.isFile() || stat.isCharacterDevice() ? sink.fd : null;
-  } catch {
-    return null;
-  }
-}
+import { textWriter, type Sink } from "./stdio.js";
 
 /** Text is handed to the sink in pieces of about this many characters. */
 const PIECE = 1 << 16;

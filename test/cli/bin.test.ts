@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { closeSync, openSync, readFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { bin, STACK_FRAME } from "../helpers/cli.js";
@@ -119,6 +119,31 @@ describe("bin/intern.js's fast path (dist/bundle/fast.cjs)", () => {
     const piped = bin(argv, cwd);
     expect(piped.stdout.length + piped.stderr.length).toBeGreaterThan(100);
     expect({ code, stdout: readFileSync(join(tmp.dir, `${name}.stdout`), "utf8"), stderr: readFileSync(join(tmp.dir, `${name}.stderr`), "utf8") }).toEqual(piped);
+  });
+
+  it("writes into files without making Node's stdio streams", () => {
+    // A module loaded first reports, as the process exits, whether process.stdout or
+    // process.stderr was made on a file (Node's SyncWriteStream).
+    const probe = join(tmp.dir, "probe.cjs");
+    const report = join(tmp.dir, "probe.out");
+    writeFileSync(probe, `process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(report)}, String(process.moduleLoadList.includes("NativeModule internal/fs/sync_write_stream"))));`);
+    const out = openSync(join(tmp.dir, "lazy.stdout"), "w");
+    const err = openSync(join(tmp.dir, "lazy.stderr"), "w");
+    const run = (argv: string[], cwd: string) => spawnSync(process.execPath, ["--require", probe, join(ROOT, "bin", "intern.js"), ...argv], { cwd, stdio: ["ignore", out, err] }).status;
+    try {
+      expect(run(["validate", "recipes/qwen3-1.7b-gpqa.yaml"], ROOT)).toBe(0);
+      expect(readFileSync(report, "utf8")).toBe("false");
+      expect(run(["validate", "recipes/several-errors.yaml"], FIXTURES)).toBe(1);
+      expect(readFileSync(report, "utf8")).toBe("false");
+      // The ES module bundle's commands get the streams themselves.
+      expect(run(["status"], tmp.dir)).toBe(0);
+      expect(readFileSync(report, "utf8")).toBe("true");
+    } finally {
+      closeSync(out);
+      closeSync(err);
+    }
+    expect(readFileSync(join(tmp.dir, "lazy.stdout"), "utf8")).toMatch(/^recipes\/qwen3-1\.7b-gpqa\.yaml: valid \(\d+ stages\)\n/);
+    expect(readFileSync(join(tmp.dir, "lazy.stderr"), "utf8")).toContain("recipes/several-errors.yaml:17:12: compute.backend must be one of");
   });
 
   it("has a code cache that this Node takes", () => {
