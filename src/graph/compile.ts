@@ -1,4 +1,3 @@
-import * as crypto from "node:crypto";
 import type { Problem } from "../recipe/rules/problem.js";
 import type { ValidatedRecipe } from "../recipe/validate.js";
 import { builtinStages } from "./builtin-stages.js";
@@ -7,6 +6,7 @@ import type { StageDraft } from "./draft.js";
 import { sameJsonValue, stableJson, stableJsonMembers } from "./stable-json.js";
 import type { CompileResult, Stage, StageGraph } from "./types.js";
 import { insertUserStages } from "./user-stages.js";
+import { sha256Hex } from "../sha256.js";
 
 export interface CompileOptions {
   /** Template name -> sha256 of its text, for every template the stages may render. */
@@ -15,11 +15,12 @@ export interface CompileOptions {
   version: string;
   /** Digests of the files stages read, by the path the recipe gives (read by the caller). */
   fileDigests?: Readonly<Record<string, string>>;
+  /**
+   * What a key and each of its inputs are digested with: sha256 (hex) unless given. Any function
+   * that gives different texts different results merges the same stages across trials.
+   */
+  digest?: (text: string) => string;
 }
-
-/** One-shot `crypto.hash` (Node 20.12+) costs about half a Hash object per stage of a large sweep; same digest. */
-const sha256: (text: string) => string =
-  typeof crypto.hash === "function" ? (text) => crypto.hash("sha256", text) : (text) => crypto.createHash("sha256").update(text).digest("hex");
 
 /** `train.p2` -> `train.t3.p2`: a trial suffix for stages the matrix makes differ. */
 function withTrial(localId: string, trial: number): string {
@@ -46,7 +47,8 @@ export function compileGraph(v: ValidatedRecipe, options: CompileOptions): Compi
   const perTrial: { trial: number; order: StageDraft[]; keys: Map<string, string> }[] = [];
   const templatesOf = (d: StageDraft) => d.templates.map((t): [string, string] => [t, templateDigest(t)]);
   const filesOf = (d: StageDraft) => (d.files ?? []).map((f): [string, string] => [f, options.fileDigests?.[f] ?? "unknown"]);
-  const digest = valueDigests();
+  const sha256 = options.digest ?? sha256Hex;
+  const digest = valueDigests(sha256);
   const textOf = slotTexts();
 
   for (const trial of v.trials) {
@@ -194,10 +196,10 @@ function slotTexts(): (localId: string, name: string, value: unknown) => string 
 }
 
 /**
- * sha256 of a stableJson text, computed once per distinct text within one compile: every trial
+ * The digest of a stableJson text, computed once per distinct text within one compile: every trial
  * of a sweep repeats the same method, model, benchmark, backend and TRL version.
  */
-function valueDigests(): (text: string) => string {
+function valueDigests(sha256: (text: string) => string): (text: string) => string {
   const digests = new Map<string, string>();
   return (text) => {
     let d = digests.get(text);

@@ -1,12 +1,12 @@
-import { createHash } from "node:crypto";
 import { closeSync, openSync, readdirSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { createSha256 } from "../sha256.js";
 
 const CHUNK = 8 * 1024 * 1024;
 
 /** The hex sha256 of a file's bytes, read in chunks: model weights run to many gigabytes. */
 export function fileSha256(path: string): string {
-  const h = createHash("sha256");
+  const h = createSha256();
   const buf = Buffer.allocUnsafe(CHUNK);
   const fd = openSync(path, "r");
   try {
@@ -30,7 +30,7 @@ export function contentDigest(path: string): string {
     return "missing";
   }
   if (!st.isDirectory()) return `sha256:${fileSha256(path)}`;
-  const h = createHash("sha256");
+  const h = createSha256();
   const walk = (dir: string, rel: string) => {
     for (const name of readdirSync(dir).sort()) {
       const p = join(dir, name);

@@ -1,7 +1,7 @@
-import { createHash } from "node:crypto";
 import { lstatSync, readdirSync, statSync, type Dirent, type Stats } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import type { ValidatedRecipe } from "../recipe/validate.js";
+import { createSha256 } from "../sha256.js";
 import { fileSha256 } from "./content-digest.js";
 
 /**
@@ -35,7 +35,7 @@ function digestPath(path: string): string {
     throw new UnreadableInput(isDanglingLink(path) ? "is a symbolic link to nothing" : `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
   if (st.isDirectory()) {
-    const h = createHash("sha256");
+    const h = createSha256();
     const walk = (dir: string, rel: string) => {
       let entries: Dirent[];
       try {

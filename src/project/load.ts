@@ -1,12 +1,12 @@
-import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { RecipeInvalidError, UsageError, type ErrorCode } from "../errors.js";
-import { compileGraph } from "../graph/compile.js";
+import { compileGraph, type CompileOptions } from "../graph/compile.js";
 import type { StageGraph } from "../graph/types.js";
 import { MAX_RECIPE_BYTES, parseRecipe, recipeTooLarge } from "../recipe/parse.js";
 import type { RuleContext } from "../recipe/rules/problem.js";
 import { diagnosticAt } from "../recipe/source.js";
+import { sha256Hex } from "../sha256.js";
 import { trlTableFile, type TrlKeyTable } from "../recipe/trl-keys.js";
 import { validateRecipe, type ValidatedRecipe } from "../recipe/validate.js";
 import type { TemplateSet } from "../render/environment.js";
@@ -94,7 +94,7 @@ export function loadTemplates(validated: ValidatedRecipe, cwd: string): Template
 
 export function templateDigests(templates: TemplateSet): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, t] of templates) out[name] = createHash("sha256").update(t.text).digest("hex");
+  for (const [name, t] of templates) out[name] = sha256Hex(t.text);
   return out;
 }
 
@@ -109,6 +109,36 @@ export type DataOverride = (data: Record<string, unknown>) => void;
 
 /** Read, parse, validate, compile: everything `validate`, `plan`, `graph` and `render` share. */
 export function loadRecipe(cwd: string, file: string, override?: DataOverride): LoadedRecipe {
+  const { validated, templates, fileDigests } = readRecipe(cwd, file, override);
+  const graph = compiled(validated, { templateDigests: templateDigests(templates), version: internVersion(), fileDigests });
+  return { validated, templates, graph };
+}
+
+/**
+ * What `intern validate` checks: the recipe read, validated and compiled as `loadRecipe` does it,
+ * and how many stages it makes, without digesting anything for the stages' keys. Stages of
+ * different trials are one stage when their keys' texts are the same, which a number per
+ * distinct text tells as well as a sha256 does, and a template by its name as well as by its
+ * text's digest. So a start need not load node:crypto (unless the recipe names local files).
+ */
+export function checkRecipe(cwd: string, file: string): { validated: ValidatedRecipe; stages: number } {
+  const { validated, templates, fileDigests } = readRecipe(cwd, file);
+  const tokens = new Map<string, string>();
+  const graph = compiled(validated, {
+    templateDigests: Object.fromEntries([...templates.keys()].map((name) => [name, name])),
+    version: internVersion(),
+    fileDigests,
+    digest: (text) => {
+      let token = tokens.get(text);
+      if (token === undefined) tokens.set(text, (token = String(tokens.size)));
+      return token;
+    },
+  });
+  return { validated, stages: graph.stages.length };
+}
+
+/** Read, parse and validate, with the templates and the local inputs' digests a compile needs. */
+function readRecipe(cwd: string, file: string, override?: DataOverride): { validated: ValidatedRecipe; templates: TemplateSet; fileDigests: Record<string, string> } {
   const parsed = parseRecipe(file, readRecipeBytes(cwd, file));
   if (override && parsed.data !== null && typeof parsed.data === "object" && !Array.isArray(parsed.data)) override(parsed.data as Record<string, unknown>);
   const validated = validateRecipe(parsed, ruleContext);
@@ -124,18 +154,19 @@ export function loadRecipe(cwd: string, file: string, override?: DataOverride): 
       inputs.problems.map((p) => diagnosticAt(validated.source, p.path, "INTERN_INPUT_UNREADABLE", p.message, { hint: "name regular files and folders of them; intern reads and digests every input" })),
     );
   }
-  const { graph, problems } = compileGraph(validated, {
-    templateDigests: templateDigests(templates),
-    version: internVersion(),
-    fileDigests: inputs.digests,
-  });
+  return { validated, templates, fileDigests: inputs.digests };
+}
+
+/** The stage graph, or the recipe's located errors (a cycle, a stage that needs no stage there is). */
+function compiled(validated: ValidatedRecipe, options: CompileOptions): StageGraph {
+  const { graph, problems } = compileGraph(validated, options);
   if (graph === null) {
     throw new RecipeInvalidError(
-      file,
+      validated.source.file,
       problems.map((p) => diagnosticAt(validated.source, p.path, p.code, p.message, { ...(p.hint ? { hint: p.hint } : {}), target: p.target ?? "value" })),
     );
   }
-  return { validated, templates, graph };
+  return graph;
 }
 
 /** Throws a usage-level error when a command needs a recipe and got none. */

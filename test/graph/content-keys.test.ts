@@ -104,3 +104,23 @@ describe("content keys", () => {
     expect(new Set(swept.stages.filter((s) => s.name === "prepare").map((s) => s.key)).size).toBe(2);
   });
 });
+
+describe("a digest of the compile's own", () => {
+  /** The stages as `validate` counts them: ids, needs and trials, without their keys. */
+  const shape = (g: StageGraph) => g.stages.map((s) => ({ id: s.id, needs: s.needs, trials: s.trials }));
+
+  it.each([
+    ["a learning-rate sweep, whose trials share their data stages", { matrix: { "training.hyperparameters.learning_rate": [2e-5, 3e-5, 4e-5] } }],
+    ["a data-seed sweep, whose trials share only the baseline", { matrix: { "data.seed": [1, 2, 3] } }],
+    ["a sweep whose trials are all one", { matrix: { "training.hyperparameters.learning_rate": [2e-5, 2.0e-5] } }],
+  ])("that tells different texts apart makes the same stages as sha256 for %s", async (_what, changes) => {
+    const { compileGraph } = await import("../../src/graph/compile.js");
+    const { validated, graph } = compileText(recipeYaml(changes), { digests: DIGESTS });
+    const tokens = new Map<string, string>();
+    const token = (text: string) => tokens.get(text) ?? (tokens.set(text, `t${tokens.size}`), `t${tokens.size - 1}`);
+    const byName = Object.fromEntries(Object.keys(DIGESTS).map((n) => [n, n]));
+    const counted = compileGraph(validated, { templateDigests: byName, version: "0.0.0-test", digest: token }).graph!;
+    expect(shape(counted)).toEqual(shape(graph));
+    expect(counted.stages.every((s) => /^t\d+$/.test(s.key))).toBe(true);
+  });
+});

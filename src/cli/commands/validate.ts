@@ -5,7 +5,7 @@ import { parseArgs } from "node:util";
 import { InternError } from "../../errors.js";
 import { formatDiagnostics } from "../print-diagnostics.js";
 import type { CliIO } from "../io.js";
-import { loadRecipe, requireFile } from "../../project/load.js";
+import { checkRecipe, requireFile } from "../../project/load.js";
 
 export const help = `intern validate <recipe.yaml>... [--output text|json]
 
@@ -30,10 +30,10 @@ export async function validateCommand(io: CliIO, args: string[]): Promise<number
         if (values.output !== "json") io.stdout.write(`${file}: a lock file (of ${lock.recipe.file}); \`intern plan\` says whether it still holds\n`);
         continue;
       }
-      const { validated, graph } = loadRecipe(io.cwd, file);
-      results.push({ file, valid: true, stages: graph.stages.length, trials: validated.trials.length, warnings: validated.warnings });
+      const { validated, stages } = checkRecipe(io.cwd, file);
+      results.push({ file, valid: true, stages, trials: validated.trials.length, warnings: validated.warnings });
       if (values.output !== "json") {
-        io.stdout.write(`${file}: valid (${graph.stages.length} stages${validated.trials.length > 1 ? `, ${validated.trials.length} trials` : ""})\n`);
+        io.stdout.write(`${file}: valid (${stages} stages${validated.trials.length > 1 ? `, ${validated.trials.length} trials` : ""})\n`);
         if (validated.warnings.length > 0) io.stderr.write(formatDiagnostics(validated.warnings));
       }
     } catch (error) {
