@@ -1,4 +1,4 @@
-import { lstatSync, readdirSync, statSync, type Dirent, type Stats } from "node:fs";
+import { closeSync, lstatSync, openSync, readdirSync, statSync, type Dirent, type Stats } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import type { ValidatedRecipe } from "../recipe/validate.js";
 import { createSha256 } from "../sha256.js";
@@ -25,7 +25,7 @@ function kindOf(st: Stats): string {
   return st.isFIFO() ? "a FIFO" : st.isCharacterDevice() ? "a character device" : st.isBlockDevice() ? "a block device" : st.isSocket() ? "a socket" : "not a regular file";
 }
 
-function digestPath(path: string): string {
+function digestPath(path: string, read: boolean): string {
   let st: Stats;
   try {
     st = statSync(path);
@@ -64,8 +64,20 @@ function digestPath(path: string): string {
   }
   // A FIFO would block the read, /dev/zero would never end it: regular files only.
   if (!st.isFile()) throw new UnreadableInput(`is ${kindOf(st)}, not a regular file or a folder`);
-  if (st.size > HASH_LIMIT) return `stat:${st.size}:${Math.floor(st.mtimeMs)}`;
+  if (st.size > HASH_LIMIT || !read) {
+    if (!read) readable(path);
+    return `stat:${st.size}:${Math.floor(st.mtimeMs)}`;
+  }
   return `sha256:${fileSha256(path)}`;
+}
+
+/** Opens and closes a file: what reading it would say of its permissions, without the reading. */
+function readable(path: string): void {
+  try {
+    closeSync(openSync(path, "r"));
+  } catch (error) {
+    throw new UnreadableInput(`cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
 }
 
 function isDanglingLink(path: string): boolean {
@@ -82,8 +94,16 @@ interface NamedInput {
   at: (string | number)[];
 }
 
-/** Every local file a recipe's stages read, by the path the recipe gives, with its digest; or what cannot be read, located. */
-export function fileDigests(validated: ValidatedRecipe, recipeDir: string): { digests: Record<string, string>; problems: { path: (string | number)[]; message: string }[] } {
+/**
+ * Every local file a recipe's stages read, by the path the recipe gives, with its digest; or what
+ * cannot be read, located. With `read: false` (what `intern validate` asks) each file is checked
+ * as it would be digested, and opened, but not read: its digest is the `stat:` form.
+ */
+export function fileDigests(
+  validated: ValidatedRecipe,
+  recipeDir: string,
+  { read = true }: { read?: boolean } = {},
+): { digests: Record<string, string>; problems: { path: (string | number)[]; message: string }[] } {
   const inputs = new Map<string, NamedInput>();
   const add = (path: string, at: (string | number)[]) => {
     if (!inputs.has(path)) inputs.set(path, { path, at });
@@ -99,7 +119,7 @@ export function fileDigests(validated: ValidatedRecipe, recipeDir: string): { di
   const problems: { path: (string | number)[]; message: string }[] = [];
   for (const { path, at } of inputs.values()) {
     try {
-      digests[path] = digestPath(isAbsolute(path) ? path : resolve(recipeDir, path));
+      digests[path] = digestPath(isAbsolute(path) ? path : resolve(recipeDir, path), read);
     } catch (error) {
       if (!(error instanceof UnreadableInput)) throw error;
       problems.push({ path: at, message: `${path} ${error.message}` });

@@ -119,10 +119,11 @@ export function loadRecipe(cwd: string, file: string, override?: DataOverride): 
  * and how many stages it makes, without digesting anything for the stages' keys. Stages of
  * different trials are one stage when their keys' texts are the same, which a number per
  * distinct text tells as well as a sha256 does, and a template by its name as well as by its
- * text's digest. So a start need not load node:crypto (unless the recipe names local files).
+ * text's digest, and a local file by its size and time once it is known to open. So a start
+ * reads no input whole and need not load node:crypto (unless the recipe names a local folder).
  */
 export function checkRecipe(cwd: string, file: string): { validated: ValidatedRecipe; stages: number } {
-  const { validated, templates, fileDigests } = readRecipe(cwd, file);
+  const { validated, templates, fileDigests } = readRecipe(cwd, file, undefined, { read: false });
   const tokens = new Map<string, string>();
   const graph = compiled(validated, {
     templateDigests: Object.fromEntries([...templates.keys()].map((name) => [name, name])),
@@ -138,7 +139,7 @@ export function checkRecipe(cwd: string, file: string): { validated: ValidatedRe
 }
 
 /** Read, parse and validate, with the templates and the local inputs' digests a compile needs. */
-function readRecipe(cwd: string, file: string, override?: DataOverride): { validated: ValidatedRecipe; templates: TemplateSet; fileDigests: Record<string, string> } {
+function readRecipe(cwd: string, file: string, override?: DataOverride, inputs: { read?: boolean } = {}): { validated: ValidatedRecipe; templates: TemplateSet; fileDigests: Record<string, string> } {
   const parsed = parseRecipe(file, readRecipeBytes(cwd, file));
   if (override && parsed.data !== null && typeof parsed.data === "object" && !Array.isArray(parsed.data)) override(parsed.data as Record<string, unknown>);
   const validated = validateRecipe(parsed, ruleContext);
@@ -147,14 +148,14 @@ function readRecipe(cwd: string, file: string, override?: DataOverride): { valid
   if (rewards.length > 0) {
     throw new RecipeInvalidError(file, rewards.map((p) => diagnosticAt(validated.source, p.path, "INTERN_RECIPE_INVALID", p.message, { hint: p.hint })));
   }
-  const inputs = fileDigests(validated, dirname(resolve(cwd, file)));
-  if (inputs.problems.length > 0) {
+  const local = fileDigests(validated, dirname(resolve(cwd, file)), inputs);
+  if (local.problems.length > 0) {
     throw new RecipeInvalidError(
       file,
-      inputs.problems.map((p) => diagnosticAt(validated.source, p.path, "INTERN_INPUT_UNREADABLE", p.message, { hint: "name regular files and folders of them; intern reads and digests every input" })),
+      local.problems.map((p) => diagnosticAt(validated.source, p.path, "INTERN_INPUT_UNREADABLE", p.message, { hint: "name regular files and folders of them; intern reads and digests every input" })),
     );
   }
-  return { validated, templates, fileDigests: inputs.digests };
+  return { validated, templates, fileDigests: local.digests };
 }
 
 /** The stage graph, or the recipe's located errors (a cycle, a stage that needs no stage there is). */

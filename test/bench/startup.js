@@ -55,9 +55,12 @@ export function runStartup({
     const results = commands.map((c, i) => {
       const wall = samples[i].map((s) => s.wall);
       const cpu = samples[i].map((s) => s.cpu);
-      return { ...c, wall: median(wall), p10: quantile(wall, 0.1), p90: quantile(wall, 0.9), ratio: median(wall) / baseWall, cpu: median(cpu), cpuRatio: median(cpu) / baseCpu };
+      // Each round's time over node -e 0's in the same round: this machine's speed swings by a
+      // third from one minute to the next, which moves both alike.
+      const paired = median(wall.map((w, round) => w / base[round].wall));
+      return { ...c, wall: median(wall), p10: quantile(wall, 0.1), p90: quantile(wall, 0.9), ratio: median(wall) / baseWall, paired, cpu: median(cpu), cpuRatio: median(cpu) / baseCpu };
     });
-    const verdict = (r) => (r.target ? (r.ratio <= TARGET_RATIO ? "ok" : "OVER") : r.sweep ? (r.wall < SWEEP_TARGET_MS ? "ok" : "OVER") : "");
+    const verdict = (r) => (r.target ? (r.paired <= TARGET_RATIO ? "ok" : "OVER") : r.sweep ? (r.wall < SWEEP_TARGET_MS ? "ok" : "OVER") : "");
     const vsBaseline = (r) => {
       if (baseline === null || r.build?.label !== "" || r.kind === undefined) return "";
       const other = results.find((o) => o.kind === r.kind && o.build?.label !== "");
@@ -66,11 +69,11 @@ export function runStartup({
     console.log(`Start-up of ${recipe} and a ${sweepTrials}-trial sweep: ${runs} interleaved runs of each command; ${machineNote()}\n`);
     console.log(
       table(
-        ["COMMAND", "WALL ms", "P10", "P90", "VS node -e 0", "TARGET", "CPU ms", "CPU VS node -e 0", ...(baseline === null ? [] : ["VS BASELINE"])],
-        results.map((r) => [r.name, ms(r.wall), ms(r.p10), ms(r.p90), `${r.ratio.toFixed(2)}x`, verdict(r), ms(r.cpu), `${r.cpuRatio.toFixed(2)}x`, ...(baseline === null ? [] : [vsBaseline(r)])]),
+        ["COMMAND", "WALL ms", "P10", "P90", "VS node -e 0", "PER ROUND", "TARGET", "CPU ms", "CPU VS node -e 0", ...(baseline === null ? [] : ["VS BASELINE"])],
+        results.map((r) => [r.name, ms(r.wall), ms(r.p10), ms(r.p90), `${r.ratio.toFixed(2)}x`, `${r.paired.toFixed(2)}x`, verdict(r), ms(r.cpu), `${r.cpuRatio.toFixed(2)}x`, ...(baseline === null ? [] : [vsBaseline(r)])]),
       ),
     );
-    console.log(`\nTargets: validate and plan <= ${TARGET_RATIO}x node -e 0; the sweep under ${SWEEP_TARGET_MS} ms (wall, medians).`);
+    console.log(`\nTargets: validate and plan <= ${TARGET_RATIO}x node -e 0 (PER ROUND: the median over rounds of each round's time over node -e 0's); the sweep under ${SWEEP_TARGET_MS} ms (wall, median).`);
     return results;
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -80,7 +83,7 @@ export function runStartup({
 /** The targets a run missed, one line each. */
 export function missedTargets(results) {
   return [
-    ...results.filter((r) => r.target && r.ratio > TARGET_RATIO).map((r) => `${r.name} takes ${r.ratio.toFixed(2)}x node -e 0 (target ${TARGET_RATIO}x)`),
+    ...results.filter((r) => r.target && r.paired > TARGET_RATIO).map((r) => `${r.name} takes ${r.paired.toFixed(2)}x node -e 0 (target ${TARGET_RATIO}x)`),
     ...results.filter((r) => r.sweep && r.wall >= SWEEP_TARGET_MS).map((r) => `${r.name} takes ${r.wall.toFixed(0)} ms end to end (target ${SWEEP_TARGET_MS} ms)`),
   ];
 }
