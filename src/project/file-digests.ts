@@ -64,17 +64,11 @@ function digestPath(path: string, read: boolean): string {
   }
   // A FIFO would block the read, /dev/zero would never end it: regular files only.
   if (!st.isFile()) throw new UnreadableInput(`is ${kindOf(st)}, not a regular file or a folder`);
-  if (st.size > HASH_LIMIT || !read) {
-    if (!read) readable(path);
-    return `stat:${st.size}:${Math.floor(st.mtimeMs)}`;
-  }
-  return `sha256:${fileSha256(path)}`;
-}
-
-/** Opens and closes a file: what reading it would say of its permissions, without the reading. */
-function readable(path: string): void {
   try {
+    if (st.size <= HASH_LIMIT && read) return `sha256:${fileSha256(path)}`;
+    // Opened and closed: what reading it would say of its permissions, without the reading.
     closeSync(openSync(path, "r"));
+    return `stat:${st.size}:${Math.floor(st.mtimeMs)}`;
   } catch (error) {
     throw new UnreadableInput(`cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
