@@ -14,9 +14,10 @@ const argv = process.argv.slice(2);
 const bundle = join(__dirname, "..", "dist", "bundle");
 
 /**
- * The fast script's exports (runCli, lazyStdio) when it serves this command, else null. The script's first line
- * names its build and its commands; the code cache of that build lies beside it. V8 refuses a
- * cache made by another Node or with other V8 flags, and then compiles the source as usual.
+ * The fast script's exports (runCli, lazyStdio) when it serves this command, else null. The
+ * script's first line names its build and its commands; the code cache of that build lies beside
+ * it. V8 refuses a cache made by another Node or with other V8 flags, and then compiles the
+ * source as usual.
  */
 function fastPath() {
   // Its names are minified: with INTERN_DEBUG, stack traces come from the ES module bundle.

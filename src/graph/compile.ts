@@ -47,8 +47,8 @@ export function compileGraph(v: ValidatedRecipe, options: CompileOptions): Compi
   const perTrial: { trial: number; order: StageDraft[]; keys: Map<string, string> }[] = [];
   const templatesOf = (d: StageDraft) => d.templates.map((t): [string, string] => [t, templateDigest(t)]);
   const filesOf = (d: StageDraft) => (d.files ?? []).map((f): [string, string] => [f, options.fileDigests?.[f] ?? "unknown"]);
-  const sha256 = options.digest ?? sha256Hex;
-  const digest = valueDigests(sha256);
+  const hash = options.digest ?? sha256Hex;
+  const digest = valueDigests(hash);
   const textOf = slotTexts();
 
   for (const trial of v.trials) {
@@ -68,7 +68,7 @@ export function compileGraph(v: ValidatedRecipe, options: CompileOptions): Compi
       const resourcesText = textOf(d.localId, RESOURCES, d.resources);
       const templates = templatesOf(d);
       const files = filesOf(d);
-      const key = sha256(
+      const key = hash(
         stableJsonMembers(
           {
             kind: d.kind,
@@ -128,7 +128,7 @@ export function compileGraph(v: ValidatedRecipe, options: CompileOptions): Compi
     needs: sinks.map((s) => s.id), trials: range(trialCount), pass: null, conditional: false,
     params: { recipe: v.recipe.name, target: v.recipe.benchmark.target, metric: v.recipe.benchmark.metric },
     resources: null, templates: [], outputs: ["report.md", "report.html"],
-    key: sha256(stableJson({ kind: "report", needs: sinks.map((s) => s.key).sort(), version: options.version })),
+    key: hash(stableJson({ kind: "report", needs: sinks.map((s) => s.key).sort(), version: options.version })),
     inputs: { ...Object.fromEntries(sinks.map((s) => [`stage ${s.id}`, s.key])), "intern version": options.version },
     description: "baseline vs trained metric, data manifest, budget spent",
   });
@@ -199,11 +199,11 @@ function slotTexts(): (localId: string, name: string, value: unknown) => string 
  * The digest of a stableJson text, computed once per distinct text within one compile: every trial
  * of a sweep repeats the same method, model, benchmark, backend and TRL version.
  */
-function valueDigests(sha256: (text: string) => string): (text: string) => string {
+function valueDigests(hash: (text: string) => string): (text: string) => string {
   const digests = new Map<string, string>();
   return (text) => {
     let d = digests.get(text);
-    if (d === undefined) digests.set(text, (d = sha256(text)));
+    if (d === undefined) digests.set(text, (d = hash(text)));
     return d;
   };
 }
